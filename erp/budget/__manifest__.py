@@ -1,0 +1,7 @@
+from erp.core.registry import Manifest
+
+MANIFEST = Manifest(
+    name="budget",
+    title="预算",
+    depends=("core",),
+)

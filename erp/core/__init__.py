@@ -1,0 +1,1 @@
+"""The framework every module builds on (odoo-style on Flask)."""

@@ -1,0 +1,23 @@
+from erp.core.registry import Manifest, MenuEntry
+from erp.core.security import ALL_ROLES
+
+MANIFEST = Manifest(
+    name="core",
+    title="基础平台",
+    models=("erp.core.models",),
+    blueprints=("erp.core.views:bp",),
+    api_blueprints=("erp.core.api:bp",),
+    menu=(
+        MenuEntry("成员单位", "core.institutions", "core.institution.read", 10),
+        MenuEntry("科室", "core.departments", "core.department.read", 20),
+        MenuEntry("审计日志", "core.audit_log", "core.audit.read", 90),
+    ),
+    permissions={
+        "core.institution.read": ALL_ROLES,
+        "core.institution.write": ("admin",),
+        "core.department.read": ALL_ROLES,
+        "core.department.write": ("admin", "finance"),
+        "core.audit.read": ("admin", "auditor", "chief_accountant"),
+    },
+    demo_loader="erp.core.demo:load_demo",
+)

@@ -1,0 +1,104 @@
+"""Core JSON API: tokens, the organisation, the current user, the audit log, the OpenAPI document."""
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify
+from sqlalchemy import or_, select
+
+from erp.core import audit, security, services
+from erp.core.api_framework import API_PREFIX, ApiError, api_route, paged_query
+from erp.core.extensions import db
+from erp.core.models import AuditEntry, Department, Institution
+from erp.core.openapi import openapi_document
+from erp.core.schemas import (AuditEntrySchema, AuditQuery, DepartmentQuery, DepartmentSchema, InstitutionQuery,
+                              InstitutionSchema, MeSchema, TokenRequest, TokenResponse)
+from erp.core.scoping import current_scope
+
+bp = Blueprint("core_api", __name__, url_prefix=API_PREFIX)
+
+
+@api_route(bp, "/auth/token", "POST", permission=None, public=True, summary="Exchange username and password "
+           "for a bearer token", body=TokenRequest, response=TokenResponse, status=201)
+def create_token(body):
+    try:
+        user = security.authenticate(db.session, body["username"], body["password"])
+    except security.AuthenticationFailed as exc:
+        raise ApiError(401, "invalid_credentials", exc.message) from exc
+    token, expires_at = security.issue_token(db.session, user)
+    return {"token": token, "expires_at": expires_at}
+
+
+@api_route(bp, "/auth/token", "DELETE", permission=None, summary="Revoke the bearer token used")
+def revoke_token():
+    security.revoke_token(db.session, g.bearer_token)
+    return {"revoked": True}
+
+
+@api_route(bp, "/me", permission=None, summary="The signed-in user and their scope", response=MeSchema)
+def me():
+    return g.user
+
+
+@api_route(bp, "/institutions", permission="core.institution.read", summary="Institutions in your scope",
+           query=InstitutionQuery, response=InstitutionSchema, paged=True)
+def list_institutions(query):
+    statement = select(Institution).where(Institution.community_id == g.user.community_id)
+    if "kind" in query:
+        statement = statement.where(Institution.kind == query["kind"])
+    if "q" in query:
+        like = f"%{query['q']}%"
+        statement = statement.where(or_(Institution.code.like(like), Institution.name.like(like)))
+    order = query["sort"]
+    column = getattr(Institution, order.lstrip("-"))
+    statement = statement.order_by(column.desc() if order.startswith("-") else column, Institution.id)
+    return paged_query(statement, query)
+
+
+def _institution(code: str) -> Institution:
+    return services.institution_by_code(db.session, g.user.community_id, code)
+
+
+@api_route(bp, "/institutions/<code>", permission="core.institution.read", summary="One institution",
+           response=InstitutionSchema)
+def get_institution(code):
+    return _institution(code)
+
+
+@api_route(bp, "/institutions", "POST", permission="core.institution.write", summary="Add a member institution",
+           body=InstitutionSchema, response=InstitutionSchema, status=201, idempotent=True)
+def create_institution(body):
+    return services.create_institution(db.session, g.user.community, code=body["code"], name=body["name"],
+                                       kind=body["kind"], parent_code=body.get("parent"), uscc=body.get("uscc"),
+                                       active=body["active"])
+
+
+@api_route(bp, "/departments", permission="core.department.read", summary="Departments in your scope",
+           query=DepartmentQuery, response=DepartmentSchema, paged=True)
+def list_departments(query):
+    statement = select(Department).join(Department.institution).order_by(Institution.code, Department.code)
+    if "institution" in query:
+        statement = statement.where(Institution.code == query["institution"])
+    return paged_query(statement, query)
+
+
+@api_route(bp, "/departments", "POST", permission="core.department.write", summary="Add a department (科室)",
+           body=DepartmentSchema, response=DepartmentSchema, status=201, idempotent=True)
+def create_department(body):
+    institution = _institution(body["institution"])
+    current_scope(db.session).require(institution.id)
+    return services.create_department(db.session, institution, code=body["code"], name=body["name"],
+                                      cost_class=body["cost_class"])
+
+
+@api_route(bp, "/audit", permission="core.audit.read", summary="The audit log of your institutions",
+           query=AuditQuery, response=AuditEntrySchema, paged=True)
+def list_audit(query):
+    statement = audit.visible_entries(current_scope(db.session)).order_by(AuditEntry.seq.desc())
+    for name in ("model", "record_id"):
+        if name in query:
+            statement = statement.where(getattr(AuditEntry, name) == query[name])
+    return paged_query(statement, query)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())

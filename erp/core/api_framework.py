@@ -1,0 +1,225 @@
+"""The conventions every module's JSON API follows, in one place.
+
+``api_route`` declares an endpoint with its permission and marshmallow schemas; it authenticates the
+bearer token, activates the user's institution scope, parses and validates input (422 naming the
+field), commits the business action as one transaction (rolled back on any error), honours an
+``Idempotency-Key`` on document-creating POSTs, serialises the output, and records everything the
+OpenAPI document needs.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Callable
+
+from flask import Blueprint, current_app, g, jsonify, request
+from marshmallow import Schema, ValidationError, fields
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from erp.core.errors import BusinessError
+from erp.core.extensions import db
+from erp.core.models import IdempotencyRecord, User
+from erp.core.scoping import OutOfScope
+from erp.core.session_context import activate_user
+
+API_PREFIX = "/api/v1"
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None):
+    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return jsonify(body), status
+
+
+@dataclass
+class Operation:
+    """One documented API operation (for the OpenAPI document)."""
+
+    rule: str
+    method: str
+    summary: str
+    permission: str | None
+    query: type[Schema] | None
+    body: type[Schema] | None
+    response: type[Schema] | None
+    paged: bool
+    status: int
+    public: bool
+    tags: list[str] = field(default_factory=list)
+
+
+OPERATIONS: list[Operation] = []
+
+
+class PageQuery(Schema):
+    page = fields.Integer(load_default=1, validate=lambda n: n >= 1)
+    per_page = fields.Integer(load_default=50, validate=lambda n: 1 <= n <= 500)
+
+
+def paginate(statement, page: int, per_page: int) -> tuple[list, int]:
+    """One page of an ORM select (scope criteria apply) and the total count."""
+    total = db.session.scalar(statement.with_only_columns(func.count()).order_by(None))
+    items = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    return items, total
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    def dump(self, schema: Schema) -> dict:
+        return {"items": schema.dump(self.items, many=True), "total": self.total, "page": self.page,
+                "per_page": self.per_page}
+
+
+def paged_query(statement, query: dict) -> Page:
+    items, total = paginate(statement, query["page"], query["per_page"])
+    return Page(items, total, query["page"], query["per_page"])
+
+
+def bearer_user() -> User:
+    from erp.core.security import user_for_token
+
+    header = request.headers.get("Authorization", "")
+    match = re.fullmatch(r"Bearer\s+(\S+)", header)
+    user = user_for_token(db.session, match.group(1)) if match else None
+    if user is None:
+        raise ApiError(401, "unauthorized", "a valid bearer token is required (POST /api/v1/auth/token)")
+    g.bearer_token = match.group(1)
+    return user
+
+
+def require_permission(user: User, permission: str) -> None:
+    if not current_app.extensions["erp"].permissions.allows(user.role, permission):
+        raise ApiError(403, "forbidden", f"your role {user.role!r} lacks the permission {permission!r}")
+
+
+def _request_fingerprint() -> str:
+    return hashlib.sha256(request.method.encode() + request.path.encode() + request.get_data()).hexdigest()
+
+
+def _replay(key: str) -> tuple | None:
+    record = db.session.scalar(
+        select(IdempotencyRecord).where(IdempotencyRecord.user_id == g.user.id, IdempotencyRecord.key == key)
+    )
+    if record is None:
+        return None
+    if record.request_hash != _request_fingerprint():
+        raise ApiError(422, "idempotency_key_reused", "this Idempotency-Key was used for a different request",
+                       {"Idempotency-Key": ["already used for a different request"]})
+    return jsonify(record.response), record.status_code
+
+
+def _parse(schema_cls: type[Schema] | None, source: str):
+    if schema_cls is None:
+        return None
+    if source == "body":
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            raise ApiError(400, "bad_request", "the request body must be a JSON object")
+    else:
+        data = request.args.to_dict()
+    return schema_cls().load(data)
+
+
+def api_route(bp: Blueprint, rule: str, method: str = "GET", *, permission: str | None, summary: str,
+              query: type[Schema] | None = None, body: type[Schema] | None = None,
+              response: type[Schema] | None = None, paged: bool = False, status: int = 200,
+              idempotent: bool = False, public: bool = False) -> Callable:
+    """Declare an API endpoint. The view gets ``query=`` / ``body=`` (loaded dicts) and returns the
+    object to dump with ``response``, a :class:`Page` of them when ``paged``, or a ready dict."""
+
+    def decorator(view: Callable) -> Callable:
+        OPERATIONS.append(Operation((bp.url_prefix or "") + rule, method, summary, permission, query, body,
+                                    response, paged, status, public, [bp.name]))
+
+        @wraps(view)
+        def endpoint(**url_args):
+            if not public:
+                g.user = bearer_user()
+                activate_user(db.session, g.user)
+                if permission:
+                    require_permission(g.user, permission)
+            key = request.headers.get("Idempotency-Key") if idempotent and method == "POST" else None
+            if key and (replayed := _replay(key)):
+                return replayed
+            kwargs = dict(url_args)
+            if query:
+                kwargs["query"] = _parse(query, "query")
+            if body:
+                kwargs["body"] = _parse(body, "body")
+            result = view(**kwargs)
+            if response is None:
+                payload = result
+            else:
+                payload = result.dump(response()) if paged else response().dump(result)
+            if key:
+                db.session.add(IdempotencyRecord(user_id=g.user.id, key=key, method=method, path=request.path,
+                                                 request_hash=_request_fingerprint(), status_code=status,
+                                                 response=payload))
+            if method != "GET":
+                try:
+                    db.session.commit()
+                except IntegrityError:
+                    db.session.rollback()
+                    if key and (replayed := _replay(key)):
+                        return replayed
+                    raise
+            return jsonify(payload), status
+
+        bp.add_url_rule(rule, view.__name__, endpoint, methods=[method])
+        return endpoint
+
+    return decorator
+
+
+def register_error_handlers(app) -> None:
+    """JSON errors for every /api path; never a 500 for bad input."""
+
+    def is_api() -> bool:
+        return request.path.startswith(API_PREFIX)
+
+    def rollback_then(status, code, message, fields=None):
+        db.session.rollback()
+        return error_response(status, code, message, fields)
+
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return rollback_then(exc.status, exc.code, exc.message, exc.fields)
+
+    @app.errorhandler(ValidationError)
+    def _validation(exc: ValidationError):
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        return rollback_then(422, "validation_error", "invalid input", messages)
+
+    @app.errorhandler(BusinessError)
+    def _business(exc: BusinessError):
+        if not is_api():
+            db.session.rollback()
+            return exc.message, exc.status
+        return rollback_then(exc.status, exc.code, exc.message, exc.fields)
+
+    @app.errorhandler(OutOfScope)
+    def _out_of_scope(exc: OutOfScope):
+        if not is_api():
+            db.session.rollback()
+            return str(exc), 403
+        return rollback_then(403, "out_of_scope", str(exc))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        if not is_api():
+            return exc
+        return rollback_then(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description)

@@ -1,0 +1,68 @@
+"""The application factory."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from flask import Flask, request, session
+
+from erp.core.config import INSTANCE_DIR, REPO_ROOT, Config
+from erp.core.extensions import babel, csrf, db, login_manager, migrate
+from erp.core.registry import ModuleRegistry, import_object
+from erp.core.security import Permissions
+
+
+@dataclass(frozen=True)
+class ErpState:
+    """What the app knows about its modules (``app.extensions['erp']``)."""
+
+    registry: ModuleRegistry
+    permissions: Permissions
+
+
+def select_locale() -> str:
+    chosen = session.get("locale")
+    if chosen:
+        return chosen
+    return request.accept_languages.best_match(["zh_CN", "en"], default="zh_CN") if request else "zh_CN"
+
+
+def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
+    app = Flask("erp", template_folder=str(REPO_ROOT / "templates"), static_folder=str(REPO_ROOT / "static"),
+                instance_path=str(INSTANCE_DIR))
+    app.config.from_object(Config)
+    if isinstance(config, Mapping):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        INSTANCE_DIR.mkdir(exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "core.login"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(REPO_ROOT / "translations"))
+
+    registry = ModuleRegistry(app.config["ERP_MODULES"])
+    app.extensions["erp"] = ErpState(registry, Permissions(registry.permissions()))
+    for manifest in registry:
+        for models in manifest.models:
+            import_object(models)
+        for path in manifest.blueprints:
+            app.register_blueprint(import_object(path))
+        for path in manifest.api_blueprints:
+            blueprint = import_object(path)
+            csrf.exempt(blueprint)  # bearer tokens, never cookies: CSRF cannot apply
+            app.register_blueprint(blueprint)
+        for path in manifest.cli_commands:
+            app.cli.add_command(import_object(path))
+
+    from erp.core import audit  # noqa: F401  (registers the audit listeners)
+    from erp.core.api_framework import register_error_handlers
+    from erp.core.web import register_web_hooks
+
+    register_error_handlers(app)
+    register_web_hooks(app)
+    return app

@@ -1,0 +1,34 @@
+"""Declarative markers that the central session rules act on (scoping and audit)."""
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+
+class Scoped:
+    """A record that belongs to one institution: queries see only the user's institutions and
+    writes outside them are refused, by the session rules in ``erp.core.scoping``."""
+
+    __scope_attr__ = "institution_id"
+
+    @classmethod
+    def scope_column(cls):
+        return getattr(cls, cls.__scope_attr__)
+
+    def scope_institution_id(self) -> int | None:
+        return getattr(self, self.__scope_attr__)
+
+
+class InstitutionOwned(Scoped):
+    """Scoped through an ``institution_id`` column."""
+
+    @declared_attr
+    def institution_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("institution.id"), index=True)
+
+
+class Audited:
+    """Every create, change and state transition is written to the hash-chained audit log."""
+
+    # attributes whose changes are not worth (or must not be) logged, e.g. password hashes
+    __audit_exclude__: frozenset[str] = frozenset()

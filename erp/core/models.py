@@ -1,0 +1,237 @@
+"""Core models: the organisation (医共体 → 成员单位 → 科室), users, tokens, audit log, sequences."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, Column, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from erp.core.extensions import db
+from erp.core.mixins import Audited, InstitutionOwned, Scoped
+from erp.core.timeutil import UTCDateTime, utcnow
+
+
+class InstitutionKind(str, enum.Enum):
+    """成员单位类型."""
+
+    LEAD_HOSPITAL = "lead_hospital"  # 牵头医院
+    COUNTY_HOSPITAL = "county_hospital"  # 县级医院
+    TOWNSHIP_CENTRE = "township_centre"  # 乡镇卫生院
+    COMMUNITY_CENTRE = "community_centre"  # 社区卫生服务中心
+    VILLAGE_CLINIC = "village_clinic"  # 村卫生室
+    PUBLIC_HEALTH = "public_health"  # 专业公共卫生机构
+
+
+INSTITUTION_KIND_TITLES = {
+    InstitutionKind.LEAD_HOSPITAL: "牵头医院",
+    InstitutionKind.COUNTY_HOSPITAL: "县级医院",
+    InstitutionKind.TOWNSHIP_CENTRE: "乡镇卫生院",
+    InstitutionKind.COMMUNITY_CENTRE: "社区卫生服务中心",
+    InstitutionKind.VILLAGE_CLINIC: "村卫生室",
+    InstitutionKind.PUBLIC_HEALTH: "专业公共卫生机构",
+}
+
+
+class InstitutionLevel(str, enum.Enum):
+    COUNTY = "county"  # 县
+    TOWNSHIP = "township"  # 乡
+    VILLAGE = "village"  # 村
+
+
+LEVEL_TITLES = {InstitutionLevel.COUNTY: "县", InstitutionLevel.TOWNSHIP: "乡", InstitutionLevel.VILLAGE: "村"}
+
+
+class CostClass(str, enum.Enum):
+    """科室成本类别 (公立医院成本核算规范)."""
+
+    CLINICAL = "clinical"  # 临床服务类
+    MEDICAL_TECH = "medical_tech"  # 医疗技术类
+    MEDICAL_SUPPORT = "medical_support"  # 医疗辅助类
+    ADMIN = "admin"  # 行政后勤类
+
+
+COST_CLASS_TITLES = {
+    CostClass.CLINICAL: "临床服务类",
+    CostClass.MEDICAL_TECH: "医疗技术类",
+    CostClass.MEDICAL_SUPPORT: "医疗辅助类",
+    CostClass.ADMIN: "行政后勤类",
+}
+
+
+def enum_column(enum_cls: type[enum.Enum], length: int = 32) -> Mapped:
+    # Stored as plain strings (no native enums) so that adding a value needs no type migration.
+    return mapped_column(db.Enum(enum_cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]))
+
+
+class Community(Audited, db.Model):
+    """医共体: one set of books, one catalogue, one procurement account, one pay system."""
+
+    __tablename__ = "community"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    # 不相容岗位分离: the poster of a voucher must not be its preparer.
+    separation_of_duties: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    institutions: Mapped[list["Institution"]] = relationship(back_populates="community")
+
+
+class Institution(Audited, Scoped, db.Model):
+    """成员单位: an accounting entity of the community."""
+
+    __tablename__ = "institution"
+    __table_args__ = (UniqueConstraint("community_id", "code"),)
+    __scope_attr__ = "id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[InstitutionKind] = enum_column(InstitutionKind)
+    level: Mapped[InstitutionLevel] = enum_column(InstitutionLevel)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"), index=True)
+    uscc: Mapped[str | None] = mapped_column(String(18))  # 统一社会信用代码
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    community: Mapped[Community] = relationship(back_populates="institutions")
+    parent: Mapped["Institution | None"] = relationship(remote_side=[id])
+
+    @property
+    def kind_title(self) -> str:
+        return INSTITUTION_KIND_TITLES[self.kind]
+
+
+class Department(Audited, InstitutionOwned, db.Model):
+    """科室, classified for cost accounting."""
+
+    __tablename__ = "department"
+    __table_args__ = (UniqueConstraint("institution_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(128))
+    cost_class: Mapped[CostClass] = enum_column(CostClass)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    institution: Mapped[Institution] = relationship()
+
+
+user_institution = Table(
+    "user_institution",
+    db.metadata,
+    Column("user_id", ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True),
+    Column("institution_id", ForeignKey("institution.id"), primary_key=True),
+)
+
+
+class User(Audited, db.Model):
+    """A person who signs in. Scope: the listed institutions, or the whole community when none."""
+
+    __tablename__ = "app_user"
+    __audit_exclude__ = frozenset({"password_hash", "failed_logins", "last_login_at"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    community: Mapped[Community] = relationship()
+    institutions: Mapped[list[Institution]] = relationship(secondary=user_institution, order_by=Institution.code)
+
+    @property
+    def whole_community(self) -> bool:
+        return not self.institutions
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class ApiToken(db.Model):
+    """A bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class AuditEntry(db.Model):
+    """One append-only, hash-chained audit record (审计日志)."""
+
+    __tablename__ = "audit_entry"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    username: Mapped[str | None] = mapped_column(String(64))
+    institution_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    model: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[str | None] = mapped_column(String(64))
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(db.Model):
+    """The chain's head (one row): it also serialises appends, and shows a deleted last entry."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class SequenceCounter(db.Model):
+    """Last number issued per (institution, document type, fiscal year, period); 0 = yearly series."""
+
+    __tablename__ = "sequence_counter"
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), primary_key=True)
+    doc_type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[int] = mapped_column(Integer, primary_key=True, default=0)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class IdempotencyRecord(db.Model):
+    """The first response to a POST with an Idempotency-Key, returned again on a retry."""
+
+    __tablename__ = "idempotency_record"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(128))
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(256))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,7 @@
+from erp.core.registry import Manifest
+
+MANIFEST = Manifest(
+    name="ledger",
+    title="总账",
+    depends=("core",),
+)
