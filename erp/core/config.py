@@ -31,9 +31,12 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_DURATION = timedelta(minutes=15)
     WTF_CSRF_TIME_LIMIT = None
+    PASSWORD_HASH_METHOD = "scrypt"
 
 
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("ERP_TEST_DATABASE_URL") or "sqlite://"
+    # Fast hashing keeps the tests quick; production keeps scrypt.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

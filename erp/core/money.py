@@ -16,7 +16,6 @@ from babel.numbers import format_currency, format_decimal
 from sqlalchemy import BigInteger, Integer
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import operators
-from sqlalchemy.sql.operators import OperatorType
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 FEN = Decimal("0.01")
@@ -55,6 +54,8 @@ def to_decimal(value: AmountLike) -> Decimal:
 
 def _to_units(value: Decimal, scale: int) -> int:
     """``value * 10**scale`` as an int, exactly (no context precision); ValueError if it has more places."""
+    if value.adjusted() + scale > 38:  # far beyond BIGINT; keeps the int arithmetic cheap
+        raise ValueError(f"{value} is too large")
     sign, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)  # finite, checked by to_decimal
     shift = exponent + scale
@@ -88,7 +89,7 @@ def parse_amount(
     """Validate an amount from a form, API or import; returns it with exactly ``max_places`` places.
 
     Extra places are refused rather than rounded: the user must see what is stored.
-    Trailing zeros are fine (``"1.230"`` is 1.23).  ``-0`` becomes ``0``.
+    Trailing zeros are fine (``"1.230"`` is 1.23).
     """
     if isinstance(value, float):
         raise MoneyError(
@@ -97,7 +98,9 @@ def parse_amount(
     try:
         amount = to_decimal(value)
     except (TypeError, ValueError):
-        raise MoneyError(f"金额格式不正确：{value!r} / not a valid amount: {value!r}", field=field) from None
+        raise MoneyError(
+            f"金额格式不正确：{value!r} / not a valid amount: {value!r}", field=field
+        ) from None
     if abs(amount) > MAX_AMOUNT:
         raise MoneyError(f"金额超出上限 {MAX_AMOUNT} / amount exceeds {MAX_AMOUNT}", field=field)
     try:
@@ -109,7 +112,7 @@ def parse_amount(
         ) from None
     if amount < 0 and not allow_negative:
         raise MoneyError("金额不能为负数 / amount must not be negative", field=field)
-    return abs(amount) if not amount else amount
+    return amount
 
 
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
@@ -233,20 +236,22 @@ class FixedDecimal(TypeDecorator[Decimal]):
 
     class Comparator(TypeDecorator.Comparator[Decimal]):
         def _adapt_expression(
-            self, op: OperatorType, other_comparator: TypeEngine.Comparator[Any]
-        ) -> tuple[OperatorType, TypeEngine[Any]]:
-            other = other_comparator.type
-            same_units = isinstance(other, FixedDecimal) and other.scale == self.type.scale  # type: ignore[attr-defined]
-            integer = isinstance(other, Integer) and not isinstance(other, FixedDecimal)
-            if (op in (operators.add, operators.sub) and same_units) or (op is operators.mul and integer):
-                return op, self.type
+            self, op: operators.OperatorType, other_comparator: TypeEngine.Comparator[Any]
+        ) -> tuple[operators.OperatorType, TypeEngine[Any]]:
+            mine, other = self.type, other_comparator.type
+            assert isinstance(mine, FixedDecimal)
+            if isinstance(other, FixedDecimal):
+                if op in (operators.add, operators.sub) and other.scale == mine.scale:
+                    return op, mine
+            elif op is operators.mul and isinstance(other, Integer):
+                return op, mine
             raise TypeError(
-                f"{self.type!r} {op.__name__} {other!r} is not exact in SQL: compute with Decimal"
+                f"{mine!r} {op.__name__} {other!r} is not exact in SQL: compute with Decimal"
             )
 
     comparator_factory = Comparator
 
-    def coerce_compared_value(self, op: OperatorType | None, value: Any) -> TypeEngine[Any]:
+    def coerce_compared_value(self, op: operators.OperatorType | None, value: Any) -> TypeEngine[Any]:
         """Literals next to the column bind through this type: ``col > Decimal('9.50')`` → ``> 950``.
 
         Except an int multiplier, which is a count: ``col * 3`` must not become ``col * 300``.

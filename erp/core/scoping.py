@@ -49,9 +49,24 @@ def _restrict_queries(state: ORMExecuteState) -> None:
     if scope is None or not state.is_select or state.execution_options.get("skip_scope"):
         return
     allowed = sorted(scope.institution_ids)
-    state.statement = state.statement.options(
-        with_loader_criteria(Scoped, lambda cls: cls.scope_column().in_(allowed), include_aliases=True)
-    )
+    state.statement = state.statement.options(*(
+        with_loader_criteria(cls, cls.scope_column().in_(allowed), include_aliases=True)
+        for cls in _scoped_classes()
+    ))
+
+
+_scoped_cache: tuple[int, list[type]] = (0, [])
+
+
+def _scoped_classes() -> list[type]:
+    """Every mapped Scoped class (one criteria per class: each names its own scope column)."""
+    global _scoped_cache
+    from erp.core.extensions import db
+
+    mappers = db.Model.registry.mappers
+    if _scoped_cache[0] != len(mappers):
+        _scoped_cache = (len(mappers), [m.class_ for m in mappers if issubclass(m.class_, Scoped)])
+    return _scoped_cache[1]
 
 
 def _scope_values(obj: Scoped, is_new: bool) -> set[int | None]:

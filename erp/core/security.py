@@ -38,7 +38,7 @@ class AuthenticationFailed(Exception):
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def authenticate(session: Session, username: str, password: str) -> User:
