@@ -15,7 +15,7 @@ from functools import wraps
 from typing import Callable
 
 from flask import Blueprint, current_app, g, jsonify, request
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
@@ -61,8 +61,8 @@ OPERATIONS: list[Operation] = []
 
 
 class PageQuery(Schema):
-    page = fields.Integer(load_default=1, validate=lambda n: n >= 1)
-    per_page = fields.Integer(load_default=50, validate=lambda n: 1 <= n <= 500)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 def paginate(statement, page: int, per_page: int) -> tuple[list, int]:

@@ -156,12 +156,13 @@ def amount_in_words(amount: AmountLike) -> str:
     - 整 after 元 when there is no 角/分, and after 角 when there is no 分
       (optional there; we always write it); never after 分.
     - Every 拾 has its digit: 10.00 → 壹拾元整, 100010.00 → 壹拾万零壹拾元整.
-    - A run of zeros inside the integer, including empty 万 groups and a
-      group's leading zeros, gives one 零: 1409.50 → 壹仟肆佰零玖元伍角整,
-      1000010000 → 壹拾亿零壹万元整.  Trailing zeros give none.
-    - Rule (3) makes 零 optional when the 元 (or 万) digit is 0 and 角 is not;
-      we do NOT write it: 1680.32 → 壹仟陆佰捌拾元叁角贰分,
-      107000.53 → 壹拾万柒仟元伍角叁分.
+    - Rule (2): a run of zeros inside the integer, including a group's leading
+      zeros and whole zero groups, gives one 零: 1409.50 → 壹仟肆佰零玖元伍角整,
+      1000010000 → 壹拾亿零壹万元整, 100001000 → 壹亿零壹仟元整.
+      Trailing zeros give none.
+    - Rule (3) makes 零 optional when the 元 or 万 digit is 0 and the next
+      digit (角, 仟) is not; we do NOT write it: 1680.32 → 壹仟陆佰捌拾元叁角贰分,
+      107000.53 → 壹拾万柒仟元伍角叁分, 20000.10 → 贰万元壹角整.
     - Rule (4): 角 is 0 and 分 is not → 零 after 元 (325.04 → 叁佰贰拾伍元零肆分).
     - Integer part 0: only 角/分 (0.50 → 伍角整, 0.05 → 伍分); 0 → 零元整.
 

@@ -5,7 +5,7 @@ from functools import wraps
 from typing import Callable
 
 from flask import abort, current_app, flash, g, redirect, request, session
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -59,7 +59,7 @@ def register_web_hooks(app) -> None:
     @app.context_processor
     def _layout_context():
         if not current_user.is_authenticated:
-            return {"can": can}
+            return {"can": can, "get_locale": get_locale}
         menu = [(manifest, [entry for entry in entries if can(entry.permission)])
                 for manifest, entries in current_app.extensions["erp"].registry.menu()]
         full_scope = db.session.info.get("full_scope")
@@ -68,7 +68,7 @@ def register_web_hooks(app) -> None:
         if len(allowed) > 1:
             switchable = db.session.scalars(select(Institution).where(Institution.id.in_(sorted(allowed)))
                                             .order_by(Institution.code).execution_options(skip_scope=True)).all()
-        return {"can": can, "menu": [(m, e) for m, e in menu if e], "switchable": switchable,
+        return {"can": can, "get_locale": get_locale, "menu": [(m, e) for m, e in menu if e], "switchable": switchable,
                 "active_institution_id": session.get(ACTIVE_INSTITUTION_KEY)}
 
 

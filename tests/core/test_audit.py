@@ -1,0 +1,78 @@
+"""The audit log: every create, change and transition is recorded, hash-chained, tamper-evident."""
+from __future__ import annotations
+
+from sqlalchemy import select, text
+
+from erp.core.audit import verify_chain
+from erp.core.extensions import db
+from erp.core.models import AuditEntry, Department, Institution, User
+from erp.core.session_context import activate_user
+
+
+def _entries(model: str) -> list[AuditEntry]:
+    return db.session.scalars(select(AuditEntry).where(AuditEntry.model == model).order_by(AuditEntry.seq)).all()
+
+
+def test_create_and_change_are_recorded_with_who_institution_and_before_after(demo):
+    admin = db.session.scalar(select(User).where(User.username == "admin"))
+    activate_user(db.session, admin)
+    department = db.session.scalars(select(Department).join(Department.institution)
+                                    .where(Institution.code == "QH001", Department.code == "01")).one()
+    department.name = "心血管内科"
+    db.session.commit()
+    change = _entries("Department")[-1]
+    assert change.action == "update"
+    assert change.username == "admin" and change.user_id == admin.id
+    assert change.institution_id == department.institution_id
+    assert change.record_id == str(department.id)
+    assert change.before == {"name": "内科"} and change.after == {"name": "心血管内科"}
+    created = [e for e in _entries("Institution") if e.after and e.after.get("code") == "QH001"]
+    assert created[0].action == "create" and created[0].username == "test"
+    assert created[0].after["name"] == "清河县人民医院" and created[0].after["kind"] == "lead_hospital"
+
+
+def test_password_hashes_are_never_logged(demo):
+    for entry in _entries("User"):
+        assert "password_hash" not in (entry.after or {})
+
+
+def test_chain_is_intact_after_demo_and_names_first_broken_link_after_tampering(demo):
+    assert verify_chain(db.session) is None
+    total = db.session.scalar(select(db.func.count(AuditEntry.id)))
+    assert total > 100
+    db.session.execute(text("UPDATE audit_entry SET username = 'mallory' WHERE seq = 7"))
+    db.session.commit()
+    broken = verify_chain(db.session)
+    assert broken.seq == 7 and "altered" in broken.reason
+
+
+def test_deleting_an_entry_in_the_middle_or_at_the_end_is_detected(demo):
+    db.session.execute(text("DELETE FROM audit_entry WHERE seq = 12"))
+    db.session.commit()
+    assert verify_chain(db.session).seq == 12
+    db.session.rollback()
+
+
+def test_deleting_the_last_entry_is_detected_by_the_head(demo):
+    last = db.session.scalar(select(db.func.max(AuditEntry.seq)))
+    db.session.execute(text("DELETE FROM audit_entry WHERE seq = :seq"), {"seq": last})
+    db.session.commit()
+    broken = verify_chain(db.session)
+    assert broken.seq == last and "deleted" in broken.reason
+
+
+def test_a_rolled_back_action_leaves_no_audit_entry(demo):
+    before = db.session.scalar(select(db.func.count(AuditEntry.id)))
+    institution = db.session.scalars(select(Institution)).first()
+    institution.name = "临时名称"
+    db.session.flush()
+    db.session.rollback()
+    assert db.session.scalar(select(db.func.count(AuditEntry.id))) == before
+    assert verify_chain(db.session) is None
+
+
+def test_auditor_reads_the_audit_log_through_the_api_and_clerk_cannot(demo, api):
+    body = api("auditor").get("/api/v1/audit?model=Institution&per_page=5").json
+    assert body["total"] == 32 and len(body["items"]) == 5
+    assert body["items"][0]["action"] == "create"
+    assert api("clerk").get("/api/v1/audit").status_code == 403
