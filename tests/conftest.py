@@ -5,10 +5,12 @@ from empty tables.
 """
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from erp import create_app
@@ -34,10 +36,19 @@ def _drop_everything() -> None:
             connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh context, as in production: it never shares the test's app context,
+    ``g`` or database session (whose scope a request would otherwise leak into the test)."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     url = DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
     application = create_app(type("RunConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
+    application.test_client_class = IsolatedClient
     with application.app_context():
         from flask_migrate import upgrade
 

@@ -1,7 +1,7 @@
-from erp.core.registry import Manifest
+from erp.core.registry import Manifest, N_
 
 MANIFEST = Manifest(
     name="budget",
-    title="预算",
+    title=N_("预算"),
     depends=("core",),
 )

@@ -1,16 +1,16 @@
-from erp.core.registry import Manifest, MenuEntry
+from erp.core.registry import Manifest, MenuEntry, N_
 from erp.core.security import ALL_ROLES
 
 MANIFEST = Manifest(
     name="core",
-    title="基础平台",
+    title=N_("基础平台"),
     models=("erp.core.models",),
     blueprints=("erp.core.views:bp",),
     api_blueprints=("erp.core.api:bp",),
     menu=(
-        MenuEntry("成员单位", "core.institutions", "core.institution.read", 10),
-        MenuEntry("科室", "core.departments", "core.department.read", 20),
-        MenuEntry("审计日志", "core.audit_log", "core.audit.read", 90),
+        MenuEntry(N_("成员单位"), "core.institutions", "core.institution.read", 10),
+        MenuEntry(N_("科室"), "core.departments", "core.department.read", 20),
+        MenuEntry(N_("审计日志"), "core.audit_log", "core.audit.read", 90),
     ),
     permissions={
         "core.institution.read": ALL_ROLES,

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from erp.core.extensions import db
+from erp.core.registry import N_
 from erp.core.mixins import Audited, InstitutionOwned, Scoped
 from erp.core.timeutil import UTCDateTime, utcnow
 
@@ -24,12 +25,12 @@ class InstitutionKind(str, enum.Enum):
 
 
 INSTITUTION_KIND_TITLES = {
-    InstitutionKind.LEAD_HOSPITAL: "牵头医院",
-    InstitutionKind.COUNTY_HOSPITAL: "县级医院",
-    InstitutionKind.TOWNSHIP_CENTRE: "乡镇卫生院",
-    InstitutionKind.COMMUNITY_CENTRE: "社区卫生服务中心",
-    InstitutionKind.VILLAGE_CLINIC: "村卫生室",
-    InstitutionKind.PUBLIC_HEALTH: "专业公共卫生机构",
+    InstitutionKind.LEAD_HOSPITAL: N_("牵头医院"),
+    InstitutionKind.COUNTY_HOSPITAL: N_("县级医院"),
+    InstitutionKind.TOWNSHIP_CENTRE: N_("乡镇卫生院"),
+    InstitutionKind.COMMUNITY_CENTRE: N_("社区卫生服务中心"),
+    InstitutionKind.VILLAGE_CLINIC: N_("村卫生室"),
+    InstitutionKind.PUBLIC_HEALTH: N_("专业公共卫生机构"),
 }
 
 
@@ -52,10 +53,10 @@ class CostClass(str, enum.Enum):
 
 
 COST_CLASS_TITLES = {
-    CostClass.CLINICAL: "临床服务类",
-    CostClass.MEDICAL_TECH: "医疗技术类",
-    CostClass.MEDICAL_SUPPORT: "医疗辅助类",
-    CostClass.ADMIN: "行政后勤类",
+    CostClass.CLINICAL: N_("临床服务类"),
+    CostClass.MEDICAL_TECH: N_("医疗技术类"),
+    CostClass.MEDICAL_SUPPORT: N_("医疗辅助类"),
+    CostClass.ADMIN: N_("行政后勤类"),
 }
 
 

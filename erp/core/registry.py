@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 
+def N_(message: str) -> str:
+    """Mark a manifest string for translation; templates translate it when rendering."""
+    return message
+
+
 class ModuleDependencyError(RuntimeError):
     """A module depends on one that is not installed, or dependencies form a cycle."""
 

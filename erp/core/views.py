@@ -80,7 +80,7 @@ def institutions():
         columns=[
             Column("code", _("编码"), sort=Institution.code),
             Column("name", _("名称"), sort=Institution.name),
-            Column("kind", _("类型"), sort=Institution.kind, value=lambda i: INSTITUTION_KIND_TITLES[i.kind]),
+            Column("kind", _("类型"), sort=Institution.kind, value=lambda i: _(INSTITUTION_KIND_TITLES[i.kind])),
             Column("parent", _("上级单位"), value=lambda i: i.parent.name if i.parent else ""),
             Column("uscc", _("统一社会信用代码")),
         ],
@@ -116,7 +116,7 @@ def departments():
             Column("code", _("编码"), sort=Department.code),
             Column("name", _("名称"), sort=Department.name),
             Column("cost_class", _("成本类别"), sort=Department.cost_class,
-                   value=lambda d: COST_CLASS_TITLES[d.cost_class]),
+                   value=lambda d: _(COST_CLASS_TITLES[d.cost_class])),
         ],
         filters=[Filter("cost_class", _("成本类别"),
                         lambda stmt, value: stmt.where(Department.cost_class == CostClass(value)),

@@ -1,7 +1,7 @@
-from erp.core.registry import Manifest
+from erp.core.registry import Manifest, N_
 
 MANIFEST = Manifest(
     name="ledger",
-    title="总账",
+    title=N_("总账"),
     depends=("core",),
 )

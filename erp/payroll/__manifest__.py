@@ -1,7 +1,7 @@
-from erp.core.registry import Manifest
+from erp.core.registry import Manifest, N_
 
 MANIFEST = Manifest(
     name="payroll",
-    title="薪酬",
+    title=N_("薪酬"),
     depends=("core",),
 )

@@ -1,7 +1,7 @@
-from erp.core.registry import Manifest
+from erp.core.registry import Manifest, N_
 
 MANIFEST = Manifest(
     name="procurement",
-    title="采购",
+    title=N_("采购"),
     depends=("core",),
 )

@@ -1,0 +1,161 @@
+"""The Alembic migrations build exactly the models' schema, on SQLite and on PostgreSQL.
+
+Also home of the fresh-database helpers that the backup and CLI tests share: a new SQLite file, or a
+newly created PostgreSQL database (dropped afterwards), with an app of its own.
+"""
+from __future__ import annotations
+
+import ast
+import secrets
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Flask, current_app
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
+
+from erp import create_app
+from erp.core.config import REPO_ROOT, TestConfig
+from erp.core.extensions import db
+from tests.conftest import DATABASE_URL
+
+VERSIONS = REPO_ROOT / "migrations" / "versions"
+
+
+def app_for(url: str) -> Flask:
+    """An app of its own on the database at ``url`` (the test settings otherwise)."""
+    return create_app(type("FreshConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
+
+
+def _admin_connection():
+    import psycopg
+
+    url = make_url(DATABASE_URL)
+    params = {"host": url.host, "port": url.port, "user": url.username, "password": url.password}
+    return psycopg.connect(dbname="postgres", autocommit=True, **{k: v for k, v in params.items() if v is not None})
+
+
+@contextmanager
+def new_postgres_database(prefix: str = "erp_test") -> Iterator[str]:
+    """Create an empty PostgreSQL database next to the test database; yield its URL; drop it."""
+    from psycopg import sql
+
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    with _admin_connection() as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield make_url(DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with _admin_connection() as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@contextmanager
+def empty_database_app(kind: str, tmp_path: Path, prefix: str = "erp_test") -> Iterator[Flask]:
+    """An app on a brand-new, empty database: ``kind`` is "sqlite" (a file in tmp_path) or "postgresql"."""
+    if kind == "sqlite":
+        path = tmp_path / f"{prefix}_{secrets.token_hex(4)}.sqlite3"
+        app = app_for(f"sqlite:///{path}")
+        try:
+            yield app
+        finally:
+            with app.app_context():
+                db.engine.dispose()
+        return
+    with new_postgres_database(prefix) as url:
+        app = app_for(url)
+        try:
+            yield app
+        finally:
+            with app.app_context():
+                db.engine.dispose()
+
+
+@contextmanager
+def migrated_database_app(kind: str, tmp_path: Path, prefix: str = "erp_test") -> Iterator[Flask]:
+    """As :func:`empty_database_app`, upgraded to the head revision (what `erp init-db` does)."""
+    with empty_database_app(kind, tmp_path, prefix) as app:
+        with app.app_context():
+            upgrade()
+        yield app
+
+
+DATABASE_KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=DATABASE_KINDS)
+def empty_app(request, tmp_path):
+    with empty_database_app(request.param, tmp_path, prefix="erp_migr") as app:
+        yield app
+
+
+def _schema_diff() -> list:
+    """Alembic's autogenerate comparison of the live database with the models (as env.py sets it up)."""
+    options = {**current_app.extensions["migrate"].configure_args, "compare_type": True}
+    with db.engine.connect() as connection:
+        return compare_metadata(MigrationContext.configure(connection, opts=options), db.metadata)
+
+
+def _head() -> str:
+    config = current_app.extensions["migrate"].migrate.get_config()
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert len(heads) == 1, f"the migrations have several heads, merge them: {heads}"
+    return heads[0]
+
+
+def _revision() -> str | None:
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def test_upgrade_of_an_empty_database_gives_exactly_the_models_schema(empty_app):
+    with empty_app.app_context():
+        assert inspect(db.engine).get_table_names() == []
+        upgrade()
+        assert _revision() == _head()
+        assert set(inspect(db.engine).get_table_names()) == set(db.metadata.tables) | {"alembic_version"}
+        assert _schema_diff() == []
+
+
+def test_schema_comparison_notices_a_schema_that_differs_from_the_models(empty_app):
+    # the comparison above is only worth something if it reports differences: drop an index, and it must
+    with empty_app.app_context():
+        upgrade()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP INDEX ix_department_institution_id")
+        diff = _schema_diff()
+    assert [(op[0], op[1].name) for op in diff] == [("add_index", "ix_department_institution_id")]
+
+
+def test_downgrade_to_base_removes_every_table_and_upgrade_rebuilds_them(empty_app):
+    with empty_app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        assert inspect(db.engine).get_table_names() == ["alembic_version"]
+        assert _revision() is None
+        upgrade()
+        assert _schema_diff() == []
+
+
+def test_migration_files_import_no_application_code():
+    # A migration must keep working when the models change later: it may use alembic and sqlalchemy only.
+    files = sorted(VERSIONS.glob("*.py"))
+    assert files, f"no migrations in {VERSIONS}"
+    for path in files:
+        source = path.read_text(encoding="utf-8")
+        imported = set()
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                imported.add((node.module or "").split(".")[0])
+        assert "erp" not in imported, f"{path.name} imports application code"
+        assert imported <= {"alembic", "sqlalchemy"} | sys.stdlib_module_names, f"{path.name} imports {sorted(imported)}"
+        assert "erp." not in source, f"{path.name} refers to application code"

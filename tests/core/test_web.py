@@ -1,0 +1,94 @@
+"""The Chinese web UI: sign-in, menu from the manifests, switcher, list view, form view, English."""
+from __future__ import annotations
+
+from io import BytesIO
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from erp.core.demo import USERS
+from erp.core.extensions import db
+from erp.core.models import Institution
+from tests.conftest import csrf_token
+
+
+@pytest.mark.parametrize("username, expected", [
+    ("accountant", {"QH101", "QH101-01", "QH101-02", "QH101-03"}),
+    ("clerk", {"QH102", "QH102-01", "QH102-02", "QH102-03"}),
+    ("pharmacy", {"QH001"}),
+    ("finance", None),
+])
+def test_every_demo_user_sees_only_their_institutions_on_the_home_page(demo, web, username, expected):
+    page = web(username).get("/").get_data(as_text=True)
+    all_codes = set(db.session.scalars(select(Institution.code)))
+    shown = {code for code in all_codes if f"<td>{code}</td>" in page}
+    assert shown == (expected or all_codes)
+
+
+def test_menu_is_built_from_manifests_and_permissions(demo, web):
+    auditor_page = web("auditor").get("/").get_data(as_text=True)
+    clerk_page = web("clerk").get("/").get_data(as_text=True)
+    assert "审计日志" in auditor_page and "审计日志" not in clerk_page
+    assert "成员单位" in clerk_page
+    assert web("clerk").get("/audit").status_code == 403
+
+
+def test_signed_out_user_is_sent_to_login(app, demo):
+    response = app.test_client().get("/institutions")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_switcher_narrows_every_list_to_the_chosen_institution(demo, web):
+    client = web("accountant")
+    page = client.get("/departments?per_page=100").get_data(as_text=True)
+    assert "东庄村卫生室" in page and "城关镇卫生院" in page
+    village = db.session.scalar(select(Institution).where(Institution.code == "QH101-01"))
+    token = csrf_token(page)
+    client.post("/switch-institution", data={"institution_id": village.id, "csrf_token": token})
+    narrowed = client.get("/departments").get_data(as_text=True)
+    assert "东庄村卫生室" in narrowed and "城关镇卫生院" not in narrowed.split("<tbody>")[1]
+    lead = db.session.scalar(select(Institution).where(Institution.code == "QH001"))
+    assert client.post("/switch-institution", data={"institution_id": lead.id, "csrf_token": token}).status_code == 403
+
+
+def test_list_view_filters_sorts_paginates_and_exports_excel(demo, web):
+    client = web("finance")
+    page = client.get("/institutions?kind=township_centre&sort=-code").get_data(as_text=True)
+    body = page.split("<tbody>")[1]
+    assert body.index("QH108") < body.index("QH101") and "QH001" not in body
+    assert "共 8 条" in page
+    export = client.get("/institutions?kind=village_clinic&export=xlsx")
+    assert export.status_code == 200
+    sheet = openpyxl.load_workbook(BytesIO(export.data)).active
+    values = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
+    assert "东庄村卫生室" in values and "城关镇卫生院" in values  # name, and parent column
+    assert sum(1 for v in values if isinstance(v, str) and v.startswith("QH") and "-" in v) == 20
+
+
+def test_form_view_creates_an_institution_and_shows_field_errors(demo, web):
+    client = web("admin")
+    form = client.get("/institutions/new").get_data(as_text=True)
+    data = {"csrf_token": csrf_token(form), "code": "QH301", "name": "清河县妇幼保健院", "kind": "public_health",
+            "parent": "", "uscc": "12130522000000123X"}
+    refused = client.post("/institutions/new", data=data).get_data(as_text=True)
+    assert "统一社会信用代码无效" in refused
+    assert db.session.scalar(select(Institution).where(Institution.code == "QH301")) is None
+    created = client.post("/institutions/new", data={**data, "uscc": "12130522000000123J"})
+    assert created.status_code == 302
+    assert db.session.scalar(select(Institution.name).where(Institution.code == "QH301")) == "清河县妇幼保健院"
+    assert web("finance").get("/institutions/new").status_code == 403
+
+
+def test_english_can_be_chosen(demo, web):
+    client = web("finance")
+    page = client.get("/").get_data(as_text=True)
+    client.post("/language", data={"locale": "en", "csrf_token": csrf_token(page)})
+    english = client.get("/institutions").get_data(as_text=True)
+    assert "Member institutions" in english and "Sign out" in english and "Township health centre" in english
+
+
+def test_demo_has_one_user_per_role(demo):
+    from erp.core.security import ROLES
+
+    assert {role for _, role, _, _ in USERS} == set(ROLES)
