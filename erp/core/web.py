@@ -25,7 +25,7 @@ def _load_user(user_id: str) -> User | None:
 
 
 def can(permission: str) -> bool:
-    if not current_user.is_authenticated:
+    if current_user is None or not current_user.is_authenticated:
         return False
     return current_app.extensions["erp"].permissions.allows(current_user.role, permission)
 
@@ -58,7 +58,7 @@ def register_web_hooks(app) -> None:
 
     @app.context_processor
     def _layout_context():
-        if not current_user.is_authenticated:
+        if current_user is None or not current_user.is_authenticated:
             return {"can": can, "get_locale": get_locale}
         menu = [(manifest, [entry for entry in entries if can(entry.permission)])
                 for manifest, entries in current_app.extensions["erp"].registry.menu()]

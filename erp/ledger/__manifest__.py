@@ -1,7 +1,32 @@
-from erp.core.registry import Manifest, N_
+from erp.core.registry import Manifest, MenuEntry, N_
+from erp.core.security import ALL_ROLES
+
+BOOKKEEPERS = ("admin", "finance", "chief_accountant", "accountant")
+READERS = ("admin", "finance", "chief_accountant", "accountant", "auditor")
 
 MANIFEST = Manifest(
     name="ledger",
     title=N_("总账"),
     depends=("core",),
+    models=("erp.ledger.models", "erp.ledger.immutability"),
+    blueprints=("erp.ledger.views:bp",),
+    api_blueprints=("erp.ledger.api:bp",),
+    menu=(
+        MenuEntry(N_("凭证"), "ledger.vouchers", "ledger.voucher.read", 10),
+        MenuEntry(N_("会计期间"), "ledger.periods", "ledger.period.read", 30),
+    ),
+    permissions={
+        "ledger.voucher.read": READERS,
+        "ledger.voucher.write": BOOKKEEPERS,
+        "ledger.voucher.post": ("finance", "chief_accountant"),
+        "ledger.voucher.reverse": ("finance", "chief_accountant"),
+        "ledger.period.read": READERS,
+        "ledger.period.close": ("finance", "chief_accountant"),
+        "ledger.period.reopen": ("chief_accountant",),
+        "ledger.chart.read": ALL_ROLES,
+        "ledger.chart.write": ("admin", "finance"),
+        "ledger.report.read": READERS,
+    },
+    cli_commands=("erp.ledger.cli:ledger",),
+    demo_loader="erp.ledger.demo:load_demo",
 )

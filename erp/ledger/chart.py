@@ -1,0 +1,122 @@
+"""The chart of accounts (政府会计制度) and the 平行记账 mapping, loaded per community from data files."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from erp.core.errors import BusinessError, NotFound
+from erp.core.models import Community, Institution, InstitutionKind
+from erp.ledger.models import DIMENSIONS, Account, Basis, BudgetMapping, Side, VoucherLine
+
+DATA = Path(__file__).parent / "data"
+GRASSROOTS_KINDS = {InstitutionKind.TOWNSHIP_CENTRE, InstitutionKind.COMMUNITY_CENTRE,
+                    InstitutionKind.VILLAGE_CLINIC}
+# Lines on these accounts (and their detail accounts) must carry these dimensions.
+DEFAULT_REQUIRED = {
+    "5001": "department", "5101": "department",  # 费用 by 科室, for cost accounting
+    "2302": "partner", "1214": "partner", "1218": "partner", "2307": "partner", "1212": "partner",
+}
+
+
+def _read(name: str) -> list[dict]:
+    with open(DATA / name, encoding="utf-8") as source:
+        return list(csv.DictReader(source))
+
+
+def load_chart(session: Session, community: Community) -> int:
+    """Create the standard chart and the grassroots variant's accounts (idempotent); returns accounts added."""
+    existing = {a.code: a for a in session.scalars(select(Account).where(
+        Account.community_id == community.id, Account.institution_id.is_(None)))}
+    added = 0
+    for filename, variant in (("chart_of_accounts.csv", ""), ("grassroots_accounts.csv", "grassroots")):
+        for row in _read(filename):
+            if row["code"] in existing:
+                continue
+            parent = existing.get(row["parent"]) if row["parent"] else None
+            required = DEFAULT_REQUIRED.get(row["code"]) or (parent.required_dimensions if parent else "")
+            account = Account(community_id=community.id, code=row["code"], name=row["name"], parent=parent,
+                              level=parent.level + 1 if parent else 1, category=row["category"],
+                              basis=Basis(row["basis"]), balance_side=Side(row["balance_side"]),
+                              required_dimensions=required, variant=variant)
+            if parent:
+                parent.has_children = True
+            session.add(account)
+            existing[row["code"]] = account
+            added += 1
+    session.flush()
+    have = {(m.account_prefix, m.side) for m in session.scalars(
+        select(BudgetMapping).where(BudgetMapping.community_id == community.id))}
+    for row in _read("budget_mapping.csv"):
+        if (row["account_prefix"], row["side"]) not in have:
+            session.add(BudgetMapping(community_id=community.id, account_prefix=row["account_prefix"],
+                                      side=row["side"], role=row["role"],
+                                      budget_account_code=row["budget_account_code"]))
+    session.flush()
+    return added
+
+
+def uses_grassroots_chart(institution: Institution) -> bool:
+    return institution.kind in GRASSROOTS_KINDS
+
+
+def visible_accounts(community_id: int, institution: Institution | None = None):
+    """The accounts an institution may use: the community's, its own details, and its chart variant."""
+    statement = select(Account).where(Account.community_id == community_id, Account.active.is_(True))
+    if institution is None:
+        return statement.where(Account.institution_id.is_(None))
+    variants = ["", "grassroots"] if uses_grassroots_chart(institution) else ["", "hospital"]
+    return statement.where(or_(Account.institution_id.is_(None), Account.institution_id == institution.id),
+                           Account.variant.in_(variants))
+
+
+def account_for_posting(session: Session, institution: Institution, code: str, field: str) -> Account:
+    """A leaf account this institution may post to, or a 4xx naming the field."""
+    account = session.scalar(visible_accounts(institution.community_id, institution).where(Account.code == code)
+                             .order_by(Account.institution_id.desc().nulls_last()))
+    if account is None:
+        raise NotFound.for_field(field, f"科目 {code} 不存在 (unknown account {code!r})")
+    if not is_leaf(session, account, institution):
+        raise BusinessError.for_field(field, f"科目 {code} {account.name} 有下级科目，只能记入末级科目 "
+                                             f"(post to a leaf account)", "non_leaf_account")
+    return account
+
+
+def is_leaf(session: Session, account: Account, institution: Institution) -> bool:
+    """Leaf for this institution: no community child, and none of the institution's own details below it."""
+    if account.has_children:
+        return False
+    own_child = select(Account.id).where(Account.parent_id == account.id, Account.institution_id == institution.id)
+    return session.scalar(own_child.limit(1)) is None
+
+
+def add_detail_account(session: Session, institution: Institution, parent_code: str, code: str, name: str,
+                       required_dimensions: list[str] | None = None) -> Account:
+    """An institution's own 明细科目 below a community account."""
+    parent = session.scalar(visible_accounts(institution.community_id, institution)
+                            .where(Account.code == parent_code))
+    if parent is None:
+        raise NotFound.for_field("parent", f"unknown parent account {parent_code!r}")
+    if not code.startswith(parent.code) or len(code) <= len(parent.code):
+        raise BusinessError.for_field("code", f"明细科目编码必须以上级科目 {parent.code} 开头 "
+                                              f"(a detail code extends its parent's code)")
+    if session.scalar(select(VoucherLine.id).where(VoucherLine.account_id == parent.id).limit(1)):
+        raise BusinessError.for_field("parent", f"科目 {parent.code} 已有凭证，不能再增加下级科目 "
+                                                f"(the parent already has postings)")
+    if session.scalar(visible_accounts(institution.community_id, institution).where(Account.code == code)):
+        raise BusinessError.for_field("code", f"科目 {code} 已存在", "duplicate")
+    dims = required_dimensions if required_dimensions is not None else parent.required
+    unknown = set(dims) - set(DIMENSIONS)
+    if unknown:
+        raise BusinessError.for_field("required_dimensions", f"unknown dimensions: {', '.join(sorted(unknown))}")
+    account = Account(community_id=institution.community_id, institution_id=institution.id, code=code, name=name,
+                      parent=parent, level=parent.level + 1, category=parent.category, basis=parent.basis,
+                      balance_side=parent.balance_side, required_dimensions=",".join(dims), variant=parent.variant)
+    if parent.institution_id is not None:
+        # A community account stays flagged a leaf: it gains children only for this institution (see is_leaf).
+        parent.has_children = True
+    session.add(account)
+    session.flush()
+    return account

@@ -1,0 +1,259 @@
+"""Ledger models: chart of accounts, dimensions, periods, vouchers, balances (政府会计制度)."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, UniqueConstraint, func)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from erp.core.extensions import db
+from erp.core.mixins import Audited, InstitutionOwned
+from erp.core.models import Institution, User, enum_column
+from erp.core.money import Money
+from erp.core.timeutil import UTCDateTime, utcnow
+
+DIMENSIONS = ("department", "partner", "funding_source", "employee", "project")
+
+
+class Basis(str, enum.Enum):
+    FINANCIAL = "financial"  # 财务会计
+    BUDGET = "budget"  # 预算会计
+
+
+class Side(str, enum.Enum):
+    DEBIT = "debit"
+    CREDIT = "credit"
+
+
+class Account(db.Model):
+    """会计科目. The community's chart; an institution may add its own detail accounts (明细科目)."""
+
+    __tablename__ = "account"
+    __table_args__ = (Index("uq_account_code", "community_id", func.coalesce("institution_id", 0), "code",
+                            unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(128))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
+    level: Mapped[int] = mapped_column(SmallInteger, default=1)
+    category: Mapped[str] = mapped_column(String(32))  # asset, liability, net_assets, revenue, expense, budget_*
+    basis: Mapped[Basis] = enum_column(Basis, 16)
+    balance_side: Mapped[Side] = enum_column(Side, 8)
+    # comma-separated subset of DIMENSIONS that every line on this account must carry
+    required_dimensions: Mapped[str] = mapped_column(String(96), default="")
+    # "" = every institution; "grassroots" = only 基层医疗卫生机构; "hospital" = only hospitals
+    variant: Mapped[str] = mapped_column(String(16), default="")
+    has_children: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    parent: Mapped["Account | None"] = relationship(remote_side=[id])
+
+    @property
+    def required(self) -> list[str]:
+        return [d for d in self.required_dimensions.split(",") if d]
+
+
+class Partner(Audited, db.Model):
+    """往来单位: suppliers, insurers, member institutions (for 内部往来) and others."""
+
+    __tablename__ = "partner"
+    __table_args__ = (UniqueConstraint("community_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16), default="supplier")  # supplier, insurer, member, other
+    uscc: Mapped[str | None] = mapped_column(String(18))
+    member_institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"))
+
+
+class FundingSource(db.Model):
+    """资金来源 (财政拨款 / 非财政拨款 / 专项 …), tagging money to its purpose."""
+
+    __tablename__ = "funding_source"
+    __table_args__ = (UniqueConstraint("community_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(128))
+    fiscal: Mapped[bool] = mapped_column(Boolean, default=False)  # 财政拨款 funds close to 8101, others 8201
+
+
+class Project(db.Model):
+    """项目 (a capital or special-purpose project)."""
+
+    __tablename__ = "project"
+    __table_args__ = (UniqueConstraint("community_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(128))
+
+
+class Employee(InstitutionOwned, db.Model):
+    """职工, as a ledger dimension (payroll keeps the rest of the employee record)."""
+
+    __tablename__ = "employee"
+    __table_args__ = (UniqueConstraint("institution_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(64))
+
+
+class BudgetMapping(Audited, db.Model):
+    """平行记账 rule: how a financial account on a side maps to a budget account.
+
+    role ``cash`` marks cash accounts (their budget account takes the balancing 资金结存 line), ``fiscal``
+    marks fiscal funding that is itself budget revenue (direct payment), ``counterpart`` maps the other
+    lines of a cash voucher to budget revenue or expenditure. The longest matching prefix wins.
+    """
+
+    __tablename__ = "budget_mapping"
+    __table_args__ = (UniqueConstraint("community_id", "account_prefix", "side"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    account_prefix: Mapped[str] = mapped_column(String(32))
+    side: Mapped[str] = mapped_column(String(8), default="any")  # debit, credit, any
+    role: Mapped[str] = mapped_column(String(16))  # cash, fiscal, counterpart
+    budget_account_code: Mapped[str] = mapped_column(String(32))
+
+
+class PeriodState(str, enum.Enum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class FiscalYear(Audited, InstitutionOwned, db.Model):
+    __tablename__ = "fiscal_year"
+    __table_args__ = (UniqueConstraint("institution_id", "year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    state: Mapped[PeriodState] = enum_column(PeriodState, 8)
+
+
+class Period(Audited, InstitutionOwned, db.Model):
+    """会计期间: one month of one institution's books."""
+
+    __tablename__ = "period"
+    __table_args__ = (UniqueConstraint("institution_id", "year", "month"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(SmallInteger)
+    state: Mapped[PeriodState] = enum_column(PeriodState, 8)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    reopen_reason: Mapped[str | None] = mapped_column(String(256))
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+
+class VoucherState(str, enum.Enum):
+    DRAFT = "draft"
+    POSTED = "posted"
+
+
+class VoucherKind(str, enum.Enum):
+    NORMAL = "normal"
+    REVERSAL = "reversal"  # 红字冲销
+    CLOSING = "closing"  # 年终结转
+    OPENING = "opening"  # 期初建账
+
+
+class Voucher(Audited, InstitutionOwned, db.Model):
+    """记账凭证. Posted vouchers are immutable; a reversal is a new voucher pointing to the original."""
+
+    __tablename__ = "voucher"
+    __table_args__ = (UniqueConstraint("institution_id", "number"), Index("ix_voucher_period", "institution_id",
+                                                                          "year", "month"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(SmallInteger)
+    date: Mapped[date] = mapped_column(Date)
+    number: Mapped[str | None] = mapped_column(String(32))
+    state: Mapped[VoucherState] = enum_column(VoucherState, 8)
+    kind: Mapped[VoucherKind] = enum_column(VoucherKind, 8)
+    memo: Mapped[str] = mapped_column(String(256), default="")
+    attachment_count: Mapped[int] = mapped_column(SmallInteger, default=0)
+    preparer_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    poster_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reversal_of_id: Mapped[int | None] = mapped_column(ForeignKey("voucher.id"), unique=True)
+    internal_ref: Mapped[str | None] = mapped_column(String(64), index=True)  # 内部往来 shared reference
+    chain_seq: Mapped[int | None] = mapped_column(Integer)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    institution: Mapped[Institution] = relationship()
+    preparer: Mapped[User | None] = relationship(foreign_keys=[preparer_id])
+    poster: Mapped[User | None] = relationship(foreign_keys=[poster_id])
+    reversal_of: Mapped["Voucher | None"] = relationship(remote_side=[id], foreign_keys=[reversal_of_id])
+    reversed_by: Mapped["Voucher | None"] = relationship(foreign_keys=[reversal_of_id], viewonly=True,
+                                                         overlaps="reversal_of")
+    lines: Mapped[list["VoucherLine"]] = relationship(back_populates="voucher", order_by="VoucherLine.line_no",
+                                                      cascade="all, delete-orphan")
+
+    @property
+    def status(self) -> str:
+        """draft / posted / reversed: a reversed voucher's row stays as posted; its reversal marks it."""
+        if self.state is VoucherState.POSTED and self.reversed_by is not None:
+            return "reversed"
+        return self.state.value
+
+
+class VoucherLine(InstitutionOwned, db.Model):
+    """凭证分录. ``generated`` lines are the budget-accounting side created by 平行记账 at posting."""
+
+    __tablename__ = "voucher_line"
+    __table_args__ = (Index("ix_voucher_line_account", "institution_id", "account_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    voucher_id: Mapped[int] = mapped_column(ForeignKey("voucher.id", ondelete="CASCADE"), index=True)
+    line_no: Mapped[int] = mapped_column(SmallInteger)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    basis: Mapped[Basis] = enum_column(Basis, 16)
+    debit: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
+    credit: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id"))
+    funding_source_id: Mapped[int | None] = mapped_column(ForeignKey("funding_source.id"))
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"))
+    memo: Mapped[str] = mapped_column(String(256), default="")
+    generated: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    voucher: Mapped[Voucher] = relationship(back_populates="lines")
+    account: Mapped[Account] = relationship()
+
+
+class Balance(InstitutionOwned, db.Model):
+    """科目余额 per (institution, account, year, month, dimensions), kept at posting so that reports never
+    scan lines. Month 0 holds the balance brought forward (上年结转). Absent dimensions are 0."""
+
+    __tablename__ = "balance"
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True, default=0)
+    partner_id: Mapped[int] = mapped_column(Integer, primary_key=True, default=0)
+    funding_source_id: Mapped[int] = mapped_column(Integer, primary_key=True, default=0)
+    employee_id: Mapped[int] = mapped_column(Integer, primary_key=True, default=0)
+    project_id: Mapped[int] = mapped_column(Integer, primary_key=True, default=0)
+    debit: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
+    credit: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
+
+
+class LedgerChainHead(db.Model):
+    """Last posted voucher hash per institution; locked while posting (serialises the chain)."""
+
+    __tablename__ = "ledger_chain_head"
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,113 @@
+"""Fiscal years and monthly periods: open, close, reopen (会计期间与结账)."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from erp.core.errors import BusinessError, Conflict, Forbidden, NotFound
+from erp.core.models import Institution, User
+from erp.core.timeutil import utcnow
+from erp.ledger.models import FiscalYear, Period, PeriodState, Voucher, VoucherState
+
+REOPEN_ROLE = "chief_accountant"
+
+
+def open_year(session: Session, institution: Institution, year: int) -> FiscalYear:
+    """Open a fiscal year with its twelve monthly periods (idempotent)."""
+    fiscal_year = session.scalar(select(FiscalYear).where(FiscalYear.institution_id == institution.id,
+                                                          FiscalYear.year == year))
+    if fiscal_year is None:
+        fiscal_year = FiscalYear(institution_id=institution.id, year=year, state=PeriodState.OPEN)
+        session.add(fiscal_year)
+    have = set(session.scalars(select(Period.month).where(Period.institution_id == institution.id,
+                                                          Period.year == year)))
+    for month in range(1, 13):
+        if month not in have:
+            session.add(Period(institution_id=institution.id, year=year, month=month, state=PeriodState.OPEN))
+    session.flush()
+    return fiscal_year
+
+
+def get_period(session: Session, institution_id: int, year: int, month: int, *, field: str = "period",
+               lock: bool = False) -> Period:
+    statement = select(Period).where(Period.institution_id == institution_id, Period.year == year,
+                                     Period.month == month)
+    if lock:
+        # Posting holds the period row shared, closing holds it exclusive: no posting slips into a
+        # period while it is being closed.
+        statement = statement.with_for_update(read=lock == "shared")
+    period = session.scalar(statement)
+    if period is None:
+        raise NotFound.for_field(field, f"会计期间 {year}-{month:02d} 未开启 (period not opened)")
+    return period
+
+
+def open_period_for(session: Session, institution_id: int, on: date, *, field: str = "date",
+                    lock: bool = False) -> Period:
+    period = get_period(session, institution_id, on.year, on.month, field=field, lock="shared" if lock else False)
+    if period.state is not PeriodState.OPEN:
+        raise BusinessError.for_field(field, f"会计期间 {period.label} 已结账 (period closed)", "period_closed")
+    return period
+
+
+def parse_period(value: str, field: str = "period") -> tuple[int, int]:
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        if not 1 <= month <= 12 or year < 1900:
+            raise ValueError
+    except ValueError:
+        raise BusinessError.for_field(field, f"期间格式应为 YYYY-MM (got {value!r})") from None
+    return year, month
+
+
+def close_period(session: Session, institution: Institution, year: int, month: int, user: User) -> Period:
+    """结账: no drafts may remain and every earlier month of the year must be closed."""
+    period = get_period(session, institution.id, year, month, lock=True)
+    if period.state is PeriodState.CLOSED:
+        raise Conflict.for_field("period", f"会计期间 {period.label} 已经结账", "period_closed")
+    earlier_open = session.scalar(select(func.count(Period.id)).where(
+        Period.institution_id == institution.id, Period.year == year, Period.month < month,
+        Period.state == PeriodState.OPEN))
+    if earlier_open:
+        raise Conflict.for_field("period", f"{year} 年 {month} 月之前还有 {earlier_open} 个期间未结账 "
+                                           f"(close earlier periods first)")
+    drafts = session.scalar(select(func.count(Voucher.id)).where(
+        Voucher.institution_id == institution.id, Voucher.year == year, Voucher.month == month,
+        Voucher.state == VoucherState.DRAFT))
+    if drafts:
+        raise Conflict.for_field("period", f"期间 {period.label} 还有 {drafts} 张未记账凭证 "
+                                           f"(post or delete the drafts first)", "drafts_left")
+    period.state = PeriodState.CLOSED
+    period.closed_at = utcnow()
+    period.closed_by_id = user.id if user else None
+    session.flush()
+    return period
+
+
+def reopen_period(session: Session, institution: Institution, year: int, month: int, user: User,
+                  reason: str) -> Period:
+    """反结账: only the chief accountant, with a reason; later months must still be open."""
+    if user.role != REOPEN_ROLE:
+        raise Forbidden("只有总会计师可以反结账 (only the chief accountant may reopen a period)")
+    if not reason or not reason.strip():
+        raise BusinessError.for_field("reason", "反结账必须说明原因 (a reason is required)")
+    period = get_period(session, institution.id, year, month, lock=True)
+    if period.state is PeriodState.OPEN:
+        raise Conflict.for_field("period", f"会计期间 {period.label} 未结账")
+    year_closed = session.scalar(select(FiscalYear.state).where(FiscalYear.institution_id == institution.id,
+                                                                FiscalYear.year == year))
+    if year_closed is PeriodState.CLOSED:
+        raise Conflict.for_field("period", f"{year} 年度已年结，不能反结账 (the fiscal year is closed)")
+    later_closed = session.scalar(select(func.count(Period.id)).where(
+        Period.institution_id == institution.id, Period.year == year, Period.month > month,
+        Period.state == PeriodState.CLOSED))
+    if later_closed:
+        raise Conflict.for_field("period", "请先反结账以后的期间 (reopen later periods first)")
+    period.state = PeriodState.OPEN
+    period.reopen_reason = reason.strip()
+    period.closed_at = None
+    period.closed_by_id = None
+    session.flush()
+    return period

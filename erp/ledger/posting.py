@@ -1,0 +1,334 @@
+"""Vouchers: draft, validate, post (with 平行记账, gapless number, hash chain, balances), reverse.
+
+One service class per unit of work: ``Ledger(session, user)`` resolves codes through small caches so that
+posting many vouchers stays fast, and every rule is checked here — the API, the web UI and the Excel
+import all come through it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from erp.core import sequences
+from erp.core.errors import BusinessError, Conflict, Forbidden, NotFound
+from erp.core.models import Community, Department, Institution, User
+from erp.core.money import MoneyError, parse_amount
+from erp.core.scoping import current_scope
+from erp.core.services import institution_by_code
+from erp.core.timeutil import local_today, utcnow
+from erp.ledger import periods
+from erp.ledger.chart import account_for_posting
+from erp.ledger.models import (DIMENSIONS, Account, Balance, Basis, BudgetMapping, Employee, FundingSource,
+                               LedgerChainHead, Partner, Project, Voucher, VoucherKind, VoucherLine, VoucherState)
+
+ZERO = Decimal("0.00")
+GENESIS = "0" * 64
+VOUCHER_PREFIX = "记"
+DIMENSION_MODELS = {"department": Department, "partner": Partner, "funding_source": FundingSource,
+                    "employee": Employee, "project": Project}
+INSTITUTION_DIMENSIONS = {"department", "employee"}  # codes are per institution; the others per community
+
+
+@dataclass
+class LineInput:
+    account: str
+    debit: Decimal | str | int = ZERO
+    credit: Decimal | str | int = ZERO
+    department: str | None = None
+    partner: str | None = None
+    funding_source: str | None = None
+    employee: str | None = None
+    project: str | None = None
+    memo: str = ""
+
+
+@dataclass
+class VoucherInput:
+    institution: str
+    date: date
+    lines: list[LineInput]
+    memo: str = ""
+    attachment_count: int = 0
+    internal_ref: str | None = None
+
+
+@dataclass
+class _Caches:
+    accounts: dict = field(default_factory=dict)  # (institution_id, code) -> Account
+    dimensions: dict = field(default_factory=dict)  # (kind, owner_id, code) -> id
+    mapping: list | None = None
+
+
+def _dialect_insert(session: Session):
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+class Ledger:
+    """Voucher rules for one session and acting user."""
+
+    def __init__(self, session: Session, user: User | None):
+        self.session, self.user = session, user
+        self.caches = _Caches()
+
+    # ---- drafts -------------------------------------------------------------------------------------
+
+    def create_draft(self, data: VoucherInput, kind: VoucherKind = VoucherKind.NORMAL) -> Voucher:
+        institution = self._institution(data.institution)
+        period = periods.open_period_for(self.session, institution.id, data.date)
+        voucher = Voucher(institution_id=institution.id, year=period.year, month=period.month, date=data.date,
+                          state=VoucherState.DRAFT, kind=kind, memo=data.memo or "",
+                          attachment_count=data.attachment_count, internal_ref=data.internal_ref,
+                          preparer_id=self.user.id if self.user else None)
+        voucher.lines = self._lines(institution, data.lines)
+        self._check_balanced(voucher.lines, "lines")
+        self.session.add(voucher)
+        self.session.flush()
+        return voucher
+
+    def delete_draft(self, voucher: Voucher) -> None:
+        if voucher.state is not VoucherState.DRAFT:
+            raise Conflict("已记账凭证不能删除，请冲销 (a posted voucher cannot be deleted: reverse it)",
+                           code="voucher_posted")
+        self.session.delete(voucher)
+        self.session.flush()
+
+    def _institution(self, code: str) -> Institution:
+        scope = current_scope(self.session)
+        community_id = self.user.community_id if self.user else scope.community_id
+        institution = institution_by_code(self.session, community_id, code)
+        if scope is not None:
+            scope.require(institution.id)
+        return institution
+
+    def _lines(self, institution: Institution, inputs: list[LineInput]) -> list[VoucherLine]:
+        if len(inputs) < 2:
+            raise BusinessError.for_field("lines", "凭证至少需要两条分录 (a voucher needs at least two lines)")
+        return [self._line(institution, number, line) for number, line in enumerate(inputs, start=1)]
+
+    def _line(self, institution: Institution, line_no: int, data: LineInput) -> VoucherLine:
+        where = f"lines[{line_no - 1}]"
+        account = self._account(institution, data.account, f"{where}.account")
+        if account.basis is Basis.BUDGET:
+            raise BusinessError.for_field(f"{where}.account", f"预算会计科目 {account.code} 由平行记账自动生成，"
+                                                              f"不能手工录入 (budget lines are generated)")
+        debit = self._amount(data.debit, f"{where}.debit")
+        credit = self._amount(data.credit, f"{where}.credit")
+        if (debit > 0) == (credit > 0):
+            raise BusinessError.for_field(f"{where}.debit", "每条分录借方或贷方只能填一方且大于零 "
+                                                            "(exactly one of debit or credit, positive)")
+        line = VoucherLine(institution_id=institution.id, line_no=line_no, account=account, account_id=account.id,
+                           basis=account.basis, debit=debit, credit=credit, memo=data.memo or "", generated=False)
+        for dimension in DIMENSIONS:
+            code = getattr(data, dimension)
+            if code:
+                setattr(line, f"{dimension}_id", self._dimension(institution, dimension, code, f"{where}.{dimension}"))
+            elif dimension in account.required:
+                raise BusinessError.for_field(f"{where}.{dimension}", f"科目 {account.code} {account.name} 必须填写"
+                                                                      f"辅助核算 {dimension} (required dimension)")
+        return line
+
+    @staticmethod
+    def _amount(value, field_name: str) -> Decimal:
+        try:
+            return parse_amount(value if value not in (None, "") else "0", field=field_name)
+        except MoneyError as exc:
+            raise BusinessError.for_field(field_name, str(exc)) from exc
+
+    def _account(self, institution: Institution, code: str, field_name: str) -> Account:
+        key = (institution.id, code)
+        if key not in self.caches.accounts:
+            self.caches.accounts[key] = account_for_posting(self.session, institution, code, field_name)
+        return self.caches.accounts[key]
+
+    def _dimension(self, institution: Institution, kind: str, code: str, field_name: str) -> int:
+        owner = institution.id if kind in INSTITUTION_DIMENSIONS else institution.community_id
+        key = (kind, owner, code)
+        if key not in self.caches.dimensions:
+            model = DIMENSION_MODELS[kind]
+            owner_column = model.institution_id if kind in INSTITUTION_DIMENSIONS else model.community_id
+            found = self.session.scalar(select(model.id).where(owner_column == owner, model.code == code))
+            if found is None:
+                raise NotFound.for_field(field_name, f"{kind} {code!r} 不存在 (unknown {kind})")
+            self.caches.dimensions[key] = found
+        return self.caches.dimensions[key]
+
+    @staticmethod
+    def _check_balanced(lines: list[VoucherLine], field_name: str, basis: Basis = Basis.FINANCIAL) -> None:
+        debit = sum((l.debit for l in lines if l.basis is basis), ZERO)
+        credit = sum((l.credit for l in lines if l.basis is basis), ZERO)
+        if debit != credit:
+            label = "财务会计" if basis is Basis.FINANCIAL else "预算会计"
+            raise BusinessError.for_field(field_name, f"{label}借贷不平衡：借方 {debit}，贷方 {credit}，差额 "
+                                                      f"{debit - credit} (debits and credits differ by "
+                                                      f"{debit - credit})", "unbalanced")
+
+    # ---- posting ------------------------------------------------------------------------------------
+
+    def post(self, voucher: Voucher) -> Voucher:
+        if voucher.state is not VoucherState.DRAFT:
+            raise Conflict(f"凭证 {voucher.number} 已记账 (already posted)", code="voucher_posted")
+        community = self.session.get(Community, voucher.institution.community_id)
+        if (community.separation_of_duties and voucher.kind is VoucherKind.NORMAL and self.user is not None
+                and voucher.preparer_id == self.user.id):
+            raise Forbidden("制单人与记账人不能为同一人 (the poster must not be the preparer)")
+        periods.open_period_for(self.session, voucher.institution_id, voucher.date, lock=True)
+        self._check_balanced(voucher.lines, "lines")
+        if voucher.kind is VoucherKind.NORMAL:
+            budget = self.parallel_lines(voucher)
+            voucher.lines.extend(budget)
+            self._check_balanced(voucher.lines, "lines", Basis.BUDGET)
+        self.session.flush()  # lines go in while the voucher is still a draft (the PostgreSQL trigger's rule)
+        number = sequences.next_number(self.session, voucher.institution_id, "voucher", VOUCHER_PREFIX,
+                                       voucher.year, voucher.month)
+        head = self._lock_chain_head(voucher.institution_id)
+        # Everything the posted row holds is set before it is next flushed: after that it is immutable.
+        voucher.number = number
+        voucher.state = VoucherState.POSTED
+        voucher.poster_id = self.user.id if self.user else None
+        voucher.posted_at = utcnow()
+        voucher.chain_seq = head.seq + 1
+        voucher.prev_hash = head.hash
+        voucher.hash = voucher_hash(voucher)
+        head.seq, head.hash = voucher.chain_seq, voucher.hash
+        apply_balances(self.session, voucher.institution_id, voucher.year, voucher.month, voucher.lines)
+        self.session.flush()
+        return voucher
+
+    def parallel_lines(self, voucher: Voucher) -> list[VoucherLine]:
+        """平行记账: the budget-accounting lines for a financial voucher that moves budget cash."""
+        institution = voucher.institution
+        rules = [(self._rule(line), line) for line in voucher.lines if line.basis is Basis.FINANCIAL]
+        if not any(rule and rule.role in ("cash", "fiscal") for rule, _ in rules):
+            return []
+        totals: dict[tuple, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+        cash_net: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        template: dict[tuple, VoucherLine] = {}
+        for rule, line in rules:
+            if rule is None:
+                continue  # outside the budget (e.g. a deposit received): financial accounting only
+            if rule.role == "cash":
+                cash_net[rule.budget_account_code] += line.debit - line.credit
+                continue
+            key = (rule.budget_account_code, line.department_id, line.funding_source_id, line.project_id)
+            totals[key][0] += line.debit
+            totals[key][1] += line.credit
+            template.setdefault(key, line)
+        plug = sum((credit - debit for debit, credit in totals.values()), ZERO)  # what 资金结存 must absorb
+        if plug:
+            if sum(cash_net.values(), ZERO) == plug:
+                cash_parts = dict(cash_net)
+            elif len(cash_net) == 1:
+                cash_parts = {next(iter(cash_net)): plug}
+            else:
+                unmapped = [line.account.code for rule, line in rules if rule is None]
+                raise BusinessError.for_field("lines", f"平行记账无法确定资金结存科目；请为科目 "
+                                                       f"{', '.join(unmapped) or '—'} 设置预算会计对应关系 "
+                                                       f"(budget mapping incomplete)", "budget_mapping")
+            for code, amount in cash_parts.items():
+                if amount:
+                    key = (code, None, None, None)
+                    totals[key][0] += amount if amount > 0 else ZERO
+                    totals[key][1] += -amount if amount < 0 else ZERO
+        generated, line_no = [], len(voucher.lines)
+        for (code, department_id, funding_source_id, project_id), (debit, credit) in totals.items():
+            net = debit - credit
+            if not net:
+                continue
+            account = self._account(institution, code, "lines")
+            line_no += 1
+            generated.append(VoucherLine(
+                institution_id=institution.id, line_no=line_no, account=account, account_id=account.id,
+                basis=Basis.BUDGET, debit=net if net > 0 else ZERO, credit=-net if net < 0 else ZERO,
+                department_id=department_id, funding_source_id=funding_source_id, project_id=project_id,
+                memo=voucher.memo, generated=True))
+        return generated
+
+    def _rule(self, line: VoucherLine) -> BudgetMapping | None:
+        if self.caches.mapping is None:
+            community_id = line.account.community_id
+            rules = self.session.scalars(select(BudgetMapping).where(BudgetMapping.community_id == community_id))
+            self.caches.mapping = sorted(rules, key=lambda r: len(r.account_prefix), reverse=True)
+        side = "debit" if line.debit > 0 else "credit"
+        for rule in self.caches.mapping:
+            if line.account.code.startswith(rule.account_prefix) and rule.side in ("any", side):
+                return rule
+        return None
+
+    def _lock_chain_head(self, institution_id: int) -> LedgerChainHead:
+        """The institution's hash-chain head, row-locked until commit: posting is serialised per institution."""
+        head_query = select(LedgerChainHead).where(LedgerChainHead.institution_id == institution_id)
+        head = self.session.scalar(head_query.with_for_update())
+        if head is None:
+            self.session.execute(_dialect_insert(self.session)(LedgerChainHead).values(
+                institution_id=institution_id, seq=0, hash=GENESIS).on_conflict_do_nothing())
+            head = self.session.scalar(head_query.with_for_update().execution_options(populate_existing=True))
+        return head
+
+    # ---- reversal -----------------------------------------------------------------------------------
+
+    def reverse(self, voucher: Voucher, on: date | None = None, memo: str | None = None) -> Voucher:
+        """红字冲销: a new posted voucher with the opposite lines (budget lines included), linked to the original."""
+        if voucher.state is not VoucherState.POSTED:
+            raise Conflict("只有已记账凭证可以冲销 (only a posted voucher can be reversed)", code="voucher_not_posted")
+        if voucher.reversed_by is not None or voucher.kind is VoucherKind.REVERSAL:
+            raise Conflict(f"凭证 {voucher.number} 已冲销或本身是冲销凭证 (already reversed)", code="already_reversed")
+        on = on or local_today()
+        period = periods.open_period_for(self.session, voucher.institution_id, on)
+        reversal = Voucher(institution_id=voucher.institution_id, year=period.year, month=period.month, date=on,
+                           state=VoucherState.DRAFT, kind=VoucherKind.REVERSAL, reversal_of_id=voucher.id,
+                           memo=memo or f"冲销 {voucher.number} {voucher.memo}"[:256],
+                           internal_ref=voucher.internal_ref, preparer_id=self.user.id if self.user else None)
+        reversal.lines = [VoucherLine(
+            institution_id=line.institution_id, line_no=line.line_no, account_id=line.account_id,
+            account=line.account, basis=line.basis, debit=line.credit, credit=line.debit,
+            **{f"{d}_id": getattr(line, f"{d}_id") for d in DIMENSIONS}, memo=line.memo, generated=line.generated)
+            for line in voucher.lines]
+        self.session.add(reversal)
+        self.session.flush()
+        return self.post(reversal)
+
+
+def apply_balances(session: Session, institution_id: int, year: int, month: int, lines) -> None:
+    """Add lines to the kept balances: one upsert per distinct (account, dimensions)."""
+    sums: dict[tuple, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    for line in lines:
+        key = (line.account_id,) + tuple(getattr(line, f"{d}_id") or 0 for d in DIMENSIONS)
+        sums[key][0] += line.debit
+        sums[key][1] += line.credit
+    if not sums:
+        return
+    rows = [{"institution_id": institution_id, "year": year, "month": month, "account_id": key[0],
+             **{f"{d}_id": value for d, value in zip(DIMENSIONS, key[1:])}, "debit": debit, "credit": credit}
+            for key, (debit, credit) in sums.items()]
+    insert = _dialect_insert(session)(Balance)
+    table = Balance.__table__
+    statement = insert.on_conflict_do_update(
+        index_elements=[c.name for c in table.primary_key.columns],
+        set_={"debit": table.c.debit + insert.excluded.debit, "credit": table.c.credit + insert.excluded.credit})
+    session.execute(statement, rows)
+
+
+def voucher_hash(voucher: Voucher) -> str:
+    """SHA-256 over the voucher's content and the previous hash of its institution's chain."""
+    content = {
+        "institution": voucher.institution_id, "seq": voucher.chain_seq, "prev": voucher.prev_hash,
+        "number": voucher.number, "date": voucher.date.isoformat(), "period": [voucher.year, voucher.month],
+        "kind": voucher.kind.value, "memo": voucher.memo, "attachments": voucher.attachment_count,
+        "reversal_of": voucher.reversal_of_id, "internal_ref": voucher.internal_ref,
+        "lines": [[l.line_no, l.account_id, l.basis.value, str(l.debit), str(l.credit),
+                   *[getattr(l, f"{d}_id") for d in DIMENSIONS], l.memo, l.generated]
+                  for l in sorted(voucher.lines, key=lambda l: l.line_no)],
+    }
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -1,0 +1,148 @@
+"""API schemas of the ledger."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from erp.core.api_framework import PageQuery
+from erp.core.money import decimal_str
+from erp.ledger.models import DIMENSIONS
+
+
+class AmountField(fields.Field):
+    """Money in and out as a decimal string ("1234.50"); parsing and range rules live in the service."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else decimal_str(value)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, float):
+            # A JSON number arrives as a float; its shortest repr is what the client wrote, and the
+            # service then refuses more than 2 decimals. Decimal strings are the documented form.
+            return repr(value)
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise self.make_error("invalid")
+        return str(value)
+
+    default_error_messages = {"invalid": "金额应为字符串形式的十进制数，如 \"1234.50\" (decimal string)"}
+
+
+class LineIn(Schema):
+    account = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    debit = AmountField(load_default="0")
+    credit = AmountField(load_default="0")
+    department = fields.String(allow_none=True)
+    partner = fields.String(allow_none=True)
+    funding_source = fields.String(allow_none=True)
+    employee = fields.String(allow_none=True)
+    project = fields.String(allow_none=True)
+    memo = fields.String(load_default="", validate=validate.Length(max=256))
+
+
+class VoucherIn(Schema):
+    institution = fields.String(required=True)
+    date = fields.Date(required=True)
+    memo = fields.String(load_default="", validate=validate.Length(max=256))
+    attachment_count = fields.Integer(load_default=0, validate=validate.Range(min=0, max=999))
+    internal_ref = fields.String(allow_none=True, validate=validate.Length(max=64))
+    lines = fields.List(fields.Nested(LineIn), required=True, validate=validate.Length(min=2))
+
+
+def _code(attribute: str):
+    def get(line):
+        related = getattr(line, attribute, None)
+        return related.code if related is not None else None
+
+    return fields.Function(get)
+
+
+class LineOut(Schema):
+    line_no = fields.Integer()
+    account = fields.Function(lambda line: line.account.code)
+    account_name = fields.Function(lambda line: line.account.name)
+    basis = fields.Function(lambda line: line.basis.value)
+    debit = AmountField()
+    credit = AmountField()
+    department_id = fields.Integer(allow_none=True)
+    partner_id = fields.Integer(allow_none=True)
+    funding_source_id = fields.Integer(allow_none=True)
+    employee_id = fields.Integer(allow_none=True)
+    project_id = fields.Integer(allow_none=True)
+    memo = fields.String()
+    generated = fields.Boolean(metadata={"description": "created by 平行记账"})
+
+
+class VoucherOut(Schema):
+    id = fields.Integer()
+    institution = fields.Function(lambda v: v.institution.code)
+    number = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": "draft / posted / reversed"})
+    kind = fields.Function(lambda v: v.kind.value)
+    date = fields.Date()
+    period = fields.Function(lambda v: f"{v.year}-{v.month:02d}")
+    memo = fields.String()
+    attachment_count = fields.Integer()
+    internal_ref = fields.String(allow_none=True)
+    preparer = fields.Function(lambda v: v.preparer.username if v.preparer else None)
+    poster = fields.Function(lambda v: v.poster.username if v.poster else None)
+    reversal_of = fields.Function(lambda v: v.reversal_of.number if v.reversal_of else None)
+    reversed_by = fields.Function(lambda v: v.reversed_by.number if v.reversed_by else None)
+    hash = fields.String(allow_none=True)
+    lines = fields.List(fields.Nested(LineOut))
+
+
+class VoucherQuery(PageQuery):
+    institution = fields.String()
+    period = fields.String(metadata={"description": "YYYY-MM"})
+    status = fields.String(validate=validate.OneOf(["draft", "posted"]))
+
+
+class ReverseIn(Schema):
+    date = fields.Date(load_default=None, metadata={"description": "defaults to today"})
+    memo = fields.String(load_default=None, validate=validate.Length(max=256))
+
+
+class PeriodIn(Schema):
+    institution = fields.String(required=True)
+    period = fields.String(required=True, metadata={"description": "YYYY-MM"})
+
+
+class PeriodQuery(PageQuery):
+    institution = fields.String(required=True)
+
+
+class ReopenIn(PeriodIn):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=256))
+
+
+class PeriodOut(Schema):
+    period = fields.Function(lambda p: p.label)
+    state = fields.Function(lambda p: p.state.value)
+    closed_at = fields.AwareDateTime(allow_none=True)
+    reopen_reason = fields.String(allow_none=True)
+
+
+class AccountOut(Schema):
+    code = fields.String()
+    name = fields.String()
+    parent = fields.Function(lambda a: a.parent.code if a.parent else None)
+    level = fields.Integer()
+    category = fields.String()
+    basis = fields.Function(lambda a: a.basis.value)
+    balance_side = fields.Function(lambda a: a.balance_side.value)
+    required_dimensions = fields.Function(lambda a: a.required)
+    leaf = fields.Function(lambda a: not a.has_children)
+    institution_id = fields.Integer(allow_none=True)
+
+
+class AccountQuery(PageQuery):
+    institution = fields.String()
+    q = fields.String()
+    basis = fields.String(validate=validate.OneOf(["financial", "budget"]))
+
+
+class DetailAccountIn(Schema):
+    institution = fields.String(required=True)
+    parent = fields.String(required=True)
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    required_dimensions = fields.List(fields.String(validate=validate.OneOf(DIMENSIONS)), load_default=None)

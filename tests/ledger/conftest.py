@@ -1,0 +1,52 @@
+"""Ledger fixtures: the demo community with its chart and open years, and a bookkeeping helper."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from erp.core.extensions import db
+from erp.core.models import User
+from erp.core.timeutil import local_today
+from erp.ledger.demo import load_demo as load_ledger_demo
+from erp.ledger.posting import Ledger, LineInput, VoucherInput
+
+YEAR = local_today().year
+
+
+@pytest.fixture
+def books(demo):
+    load_ledger_demo(db.session)
+    db.session.commit()
+    return Books()
+
+
+class Books:
+    """Enter vouchers as the finance officer and post them as the chief accountant (separation of duties)."""
+
+    def user(self, username: str) -> User:
+        return db.session.scalar(select(User).where(User.username == username))
+
+    def draft(self, institution: str, lines: list[tuple], on: date | None = None, memo: str = "", **extra):
+        data = VoucherInput(institution=institution, date=on or date(YEAR, 3, 15), memo=memo,
+                            lines=[self.line(*spec) for spec in lines], **extra)
+        return Ledger(db.session, self.user("finance")).create_draft(data)
+
+    @staticmethod
+    def line(account: str, debit="0", credit="0", dimensions: dict | None = None) -> LineInput:
+        """A line from ``(account, debit, credit[, {"department": "01", ...}])``."""
+        return LineInput(account=account, debit=Decimal(debit), credit=Decimal(credit), **(dimensions or {}))
+
+    def post(self, voucher):
+        return Ledger(db.session, self.user("chief")).post(voucher)
+
+    def enter(self, institution: str, lines: list[tuple], on: date | None = None, memo: str = "", **extra):
+        voucher = self.post(self.draft(institution, lines, on, memo, **extra))
+        db.session.commit()
+        return voucher
+
+
+def budget_lines(voucher) -> list[tuple[str, str, str]]:
+    return sorted((l.account.code, f"{l.debit:.2f}", f"{l.credit:.2f}") for l in voucher.lines if l.generated)
