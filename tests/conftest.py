@@ -11,7 +11,7 @@ import re
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from erp import create_app
 from erp.core.config import TestConfig
@@ -30,10 +30,23 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-def _drop_everything() -> None:
-    if ON_POSTGRES:
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """SQLite in a temporary file, or a fresh PostgreSQL database of this run's own (dropped afterwards),
+    so that runs sharing one server never see each other's rows."""
+    if not ON_POSTGRES:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    base = make_url(DATABASE_URL)
+    name = f"{base.database}_run_{os.getpid()}"
+    maintenance = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with maintenance.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with maintenance.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    maintenance.dispose()
 
 
 class IsolatedClient(FlaskClient):
@@ -45,16 +58,16 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory):
-    url = DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-    application = create_app(type("RunConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
+def app(database_url):
+    application = create_app(type("RunConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url}))
     application.test_client_class = IsolatedClient
     with application.app_context():
         from flask_migrate import upgrade
 
-        _drop_everything()
         upgrade()
-    return application
+    yield application
+    with application.app_context():
+        db.engine.dispose()
 
 
 def _empty_all_tables() -> None:
