@@ -16,7 +16,12 @@ class Scoped:
         return getattr(cls, cls.__scope_attr__)
 
     def scope_institution_id(self) -> int | None:
-        return getattr(self, self.__scope_attr__)
+        value = getattr(self, self.__scope_attr__)
+        if value is None:
+            # a pending row linked through its relationship: the foreign key is set only at flush
+            related = self.__dict__.get("institution")
+            value = related.id if related is not None else None
+        return value
 
 
 class InstitutionOwned(Scoped):

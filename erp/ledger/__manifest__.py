@@ -23,6 +23,7 @@ MANIFEST = Manifest(
         "ledger.period.read": READERS,
         "ledger.period.close": ("finance", "chief_accountant"),
         "ledger.period.reopen": ("chief_accountant",),
+        "ledger.year.close": ("finance", "chief_accountant"),
         "ledger.chart.read": ALL_ROLES,
         "ledger.chart.write": ("admin", "finance"),
         "ledger.report.read": READERS,

@@ -10,11 +10,11 @@ from erp.core.errors import NotFound
 from erp.core.extensions import db
 from erp.core.models import Institution
 from erp.core.services import institution_by_code
-from erp.ledger import chart, periods
+from erp.ledger import chart, periods, year_end
 from erp.ledger.models import Account, Basis, Period, Voucher, VoucherLine, VoucherState
 from erp.ledger.posting import Ledger, LineInput, VoucherInput
 from erp.ledger.schemas import (AccountOut, AccountQuery, DetailAccountIn, PeriodIn, PeriodOut, PeriodQuery, ReopenIn, ReverseIn,
-                                VoucherIn, VoucherOut, VoucherQuery)
+                                VoucherIn, VoucherOut, VoucherQuery, YearCloseIn)
 
 bp = Blueprint("ledger_api", __name__, url_prefix=API_PREFIX)
 
@@ -127,3 +127,12 @@ def create_detail_account(body):
     institution = institution_by_code(db.session, g.user.community_id, body["institution"])
     return chart.add_detail_account(db.session, institution, body["parent"], body["code"], body["name"],
                                     body["required_dimensions"])
+
+
+@api_route(bp, "/years/close", "POST", permission="ledger.year.close",
+           summary="Year-end close (年终结转): carry forward and open the next year", body=YearCloseIn,
+           response=VoucherOut)
+def close_year(body):
+    institution = institution_by_code(db.session, g.user.community_id, body["institution"])
+    voucher = year_end.close_year(db.session, institution, body["year"], g.user)
+    return voucher if voucher is not None else {}

@@ -213,17 +213,19 @@ class Ledger:
             return []
         totals: dict[tuple, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
         cash_net: dict[str, Decimal] = defaultdict(lambda: ZERO)
-        template: dict[tuple, VoucherLine] = {}
+        # The money's source (e.g. 财政拨款 on the 4001 or 1011 line) funds the spending it pays for.
+        sources = {line.funding_source_id for rule, line in rules
+                   if rule and rule.role in ("cash", "fiscal") and line.funding_source_id}
+        source = sources.pop() if len(sources) == 1 else None
         for rule, line in rules:
             if rule is None:
                 continue  # outside the budget (e.g. a deposit received): financial accounting only
             if rule.role == "cash":
                 cash_net[rule.budget_account_code] += line.debit - line.credit
                 continue
-            key = (rule.budget_account_code, line.department_id, line.funding_source_id, line.project_id)
+            key = (rule.budget_account_code, line.department_id, line.funding_source_id or source, line.project_id)
             totals[key][0] += line.debit
             totals[key][1] += line.credit
-            template.setdefault(key, line)
         plug = sum((credit - debit for debit, credit in totals.values()), ZERO)  # what 资金结存 must absorb
         if plug:
             if sum(cash_net.values(), ZERO) == plug:

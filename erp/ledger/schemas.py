@@ -146,3 +146,8 @@ class DetailAccountIn(Schema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=32))
     name = fields.String(required=True, validate=validate.Length(min=1, max=128))
     required_dimensions = fields.List(fields.String(validate=validate.OneOf(DIMENSIONS)), load_default=None)
+
+
+class YearCloseIn(Schema):
+    institution = fields.String(required=True)
+    year = fields.Integer(required=True, validate=validate.Range(min=1900, max=2999))

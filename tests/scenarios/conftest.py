@@ -1,0 +1,2 @@
+"""Scenarios reuse the ledger fixtures."""
+from tests.ledger.conftest import books  # noqa: F401  (fixture)
