@@ -10,10 +10,10 @@ from erp.core.errors import NotFound
 from erp.core.extensions import db
 from erp.core.models import Institution
 from erp.core.services import institution_by_code
-from erp.ledger import chart, periods, year_end
+from erp.ledger import chart, internal, periods, year_end
 from erp.ledger.models import Account, Basis, Period, Voucher, VoucherLine, VoucherState
 from erp.ledger.posting import Ledger, LineInput, VoucherInput
-from erp.ledger.schemas import (AccountOut, AccountQuery, DetailAccountIn, PeriodIn, PeriodOut, PeriodQuery, ReopenIn, ReverseIn,
+from erp.ledger.schemas import (AccountOut, InternalIn, InternalOut, AccountQuery, DetailAccountIn, PeriodIn, PeriodOut, PeriodQuery, ReopenIn, ReverseIn,
                                 VoucherIn, VoucherOut, VoucherQuery, YearCloseIn)
 
 bp = Blueprint("ledger_api", __name__, url_prefix=API_PREFIX)
@@ -23,6 +23,15 @@ def voucher_input(body: dict) -> VoucherInput:
     return VoucherInput(institution=body["institution"], date=body["date"], memo=body["memo"],
                         attachment_count=body["attachment_count"], internal_ref=body.get("internal_ref"),
                         lines=[LineInput(**line) for line in body["lines"]])
+
+
+@api_route(bp, "/internal-transactions", "POST", permission="ledger.voucher.write",
+           summary="Record a transaction between two members (内部往来): two drafts sharing a reference",
+           body=InternalIn, response=InternalOut, status=201, idempotent=True)
+def create_internal(body):
+    issued, received = internal.record_internal(db.session, g.user, internal.InternalTransaction(
+        memo=body["memo"], issuer=voucher_input(body["issuer"]), receiver=voucher_input(body["receiver"])))
+    return {"internal_ref": issued.internal_ref, "issuer": issued, "receiver": received}
 
 
 def get_voucher(voucher_id: int) -> Voucher:

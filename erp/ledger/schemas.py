@@ -151,3 +151,23 @@ class DetailAccountIn(Schema):
 class YearCloseIn(Schema):
     institution = fields.String(required=True)
     year = fields.Integer(required=True, validate=validate.Range(min=1900, max=2999))
+
+
+class InternalSideIn(Schema):
+    institution = fields.String(required=True)
+    date = fields.Date(required=True)
+    memo = fields.String(load_default="", validate=validate.Length(max=256))
+    attachment_count = fields.Integer(load_default=0, validate=validate.Range(min=0, max=999))
+    lines = fields.List(fields.Nested(LineIn), required=True, validate=validate.Length(min=2))
+
+
+class InternalIn(Schema):
+    memo = fields.String(load_default="", validate=validate.Length(max=256))
+    issuer = fields.Nested(InternalSideIn, required=True)
+    receiver = fields.Nested(InternalSideIn, required=True)
+
+
+class InternalOut(Schema):
+    internal_ref = fields.String()
+    issuer = fields.Nested(VoucherOut)
+    receiver = fields.Nested(VoucherOut)
