@@ -157,3 +157,6 @@ def web(app):
         return client
 
     return sign_in
+
+
+from tests.ledger.conftest import books  # noqa: E402,F401  (the ledger's fixture, shared with every test folder)
