@@ -31,8 +31,6 @@ class Account(db.Model):
     """会计科目. The community's chart; an institution may add its own detail accounts (明细科目)."""
 
     __tablename__ = "account"
-    __table_args__ = (Index("uq_account_code", "community_id", func.coalesce("institution_id", 0), "code",
-                            unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
@@ -56,6 +54,10 @@ class Account(db.Model):
     @property
     def required(self) -> list[str]:
         return [d for d in self.required_dimensions.split(",") if d]
+
+
+# A code is unique per community for the shared chart, and per institution for its own detail accounts.
+Index("uq_account_code", Account.community_id, func.coalesce(Account.institution_id, 0), Account.code, unique=True)
 
 
 class Partner(Audited, db.Model):

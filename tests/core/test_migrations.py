@@ -19,6 +19,7 @@ from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
+from sqlalchemy.exc import DataError
 from sqlalchemy.engine import make_url
 
 from erp import create_app
@@ -87,6 +88,10 @@ def migrated_database_app(kind: str, tmp_path: Path, prefix: str = "erp_test") -
         yield app
 
 
+# SQLite cannot reflect expression-based indexes (the ledger's uq_account_code): they are compared on PostgreSQL
+pytestmark = [pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index"),
+              pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")]
+
 DATABASE_KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
@@ -134,6 +139,37 @@ def test_schema_comparison_notices_a_schema_that_differs_from_the_models(empty_a
     assert [(op[0], op[1].name) for op in diff] == [("add_index", "ix_department_institution_id")]
 
 
+def _reflected_schema(engine) -> dict:
+    """What the database says it has: columns, keys, indexes (expressions included, where the dialect
+    can reflect them) and constraints of every table."""
+    inspector = inspect(engine)
+
+    def by_name(items: list[dict]) -> list[dict]:
+        return sorted(items, key=lambda item: item["name"] or "")
+
+    return {table: {
+        "columns": [{key: str(value) for key, value in column.items()} for column in inspector.get_columns(table)],
+        "primary_key": inspector.get_pk_constraint(table),
+        "foreign_keys": by_name(inspector.get_foreign_keys(table)),
+        "indexes": by_name(inspector.get_indexes(table)),
+        "unique": by_name(inspector.get_unique_constraints(table)),
+        "checks": by_name(inspector.get_check_constraints(table)),
+    } for table in inspector.get_table_names() if table != "alembic_version"}
+
+
+@pytest.mark.parametrize("kind", [
+    "sqlite",
+    pytest.param("postgresql", marks=[pytest.mark.postgres]),
+])
+def test_upgrade_builds_what_creating_the_schema_from_the_models_builds(kind, tmp_path):
+    # compare_metadata cannot compare expression-based indexes; the reflected schemas can be compared
+    with migrated_database_app(kind, tmp_path, "erp_migr") as migrated, migrated.app_context():
+        built_by_migrations = _reflected_schema(db.engine)
+    with empty_database_app(kind, tmp_path, "erp_migr") as created, created.app_context():
+        db.metadata.create_all(db.engine)
+        assert built_by_migrations == _reflected_schema(db.engine)
+
+
 def test_downgrade_to_base_removes_every_table_and_upgrade_rebuilds_them(empty_app):
     with empty_app.app_context():
         upgrade()
@@ -157,5 +193,6 @@ def test_migration_files_import_no_application_code():
             elif isinstance(node, ast.ImportFrom):
                 imported.add((node.module or "").split(".")[0])
         assert "erp" not in imported, f"{path.name} imports application code"
-        assert imported <= {"alembic", "sqlalchemy"} | sys.stdlib_module_names, f"{path.name} imports {sorted(imported)}"
+        allowed = {"alembic", "sqlalchemy"} | sys.stdlib_module_names
+        assert imported <= allowed, f"{path.name} imports {sorted(imported - allowed)}"
         assert "erp." not in source, f"{path.name} refers to application code"
