@@ -13,6 +13,8 @@ MANIFEST = Manifest(
     api_blueprints=("erp.ledger.api:bp", "erp.ledger.costing_api:bp"),
     menu=(
         MenuEntry(N_("凭证"), "ledger.vouchers", "ledger.voucher.read", 10),
+        MenuEntry(N_("录入凭证"), "ledger.new_voucher", "ledger.voucher.write", 11),
+        MenuEntry(N_("导入凭证"), "ledger.import_vouchers", "ledger.voucher.write", 12),
         MenuEntry(N_("会计期间"), "ledger.periods", "ledger.period.read", 30),
         MenuEntry(N_("科室成本报表"), "ledger_costing.report", "ledger.cost.read", 60),
         MenuEntry(N_("成本分摊参数"), "ledger_costing.drivers", "ledger.cost.read", 61),
