@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from flask import Flask, request, session
+from flask import Flask, session
 
 from erp.core.config import INSTANCE_DIR, REPO_ROOT, Config
 from erp.core.extensions import babel, csrf, db, login_manager, migrate
@@ -21,10 +21,8 @@ class ErpState:
 
 
 def select_locale() -> str:
-    chosen = session.get("locale")
-    if chosen:
-        return chosen
-    return request.accept_languages.best_match(["zh_CN", "en"], default="zh_CN") if request else "zh_CN"
+    """Chinese unless the user switched to English (a browser's language preference does not decide)."""
+    return session.get("locale") or "zh_CN"
 
 
 def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
