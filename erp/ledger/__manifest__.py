@@ -9,8 +9,8 @@ MANIFEST = Manifest(
     title=N_("总账"),
     depends=("core",),
     models=("erp.ledger.models", "erp.ledger.immutability", "erp.ledger.costing_models"),
-    blueprints=("erp.ledger.views:bp", "erp.ledger.costing_views:bp"),
-    api_blueprints=("erp.ledger.api:bp", "erp.ledger.costing_api:bp"),
+    blueprints=("erp.ledger.views:bp", "erp.ledger.costing_views:bp", "erp.ledger.report_views:bp"),
+    api_blueprints=("erp.ledger.api:bp", "erp.ledger.costing_api:bp", "erp.ledger.report_api:bp"),
     menu=(
         MenuEntry(N_("凭证"), "ledger.vouchers", "ledger.voucher.read", 10),
         MenuEntry(N_("录入凭证"), "ledger.new_voucher", "ledger.voucher.write", 11),
@@ -18,6 +18,10 @@ MANIFEST = Manifest(
         MenuEntry(N_("会计期间"), "ledger.periods", "ledger.period.read", 30),
         MenuEntry(N_("科室成本报表"), "ledger_costing.report", "ledger.cost.read", 60),
         MenuEntry(N_("成本分摊参数"), "ledger_costing.drivers", "ledger.cost.read", 61),
+        MenuEntry(N_("科目余额表"), "ledger_reports.trial_balance", "ledger.report.read", 40),
+        MenuEntry(N_("总账"), "ledger_reports.general_ledger", "ledger.report.read", 41),
+        MenuEntry(N_("明细账"), "ledger_reports.detail_ledger", "ledger.report.read", 42),
+        MenuEntry(N_("会计报表"), "ledger_reports.index", "ledger.report.read", 43),
     ),
     permissions={
         "ledger.voucher.read": READERS,

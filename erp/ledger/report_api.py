@@ -1,0 +1,132 @@
+"""Report API: 科目余额表, 总账, 明细账, the statements, and the 记账凭证 print.
+
+Every report endpoint takes ``institution=CODE`` (one member), ``institutions=A,B`` (a group, summed; add
+``consolidated=true`` to eliminate between them) or ``community=CODE`` (the whole community, consolidated
+unless ``consolidated=false``), a ``period=YYYY-MM`` (optionally ``period_to=YYYY-MM`` in the same year)
+and ``format=json|pdf|xlsx``. PDF and Excel come back as files with a Chinese file name.
+"""
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import Blueprint, g, send_file
+from marshmallow import Schema, fields, validate
+
+from erp.core.api_framework import API_PREFIX, api_route
+from erp.core.extensions import db
+from erp.ledger import reports
+from erp.ledger.api import get_voucher
+
+bp = Blueprint("ledger_reports_api", __name__, url_prefix=API_PREFIX)
+
+PERIOD = {"description": "YYYY-MM"}
+
+
+class ReportQuery(Schema):
+    institution = fields.String(metadata={"description": "one member's code"})
+    institutions = fields.String(metadata={"description": "a group: comma-separated member codes"})
+    community = fields.String(metadata={"description": "the whole community (needs a whole-community user)"})
+    consolidated = fields.Boolean(load_default=None, metadata={
+        "description": "eliminate internal transactions (default: true for community, false for a group)"})
+    period = fields.String(metadata=PERIOD)
+    period_to = fields.String(metadata={"description": "YYYY-MM, same year: movement over the range"})
+    format = fields.String(load_default="json", validate=validate.OneOf(reports.FORMATS))
+
+
+class TrialBalanceQuery(ReportQuery):
+    level = fields.Integer(validate=validate.Range(min=1, max=9), metadata={"description": "cut at this level"})
+    basis = fields.String(load_default="financial", validate=validate.OneOf(reports.BASES))
+
+
+class GeneralLedgerQuery(ReportQuery):
+    account = fields.String(metadata={"description": "account code (default: every top-level account)"})
+    basis = fields.String(load_default="financial", validate=validate.OneOf(reports.BASES))
+    period_from = fields.String(data_key="from", metadata=PERIOD)
+    period_until = fields.String(data_key="to", metadata=PERIOD)
+
+
+class DetailLedgerQuery(GeneralLedgerQuery):
+    account = fields.String(required=True)
+    department = fields.String(metadata={"description": "科室 code"})
+    partner = fields.String(metadata={"description": "往来单位 code"})
+    funding_source = fields.String(metadata={"description": "资金来源 code"})
+    employee = fields.String(metadata={"description": "职工 code"})
+    project = fields.String(metadata={"description": "项目 code"})
+
+
+def _params(query: dict) -> dict:
+    params = dict(query)
+    params["from"] = params.pop("period_from", None)
+    params["to"] = params.pop("period_until", None)
+    return params
+
+
+def _download(data: bytes, filename: str, mimetype: str) -> dict:
+    """api_route serialises what a view returns as JSON: a file is handed over to ``_send_file`` below."""
+    g.report_file = (data, filename, mimetype)
+    return {"file": filename}
+
+
+@bp.after_request
+def _send_file(response):
+    report_file = g.pop("report_file", None)
+    if report_file is None or response.status_code != 200:
+        return response
+    data, filename, mimetype = report_file
+    return send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename)
+
+
+def _respond(name: str, query: dict) -> dict:
+    report = reports.build_report(db.session, g.user, name, _params(query))
+    if query["format"] == "json":
+        return report.json()
+    return _download(*reports.report_file(report, query["format"], g.user))
+
+
+@api_route(bp, "/reports/trial-balance", permission="ledger.report.read", query=TrialBalanceQuery,
+           summary="科目余额表: opening, period movement and closing of every account, from the kept balances")
+def trial_balance(query):
+    return _respond("trial-balance", query)
+
+
+@api_route(bp, "/reports/general-ledger", permission="ledger.report.read", query=GeneralLedgerQuery,
+           summary="总账: per account and month the opening, debit, credit, balance and year-to-date")
+def general_ledger(query):
+    return _respond("general-ledger", query)
+
+
+@api_route(bp, "/reports/detail-ledger", permission="ledger.report.read", query=DetailLedgerQuery,
+           summary="明细账: the posted lines of one account with a running balance (dimension filters)")
+def detail_ledger(query):
+    return _respond("detail-ledger", query)
+
+
+@api_route(bp, "/reports/balance-sheet", permission="ledger.report.read", query=ReportQuery,
+           summary="资产负债表 (会政财01表): year start and period end")
+def balance_sheet(query):
+    return _respond("balance-sheet", query)
+
+
+@api_route(bp, "/reports/income-statement", permission="ledger.report.read", query=ReportQuery,
+           summary="收入费用表 (会政财02表): period and year-to-date revenue, expense and 本期盈余")
+def income_statement(query):
+    return _respond("income-statement", query)
+
+
+@api_route(bp, "/reports/budget-statement", permission="ledger.report.read", query=ReportQuery,
+           summary="预算收入支出表 (会政预01表): budget revenue, expenditure and 本期预算结余")
+def budget_statement(query):
+    return _respond("budget-statement", query)
+
+
+@api_route(bp, "/reports/budget-surplus-reconciliation", permission="ledger.report.read", query=ReportQuery,
+           summary="本期预算结余与本期盈余差异调节表")
+def budget_surplus_reconciliation(query):
+    return _respond("budget-surplus-reconciliation", query)
+
+
+@api_route(bp, "/vouchers/<int:voucher_id>/pdf", permission="ledger.voucher.read",
+           summary="记账凭证 print (PDF): lines, totals in words (大写), signature boxes")
+def voucher_pdf(voucher_id):
+    document = reports.voucher_print(get_voucher(voucher_id))
+    return _download(document.pdf(), document.filename(), reports.PDF_MIMETYPE)
