@@ -2,23 +2,28 @@
 
 One service class per unit of work: ``Ledger(session, user)`` resolves codes through small caches so that
 posting many vouchers stays fast, and every rule is checked here — the API, the web UI and the Excel
-import all come through it.
+import all come through it. ``Ledger.post_many`` (``batch_posting.py``) creates and posts many vouchers
+with bulk statements; it shares the rules below with the one-voucher path: line validation, 平行记账
+(:meth:`Ledger.parallel_lines` works on :class:`PostingLine` records or ORM lines alike), the voucher
+hash (:func:`voucher_hash`), number blocks (:func:`reserve_numbers`) and the kept balances.
 """
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from erp.core import sequences
 from erp.core.errors import BusinessError, Conflict, Forbidden, NotFound
-from erp.core.models import Community, Department, Institution, User
+from erp.core.models import Community, Department, Institution, SequenceCounter, User
 from erp.core.money import MoneyError, parse_amount
 from erp.core.scoping import current_scope
 from erp.core.services import institution_by_code
@@ -34,6 +39,7 @@ VOUCHER_PREFIX = "记"
 DIMENSION_MODELS = {"department": Department, "partner": Partner, "funding_source": FundingSource,
                     "employee": Employee, "project": Project}
 INSTITUTION_DIMENSIONS = {"department", "employee"}  # codes are per institution; the others per community
+dimension_ids = operator.attrgetter(*(f"{d}_id" for d in DIMENSIONS))  # a line's dimension ids, in order
 
 
 @dataclass
@@ -59,11 +65,39 @@ class VoucherInput:
     internal_ref: str | None = None
 
 
+@dataclass(slots=True)
+class PostingLine:
+    """A validated line as the rules see it: what create_draft turns into a VoucherLine and what
+    post_many writes with bulk inserts. Same attribute names as :class:`VoucherLine`, so the shared rules
+    (平行记账, balance checks, the hash, the kept balances) take either."""
+
+    line_no: int
+    account: Account
+    account_id: int
+    basis: Basis
+    debit: Decimal
+    credit: Decimal
+    department_id: int | None = None
+    partner_id: int | None = None
+    funding_source_id: int | None = None
+    employee_id: int | None = None
+    project_id: int | None = None
+    memo: str = ""
+    generated: bool = False
+
+    def to_voucher_line(self, institution_id: int) -> VoucherLine:
+        return VoucherLine(institution_id=institution_id, line_no=self.line_no, account=self.account,
+                           account_id=self.account_id, basis=self.basis, debit=self.debit, credit=self.credit,
+                           **dict(zip((f"{d}_id" for d in DIMENSIONS), dimension_ids(self))), memo=self.memo,
+                           generated=self.generated)
+
+
 @dataclass
 class _Caches:
     accounts: dict = field(default_factory=dict)  # (institution_id, code) -> Account
     dimensions: dict = field(default_factory=dict)  # (kind, owner_id, code) -> id
     mapping: list | None = None
+    rules: dict = field(default_factory=dict)  # (account code, side) -> BudgetMapping | None
 
 
 def _dialect_insert(session: Session):
@@ -90,8 +124,9 @@ class Ledger:
                           state=VoucherState.DRAFT, kind=kind, memo=data.memo or "",
                           attachment_count=data.attachment_count, internal_ref=data.internal_ref,
                           preparer_id=self.user.id if self.user else None)
-        voucher.lines = self._lines(institution, data.lines)
-        self._check_balanced(voucher.lines, "lines")
+        lines = self._lines(institution, data.lines)
+        self._check_balanced(lines, "lines")
+        voucher.lines = [line.to_voucher_line(institution.id) for line in lines]
         self.session.add(voucher)
         self.session.flush()
         return voucher
@@ -103,20 +138,24 @@ class Ledger:
         self.session.delete(voucher)
         self.session.flush()
 
+    @property
+    def community_id(self) -> int:
+        """The acting user's community (or the scope's, for a system session)."""
+        return self.user.community_id if self.user else current_scope(self.session).community_id
+
     def _institution(self, code: str) -> Institution:
         scope = current_scope(self.session)
-        community_id = self.user.community_id if self.user else scope.community_id
-        institution = institution_by_code(self.session, community_id, code)
+        institution = institution_by_code(self.session, self.community_id, code)
         if scope is not None:
             scope.require(institution.id)
         return institution
 
-    def _lines(self, institution: Institution, inputs: list[LineInput]) -> list[VoucherLine]:
+    def _lines(self, institution: Institution, inputs: list[LineInput]) -> list[PostingLine]:
         if len(inputs) < 2:
             raise BusinessError.for_field("lines", "凭证至少需要两条分录 (a voucher needs at least two lines)")
         return [self._line(institution, number, line) for number, line in enumerate(inputs, start=1)]
 
-    def _line(self, institution: Institution, line_no: int, data: LineInput) -> VoucherLine:
+    def _line(self, institution: Institution, line_no: int, data: LineInput) -> PostingLine:
         where = f"lines[{line_no - 1}]"
         account = self._account(institution, data.account, f"{where}.account")
         if account.basis is Basis.BUDGET:
@@ -127,19 +166,22 @@ class Ledger:
         if (debit > 0) == (credit > 0):
             raise BusinessError.for_field(f"{where}.debit", "每条分录借方或贷方只能填一方且大于零 "
                                                             "(exactly one of debit or credit, positive)")
-        line = VoucherLine(institution_id=institution.id, line_no=line_no, account=account, account_id=account.id,
-                           basis=account.basis, debit=debit, credit=credit, memo=data.memo or "", generated=False)
+        line = PostingLine(line_no=line_no, account=account, account_id=account.id, basis=account.basis,
+                           debit=debit, credit=credit, memo=data.memo or "")
+        required = account.required
         for dimension in DIMENSIONS:
             code = getattr(data, dimension)
             if code:
                 setattr(line, f"{dimension}_id", self._dimension(institution, dimension, code, f"{where}.{dimension}"))
-            elif dimension in account.required:
+            elif dimension in required:
                 raise BusinessError.for_field(f"{where}.{dimension}", f"科目 {account.code} {account.name} 必须填写"
                                                                       f"辅助核算 {dimension} (required dimension)")
         return line
 
     @staticmethod
     def _amount(value, field_name: str) -> Decimal:
+        if value is ZERO:  # the LineInput default: parse_amount would return it unchanged
+            return ZERO
         try:
             return parse_amount(value if value not in (None, "") else "0", field=field_name)
         except MoneyError as exc:
@@ -164,7 +206,7 @@ class Ledger:
         return self.caches.dimensions[key]
 
     @staticmethod
-    def _check_balanced(lines: list[VoucherLine], field_name: str, basis: Basis = Basis.FINANCIAL) -> None:
+    def _check_balanced(lines, field_name: str, basis: Basis = Basis.FINANCIAL) -> None:
         debit = sum((l.debit for l in lines if l.basis is basis), ZERO)
         credit = sum((l.credit for l in lines if l.basis is basis), ZERO)
         if debit != credit:
@@ -185,8 +227,8 @@ class Ledger:
         periods.open_period_for(self.session, voucher.institution_id, voucher.date, lock=True)
         self._check_balanced(voucher.lines, "lines")
         if voucher.kind is VoucherKind.NORMAL:
-            budget = self.parallel_lines(voucher)
-            voucher.lines.extend(budget)
+            budget = self.parallel_lines(voucher.institution, voucher.lines, voucher.memo)
+            voucher.lines.extend(line.to_voucher_line(voucher.institution_id) for line in budget)
             self._check_balanced(voucher.lines, "lines", Basis.BUDGET)
         self.session.flush()  # lines go in while the voucher is still a draft (the PostgreSQL trigger's rule)
         number = sequences.next_number(self.session, voucher.institution_id, "voucher", VOUCHER_PREFIX,
@@ -205,10 +247,21 @@ class Ledger:
         self.session.flush()
         return voucher
 
-    def parallel_lines(self, voucher: Voucher) -> list[VoucherLine]:
-        """平行记账: the budget-accounting lines for a financial voucher that moves budget cash."""
-        institution = voucher.institution
-        rules = [(self._rule(line), line) for line in voucher.lines if line.basis is Basis.FINANCIAL]
+    def post_many(self, inputs: list[VoucherInput], poster: User | None = None) -> list[int]:
+        """Create and post many vouchers in the caller's transaction (the caller commits; on an error it
+        rolls back), with every rule of create_draft + post and bulk statements. The acting user is the
+        preparer; ``poster`` (default: the acting user — refused where the community separates duties)
+        is recorded as the poster. Returns the voucher ids in input order. See :mod:`erp.ledger.batch_posting`."""
+        from erp.ledger.batch_posting import post_many
+
+        return post_many(self, inputs, poster)
+
+    def parallel_lines(self, institution: Institution, lines, memo: str) -> list[PostingLine]:
+        """平行记账: the budget-accounting lines for a financial voucher that moves budget cash.
+
+        ``lines`` are the voucher's lines — :class:`PostingLine` records or ORM :class:`VoucherLine` objects
+        alike (both paths share this one implementation); the generated lines are numbered after them."""
+        rules = [(self._rule(line), line) for line in lines if line.basis is Basis.FINANCIAL]
         if not any(rule and rule.role in ("cash", "fiscal") for rule, _ in rules):
             return []
         totals: dict[tuple, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
@@ -242,40 +295,39 @@ class Ledger:
                     key = (code, None, None, None)
                     totals[key][0] += amount if amount > 0 else ZERO
                     totals[key][1] += -amount if amount < 0 else ZERO
-        generated, line_no = [], len(voucher.lines)
+        generated, line_no = [], len(lines)
         for (code, department_id, funding_source_id, project_id), (debit, credit) in totals.items():
             net = debit - credit
             if not net:
                 continue
             account = self._account(institution, code, "lines")
             line_no += 1
-            generated.append(VoucherLine(
-                institution_id=institution.id, line_no=line_no, account=account, account_id=account.id,
-                basis=Basis.BUDGET, debit=net if net > 0 else ZERO, credit=-net if net < 0 else ZERO,
-                department_id=department_id, funding_source_id=funding_source_id, project_id=project_id,
-                memo=voucher.memo, generated=True))
+            generated.append(PostingLine(
+                line_no=line_no, account=account, account_id=account.id, basis=Basis.BUDGET, debit=net if net > 0 else ZERO,
+                credit=-net if net < 0 else ZERO, department_id=department_id, funding_source_id=funding_source_id,
+                project_id=project_id, memo=memo, generated=True))
         return generated
 
-    def _rule(self, line: VoucherLine) -> BudgetMapping | None:
-        if self.caches.mapping is None:
-            community_id = line.account.community_id
+    def budget_mapping(self, community_id: int, *, reload: bool = False) -> list[BudgetMapping]:
+        """The community's 平行记账 rules, longest prefix first (loaded once per Ledger, or again on reload)."""
+        if self.caches.mapping is None or reload:
             rules = self.session.scalars(select(BudgetMapping).where(BudgetMapping.community_id == community_id))
             self.caches.mapping = sorted(rules, key=lambda r: len(r.account_prefix), reverse=True)
+            self.caches.rules.clear()
+        return self.caches.mapping
+
+    def _rule(self, line) -> BudgetMapping | None:
+        account = line.account
         side = "debit" if line.debit > 0 else "credit"
-        for rule in self.caches.mapping:
-            if line.account.code.startswith(rule.account_prefix) and rule.side in ("any", side):
-                return rule
-        return None
+        key = (account.code, side)
+        if key not in self.caches.rules:
+            self.caches.rules[key] = next((rule for rule in self.budget_mapping(account.community_id)
+                                           if key[0].startswith(rule.account_prefix) and rule.side in ("any", side)),
+                                          None)
+        return self.caches.rules[key]
 
     def _lock_chain_head(self, institution_id: int) -> LedgerChainHead:
-        """The institution's hash-chain head, row-locked until commit: posting is serialised per institution."""
-        head_query = select(LedgerChainHead).where(LedgerChainHead.institution_id == institution_id)
-        head = self.session.scalar(head_query.with_for_update())
-        if head is None:
-            self.session.execute(_dialect_insert(self.session)(LedgerChainHead).values(
-                institution_id=institution_id, seq=0, hash=GENESIS).on_conflict_do_nothing())
-            head = self.session.scalar(head_query.with_for_update().execution_options(populate_existing=True))
-        return head
+        return lock_chain_heads(self.session, [institution_id])[institution_id]
 
     # ---- reversal -----------------------------------------------------------------------------------
 
@@ -301,35 +353,95 @@ class Ledger:
         return self.post(reversal)
 
 
-def apply_balances(session: Session, institution_id: int, year: int, month: int, lines) -> None:
-    """Add lines to the kept balances: one upsert per distinct (account, dimensions)."""
-    sums: dict[tuple, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+def lock_chain_heads(session: Session, institution_ids) -> dict[int, LedgerChainHead]:
+    """The institutions' hash-chain heads, row-locked until commit in institution order (posting is serialised
+    per institution); a missing head starts at the genesis hash. Re-read even if loaded (populate_existing)."""
+    ids = sorted(set(institution_ids))
+    query = (select(LedgerChainHead).where(LedgerChainHead.institution_id.in_(ids))
+             .order_by(LedgerChainHead.institution_id).with_for_update().execution_options(populate_existing=True))
+    heads = {head.institution_id: head for head in session.scalars(query)}
+    missing = [institution_id for institution_id in ids if institution_id not in heads]
+    if missing:
+        session.execute(_dialect_insert(session)(LedgerChainHead.__table__).on_conflict_do_nothing(),
+                        [{"institution_id": institution_id, "seq": 0, "hash": GENESIS} for institution_id in missing])
+        heads.update((head.institution_id, head) for head in session.scalars(
+            query.where(LedgerChainHead.institution_id.in_(missing))))
+    return heads
+
+
+def add_to_balance_sums(sums: dict, institution_id: int, year: int, month: int, lines) -> None:
+    """Accumulate lines into ``sums[(institution, year, month, account, *dimensions)] = [debit, credit]``."""
     for line in lines:
-        key = (line.account_id,) + tuple(getattr(line, f"{d}_id") or 0 for d in DIMENSIONS)
-        sums[key][0] += line.debit
-        sums[key][1] += line.credit
+        key = (institution_id, year, month, line.account_id, *[value or 0 for value in dimension_ids(line)])
+        pair = sums.get(key)
+        if pair is None:
+            sums[key] = [line.debit, line.credit]
+        else:
+            pair[0] += line.debit
+            pair[1] += line.credit
+
+
+def upsert_balances(session: Session, sums: dict) -> None:
+    """Add the sums to the kept balances: one upsert statement, one row per distinct key, in key order
+    (so that concurrent writers take the row locks in the same order)."""
     if not sums:
         return
-    rows = [{"institution_id": institution_id, "year": year, "month": month, "account_id": key[0],
-             **{f"{d}_id": value for d, value in zip(DIMENSIONS, key[1:])}, "debit": debit, "credit": credit}
-            for key, (debit, credit) in sums.items()]
-    insert = _dialect_insert(session)(Balance)
-    table = Balance.__table__
+    rows = [{"institution_id": key[0], "year": key[1], "month": key[2], "account_id": key[3],
+             **{f"{d}_id": value for d, value in zip(DIMENSIONS, key[4:])}, "debit": debit, "credit": credit}
+            for key, (debit, credit) in sorted(sums.items())]
+    table = Balance.__table__  # a Core statement: no ORM bulk-insert bookkeeping per row
+    insert = _dialect_insert(session)(table)
     statement = insert.on_conflict_do_update(
         index_elements=[c.name for c in table.primary_key.columns],
         set_={"debit": table.c.debit + insert.excluded.debit, "credit": table.c.credit + insert.excluded.credit})
     session.execute(statement, rows)
 
 
-def voucher_hash(voucher: Voucher) -> str:
-    """SHA-256 over the voucher's content and the previous hash of its institution's chain."""
+def apply_balances(session: Session, institution_id: int, year: int, month: int, lines) -> None:
+    """Add lines to the kept balances: one upsert per distinct (account, dimensions)."""
+    sums: dict[tuple, list[Decimal]] = {}
+    add_to_balance_sums(sums, institution_id, year, month, lines)
+    upsert_balances(session, sums)
+
+
+def reserve_numbers(session: Session, institution_id: int, doc_type: str, fiscal_year: int, period: int,
+                    count: int) -> int:
+    """Reserve ``count`` consecutive values of a gapless series with one ``UPDATE … RETURNING``; returns the
+    first. Same table and semantics as :func:`erp.core.sequences.next_value` (the row lock serialises
+    writers until commit; a rollback gives the whole block back)."""
+    table = SequenceCounter.__table__  # Core statements: no ORM bulk-update bookkeeping
+    key = {"institution_id": institution_id, "doc_type": doc_type, "fiscal_year": fiscal_year, "period": period}
+    bump = (update(table).where(*[table.c[name] == value for name, value in key.items()])
+            .values(last_value=table.c.last_value + count).returning(table.c.last_value))
+    last = session.execute(bump).scalar()
+    if last is None:
+        session.execute(_dialect_insert(session)(table).values(**key, last_value=0).on_conflict_do_nothing())
+        last = session.execute(bump).scalar_one()
+    return last - count + 1
+
+
+def format_number(prefix: str, fiscal_year: int, period: int, value: int, width: int = 4) -> str:
+    """The number :func:`erp.core.sequences.next_number` would give for ``value`` (``记-2026-03-0001``)."""
+    middle = f"{fiscal_year}-{period:02d}" if period else f"{fiscal_year}"
+    return f"{prefix}-{middle}-{value:0{width}d}"
+
+
+def _value(item):
+    return item.value if isinstance(item, enum.Enum) else item
+
+
+def voucher_hash(voucher) -> str:
+    """SHA-256 over the voucher's content and the previous hash of its institution's chain.
+
+    ``voucher`` is an ORM :class:`Voucher` or any record with the same attributes (kind and basis as enums
+    or their values) whose ``lines`` are VoucherLine objects or :class:`PostingLine` records."""
     content = {
         "institution": voucher.institution_id, "seq": voucher.chain_seq, "prev": voucher.prev_hash,
         "number": voucher.number, "date": voucher.date.isoformat(), "period": [voucher.year, voucher.month],
-        "kind": voucher.kind.value, "memo": voucher.memo, "attachments": voucher.attachment_count,
+        "kind": _value(voucher.kind), "memo": voucher.memo, "attachments": voucher.attachment_count,
         "reversal_of": voucher.reversal_of_id, "internal_ref": voucher.internal_ref,
-        "lines": [[l.line_no, l.account_id, l.basis.value, str(l.debit), str(l.credit),
-                   *[getattr(l, f"{d}_id") for d in DIMENSIONS], l.memo, l.generated]
+        "lines": [[l.line_no, l.account_id, _value(l.basis), str(l.debit), str(l.credit), *dimension_ids(l),
+                   l.memo, l.generated]
                   for l in sorted(voucher.lines, key=lambda l: l.line_no)],
     }
     canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

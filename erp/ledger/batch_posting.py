@@ -1,0 +1,364 @@
+"""``Ledger.post_many``: create and post many vouchers in one transaction with bulk statements.
+
+Every rule of ``create_draft`` + ``post`` holds, through the same code where the rule is code (line
+validation, 平行记账, balance checks, the voucher hash, the kept balances) and explicitly where the
+one-voucher path relies on session events that Core statements bypass (institution scoping, the audit log):
+
+1. validate everything in Python first — institutions in scope, separation of duties, the open period
+   (row locked shared), accounts, amounts, dimensions, balance, the generated budget lines — so that a bad
+   voucher anywhere refuses the whole batch before anything is written; errors name the voucher
+   (``vouchers[12].lines[1].account``);
+2. take the writers' locks in the one-voucher path's order: number blocks per (institution, year, month)
+   (one ``UPDATE … RETURNING`` each), then every institution's chain head, in institution order;
+3. number, chain and hash every voucher in input order, then write: the vouchers, complete but still
+   drafts (the PostgreSQL trigger refuses lines for a posted voucher) — COPY with ids drawn from their
+   sequence on PostgreSQL, INSERT … RETURNING elsewhere —, their lines (COPY on PostgreSQL, executemany
+   elsewhere), one UPDATE to ``posted``, one aggregated balance upsert, the chain heads once, and one
+   audit entry per voucher (``erp.core.audit.append``).
+
+The caller commits (or rolls back on an error).
+"""
+from __future__ import annotations
+
+import operator
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Integer, any_, bindparam, func, insert, select, tuple_, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+
+from erp.core import audit
+from erp.core.errors import BusinessError, Forbidden
+from erp.core.models import Community, Institution, User
+from erp.core.money import Money
+from erp.core.scoping import OutOfScope, current_scope
+from erp.core.security import scope_for
+from erp.core.timeutil import utcnow
+from erp.ledger import periods
+from erp.ledger.chart import visible_accounts
+from erp.ledger.models import (DIMENSIONS, Account, Basis, Period, PeriodState, Voucher, VoucherKind, VoucherLine,
+                               VoucherState)
+from erp.ledger.posting import (DIMENSION_MODELS, INSTITUTION_DIMENSIONS, VOUCHER_PREFIX, Ledger, PostingLine,
+                                VoucherInput, add_to_balance_sums, format_number, lock_chain_heads, reserve_numbers,
+                                upsert_balances, voucher_hash)
+
+LINE_COLUMNS = ("voucher_id", "institution_id", "line_no", "account_id", "basis", "debit", "credit",
+                *(f"{d}_id" for d in DIMENSIONS), "memo", "generated")
+_BIGINT_MIN, _BIGINT_MAX = -(2**63), 2**63 - 1
+SQLITE_CHUNK = 500  # ids per UPDATE … IN (…) on SQLite (bound-parameter limit)
+
+
+@dataclass(slots=True)
+class PlannedVoucher:
+    """A validated voucher of the batch: the attributes :func:`voucher_hash` reads, plus the lines."""
+
+    institution_id: int
+    date: date
+    year: int
+    month: int
+    memo: str
+    attachment_count: int
+    internal_ref: str | None
+    lines: list[PostingLine]
+    kind: VoucherKind = VoucherKind.NORMAL
+    reversal_of_id: int | None = None
+    number: str | None = None
+    chain_seq: int | None = None
+    prev_hash: str | None = None
+    hash: str | None = None
+    id: int | None = None
+
+
+def post_many(ledger: Ledger, inputs: list[VoucherInput], poster: User | None = None) -> list[int]:
+    session = ledger.session
+    if not inputs:
+        return []
+    session.flush()  # the caller's pending ORM work first: the Core statements below must follow it
+    scope = current_scope(session)
+    if scope is not None and scope.read_only:
+        raise OutOfScope("your role is read-only")
+    preparer = ledger.user
+    poster = poster if poster is not None else preparer
+    institutions = _institutions(ledger, inputs)
+    _check_poster(session, preparer, poster, institutions)
+    _lock_open_periods(session, inputs, institutions)
+    _prefetch(ledger, inputs, institutions)
+    planned = [_plan(ledger, index, data, institutions[data.institution]) for index, data in enumerate(inputs)]
+    _number(session, planned)
+    _chain(ledger, planned)
+    now = utcnow()
+    _insert_vouchers(session, planned, preparer, poster, now)
+    _insert_lines(session, planned)
+    _mark_posted(session, [voucher.id for voucher in planned])
+    sums: dict[tuple, list] = {}
+    for voucher in planned:
+        add_to_balance_sums(sums, voucher.institution_id, voucher.year, voucher.month, voucher.lines)
+    upsert_balances(session, sums)
+    session.flush()  # the chain heads, once per institution
+    audit.append(session.connection(), session.info.get("actor"), [_audit_record(v) for v in planned])
+    return [voucher.id for voucher in planned]
+
+
+# ---- validation -------------------------------------------------------------------------------------
+
+
+def _refused(exc: BusinessError, index: int) -> BusinessError:
+    """The same error, its fields and message naming the voucher of the batch."""
+    prefix = f"vouchers[{index}]"
+    exc.fields = {f"{prefix}.{name}": messages for name, messages in exc.fields.items()} or {prefix: [exc.message]}
+    exc.message = f"{prefix}: {exc.message}"
+    exc.args = (exc.message,)
+    return exc
+
+
+def _institutions(ledger: Ledger, inputs: list[VoucherInput]) -> dict[str, Institution]:
+    """Every code in one query, with the one-voucher path's rules (the acting user's community,
+    scope.require); a code not found goes through Ledger._institution for its error."""
+    session, scope = ledger.session, current_scope(ledger.session)
+    first: dict[str, int] = {}
+    for index, data in enumerate(inputs):
+        first.setdefault(data.institution, index)
+    found = {institution.code: institution for institution in session.scalars(select(Institution).where(
+        Institution.community_id == ledger.community_id, Institution.code.in_(list(first))))}
+    for code, index in first.items():
+        try:
+            if code not in found:
+                found[code] = ledger._institution(code)
+            elif scope is not None:
+                scope.require(found[code].id)
+        except BusinessError as exc:
+            raise _refused(exc, index) from None
+        except OutOfScope as exc:
+            raise OutOfScope(f"vouchers[{index}]: {exc}") from None
+    return found
+
+
+def _check_poster(session: Session, preparer: User | None, poster: User | None,
+                  institutions: dict[str, Institution]) -> None:
+    """不相容岗位分离 as in post(); a distinct poster must be of the community and have the institutions in scope."""
+    community_ids = {institution.community_id for institution in institutions.values()}
+    for community_id in community_ids:
+        community = session.get(Community, community_id)
+        if (community.separation_of_duties and preparer is not None and poster is not None
+                and poster.id == preparer.id):
+            raise Forbidden("制单人与记账人不能为同一人 (the poster must not be the preparer)")
+    if poster is None or poster is preparer:
+        return
+    poster_scope = scope_for(session, poster)
+    if not poster.active or poster_scope.read_only or any(not poster_scope.allows(i.id) or i.community_id != poster.community_id
+                                     for i in institutions.values()):
+        raise Forbidden(f"记账人 {poster.username} 无权记账这些单位的凭证 (the poster may not post for these "
+                        f"institutions)")
+
+
+def _lock_open_periods(session: Session, inputs: list[VoucherInput], institutions: dict[str, Institution]) -> None:
+    """Every (institution, month) of the batch locked shared in one query, as post() locks its period; one
+    that is missing or closed goes through periods.open_period_for for its error."""
+    first: dict[tuple, tuple[int, date]] = {}
+    for index, data in enumerate(inputs):
+        first.setdefault((institutions[data.institution].id, data.date.year, data.date.month), (index, data.date))
+    statement = (select(Period).where(tuple_(Period.institution_id, Period.year, Period.month).in_(sorted(first)))
+                 .order_by(Period.id).with_for_update(read=True).execution_options(populate_existing=True))
+    found = {(period.institution_id, period.year, period.month): period for period in session.scalars(statement)}
+    for key, (index, on) in first.items():
+        period = found.get(key)
+        if period is None or period.state is not PeriodState.OPEN:
+            try:
+                periods.open_period_for(session, key[0], on, lock=True)
+            except BusinessError as exc:
+                raise _refused(exc, index) from None
+
+
+def _plan(ledger: Ledger, index: int, data: VoucherInput, institution: Institution) -> PlannedVoucher:
+    """create_draft's and post()'s line rules, on plain records."""
+    try:
+        lines = ledger._lines(institution, data.lines)
+        ledger._check_balanced(lines, "lines")
+        memo = data.memo or ""
+        budget = ledger.parallel_lines(institution, lines, memo)
+        if budget:
+            lines.extend(budget)
+            ledger._check_balanced(lines, "lines", Basis.BUDGET)
+    except BusinessError as exc:
+        raise _refused(exc, index) from None
+    return PlannedVoucher(institution_id=institution.id, date=data.date, year=data.date.year, month=data.date.month,
+                          memo=memo, attachment_count=data.attachment_count, internal_ref=data.internal_ref,
+                          lines=lines)
+
+
+def _prefetch(ledger: Ledger, inputs: list[VoucherInput], institutions: dict[str, Institution]) -> None:
+    """Fill the Ledger's caches for the batch with a few queries instead of one or two per code, checked in
+    this transaction (a Ledger kept across commits gets its entries re-validated). Only what passes the
+    rules is cached: anything else is left to the one-voucher lookups, which refuse it with their message."""
+    session = ledger.session
+    budget_codes: set[str] = set()
+    for community_id in {institution.community_id for institution in institutions.values()}:
+        budget_codes |= {rule.budget_account_code for rule in ledger.budget_mapping(community_id, reload=True)}
+    codes: dict[str, set[str]] = defaultdict(lambda: set(budget_codes))
+    wanted: dict[str, set[tuple[int, str]]] = defaultdict(set)  # kind -> {(owner, code)}
+    line_dimensions = operator.attrgetter(*DIMENSIONS)
+    for data in inputs:
+        institution = institutions[data.institution]
+        owners = {kind: institution.id if kind in INSTITUTION_DIMENSIONS else institution.community_id
+                  for kind in DIMENSIONS}
+        for line in data.lines:
+            codes[data.institution].add(line.account)
+            for kind, code in zip(DIMENSIONS, line_dimensions(line)):
+                if code:
+                    wanted[kind].add((owners[kind], code))
+    for institution_code, account_codes in codes.items():
+        _prefetch_accounts(session, ledger.caches.accounts, institutions[institution_code], account_codes)
+    for kind, pairs in wanted.items():  # one query per kind of dimension
+        model = DIMENSION_MODELS[kind]
+        owner_column = model.institution_id if kind in INSTITUTION_DIMENSIONS else model.community_id
+        found = {(owner, code): found_id for owner, code, found_id in session.execute(
+            select(owner_column, model.code, model.id).where(owner_column.in_({owner for owner, _ in pairs}),
+                                                             model.code.in_({code for _, code in pairs})))}
+        for owner, code in pairs:
+            if (owner, code) in found:
+                ledger.caches.dimensions[(kind, owner, code)] = found[(owner, code)]
+            else:
+                ledger.caches.dimensions.pop((kind, owner, code), None)
+
+
+def _prefetch_accounts(session: Session, cache: dict, institution: Institution, codes: set[str]) -> None:
+    """chart.account_for_posting for many codes at once: the visible account (the institution's own detail
+    account before the community's), and a leaf for this institution."""
+    statement = (visible_accounts(institution.community_id, institution).where(Account.code.in_(codes))
+                 .order_by(Account.institution_id.desc().nulls_last()))
+    chosen: dict[str, Account] = {}
+    for account in session.scalars(statement):
+        chosen.setdefault(account.code, account)
+    own_parents = set(session.scalars(select(Account.parent_id).where(
+        Account.parent_id.in_([a.id for a in chosen.values()]), Account.institution_id == institution.id)))
+    for code in codes:
+        account = chosen.get(code)
+        if account is not None and not account.has_children and account.id not in own_parents:
+            cache[(institution.id, code)] = account
+        else:
+            cache.pop((institution.id, code), None)
+
+
+# ---- numbers and the hash chain -----------------------------------------------------------------------
+
+
+def _number(session: Session, planned: list[PlannedVoucher]) -> None:
+    """One block of gapless numbers per (institution, year, month), handed out in input order."""
+    counts = Counter((v.institution_id, v.year, v.month) for v in planned)
+    following = {key: reserve_numbers(session, key[0], "voucher", key[1], key[2], count)
+                 for key, count in sorted(counts.items())}
+    for voucher in planned:
+        key = (voucher.institution_id, voucher.year, voucher.month)
+        voucher.number = format_number(VOUCHER_PREFIX, voucher.year, voucher.month, following[key])
+        following[key] += 1
+
+
+def _chain(ledger: Ledger, planned: list[PlannedVoucher]) -> None:
+    """Lock each institution's chain head (in institution order), link the vouchers, move the head once
+    (written by the next flush)."""
+    heads = lock_chain_heads(ledger.session, {v.institution_id for v in planned})
+    for voucher in planned:
+        head = heads[voucher.institution_id]
+        voucher.chain_seq, voucher.prev_hash = head.seq + 1, head.hash
+        voucher.hash = voucher_hash(voucher)
+        head.seq, head.hash = voucher.chain_seq, voucher.hash
+
+
+# ---- bulk writes --------------------------------------------------------------------------------------
+
+
+def _insert_vouchers(session: Session, planned: list[PlannedVoucher], preparer: User | None,
+                     poster: User | None, now) -> None:
+    """Every column as posted except the state: the lines can only go in while it is still a draft.
+
+    PostgreSQL: ids drawn from the column's own sequence in one query, then COPY (an INSERT … RETURNING of
+    thousands of rows spends most of its time having psycopg parse the giant statement). Elsewhere: an
+    INSERT … RETURNING the ids in parameter order (insertmanyvalues)."""
+    preparer_id, poster_id = (preparer.id if preparer else None), (poster.id if poster else None)
+    table = Voucher.__table__
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        ids = connection.execute(select(func.nextval(func.pg_get_serial_sequence("voucher", "id")))
+                                 .select_from(func.generate_series(1, len(planned)))).scalars().all()
+        stamp = table.c.posted_at.type.process_bind_param(now, connection.dialect)
+        columns = ("id", "institution_id", "year", "month", "date", "number", "state", "kind", "memo",
+                   "attachment_count", "preparer_id", "poster_id", "posted_at", "internal_ref", "chain_seq",
+                   "prev_hash", "hash", "created_at")
+        with _copy(connection, "voucher", columns) as copy:
+            for voucher, voucher_id in zip(planned, sorted(ids), strict=True):
+                voucher.id = voucher_id
+                copy.write_row((voucher_id, voucher.institution_id, voucher.year, voucher.month,
+                                voucher.date, voucher.number, VoucherState.DRAFT.value, voucher.kind.value,
+                                voucher.memo, voucher.attachment_count, preparer_id, poster_id, stamp,
+                                voucher.internal_ref, voucher.chain_seq, voucher.prev_hash, voucher.hash, stamp))
+        return
+    rows = [{"institution_id": v.institution_id, "year": v.year, "month": v.month, "date": v.date,
+             "number": v.number, "state": VoucherState.DRAFT, "kind": v.kind, "memo": v.memo,
+             "attachment_count": v.attachment_count, "preparer_id": preparer_id, "poster_id": poster_id,
+             "posted_at": now, "reversal_of_id": None, "internal_ref": v.internal_ref, "chain_seq": v.chain_seq,
+             "prev_hash": v.prev_hash, "hash": v.hash, "created_at": now} for v in planned]
+    result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+    for voucher, voucher_id in zip(planned, result.scalars(), strict=True):
+        voucher.id = voucher_id
+
+
+@contextmanager
+def _copy(connection, table: str, columns: tuple[str, ...]):
+    """COPY … FROM STDIN on the session's own connection: same transaction, and the table's triggers and
+    constraints apply as for INSERT."""
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        yield copy
+
+
+def _insert_lines(session: Session, planned: list[PlannedVoucher]) -> None:
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        _copy_lines(connection, planned)
+        return
+    rows = [{"voucher_id": v.id, "institution_id": v.institution_id, "line_no": l.line_no,
+             "account_id": l.account_id, "basis": l.basis, "debit": l.debit, "credit": l.credit,
+             **{f"{d}_id": getattr(l, f"{d}_id") for d in DIMENSIONS}, "memo": l.memo, "generated": l.generated}
+            for v in planned for l in v.lines]
+    session.execute(insert(VoucherLine.__table__), rows)
+
+
+def _copy_lines(connection, planned: list[PlannedVoucher]) -> None:
+    with _copy(connection, "voucher_line", LINE_COLUMNS) as copy:
+        for v in planned:
+            for l in v.lines:
+                copy.write_row((v.id, v.institution_id, l.line_no, l.account_id, l.basis.value, _fen(l.debit),
+                                _fen(l.credit), l.department_id, l.partner_id, l.funding_source_id, l.employee_id,
+                                l.project_id, l.memo, l.generated))
+
+
+def _fen(amount: Decimal) -> int:
+    """What the Money column stores (integer fen), exactly: refuses what it would refuse (checked by the
+    tests against Money.process_bind_param) — it is only quicker for the two-place amounts posting makes."""
+    scaled = amount.scaleb(2)
+    units = int(scaled)
+    if units != scaled or not _BIGINT_MIN <= units <= _BIGINT_MAX:
+        return Money().process_bind_param(amount, None)  # raises the column type's own error
+    return units
+
+
+def _mark_posted(session: Session, ids: list[int]) -> None:
+    table = Voucher.__table__
+    posted = update(table).values(state=VoucherState.POSTED)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(posted.where(table.c.id == any_(bindparam("ids", type_=ARRAY(Integer)))), {"ids": ids})
+        return
+    for start in range(0, len(ids), SQLITE_CHUNK):
+        session.execute(posted.where(table.c.id.in_(ids[start:start + SQLITE_CHUNK])))
+
+
+def _audit_record(voucher: PlannedVoucher) -> dict:
+    """What the audit listener would log for the posted voucher, in brief (Core inserts bypass it)."""
+    return {"action": "create", "model": "Voucher", "record_id": str(voucher.id),
+            "institution_id": voucher.institution_id, "before": None,
+            "after": {"number": voucher.number, "state": VoucherState.POSTED.value,
+                      "institution_id": voucher.institution_id, "lines": len(voucher.lines), "hash": voucher.hash}}
