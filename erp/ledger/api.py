@@ -5,15 +5,15 @@ from flask import Blueprint, g
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from erp.core.api_framework import API_PREFIX, api_route, paged_query
+from erp.core.api_framework import API_PREFIX, PageQuery, api_route, paged_query
 from erp.core.errors import NotFound
 from erp.core.extensions import db
 from erp.core.models import Institution
 from erp.core.services import institution_by_code
 from erp.ledger import chart, internal, periods, year_end
-from erp.ledger.models import Account, Basis, Period, Voucher, VoucherLine, VoucherState
+from erp.ledger.models import Account, Basis, BudgetMapping, Period, Voucher, VoucherLine, VoucherState
 from erp.ledger.posting import Ledger, LineInput, VoucherInput
-from erp.ledger.schemas import (AccountOut, InternalIn, InternalOut, AccountQuery, DetailAccountIn, PeriodIn, PeriodOut, PeriodQuery, ReopenIn, ReverseIn,
+from erp.ledger.schemas import (AccountOut, BudgetMappingSchema, InternalIn, InternalOut, AccountQuery, DetailAccountIn, PeriodIn, PeriodOut, PeriodQuery, ReopenIn, ReverseIn,
                                 VoucherIn, VoucherOut, VoucherQuery, YearCloseIn)
 
 bp = Blueprint("ledger_api", __name__, url_prefix=API_PREFIX)
@@ -145,3 +145,29 @@ def close_year(body):
     institution = institution_by_code(db.session, g.user.community_id, body["institution"])
     voucher = year_end.close_year(db.session, institution, body["year"], g.user)
     return voucher if voucher is not None else {}
+
+
+@api_route(bp, "/budget-mappings", permission="ledger.chart.read", summary="The 平行记账 mapping of your community",
+           query=PageQuery, response=BudgetMappingSchema, paged=True)
+def list_budget_mappings(query):
+    statement = (select(BudgetMapping).where(BudgetMapping.community_id == g.user.community_id)
+                 .order_by(BudgetMapping.account_prefix, BudgetMapping.side))
+    return paged_query(statement, query)
+
+
+@api_route(bp, "/budget-mappings", "PUT", permission="ledger.chart.write",
+           summary="Add or change one 平行记账 rule (by account prefix and side)", body=BudgetMappingSchema,
+           response=BudgetMappingSchema)
+def put_budget_mapping(body):
+    return chart.set_budget_mapping(db.session, g.user.community_id, **body)
+
+
+@api_route(bp, "/budget-mappings/<int:mapping_id>", "DELETE", permission="ledger.chart.write",
+           summary="Remove a 平行记账 rule")
+def delete_budget_mapping(mapping_id):
+    rule = db.session.scalar(select(BudgetMapping).where(BudgetMapping.id == mapping_id,
+                                                         BudgetMapping.community_id == g.user.community_id))
+    if rule is None:
+        raise NotFound.for_field("id", f"mapping {mapping_id} not found")
+    db.session.delete(rule)
+    return {"deleted": mapping_id}

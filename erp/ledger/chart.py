@@ -120,3 +120,25 @@ def add_detail_account(session: Session, institution: Institution, parent_code: 
     session.add(account)
     session.flush()
     return account
+
+
+def set_budget_mapping(session: Session, community_id: int, *, account_prefix: str, side: str, role: str,
+                       budget_account_code: str) -> BudgetMapping:
+    """Add or change the 平行记账 rule for an account prefix and side; the budget account must be a budget leaf."""
+    target = session.scalar(select(Account).where(Account.community_id == community_id, Account.institution_id.is_(None),
+                                                  Account.code == budget_account_code))
+    if target is None or target.basis is not Basis.BUDGET or target.has_children:
+        raise BusinessError.for_field("budget_account_code", f"{budget_account_code} 不是预算会计末级科目 "
+                                                             f"(must be a leaf budget-accounting account)")
+    if not session.scalar(select(Account.id).where(Account.community_id == community_id,
+                                                   Account.code.startswith(account_prefix)).limit(1)):
+        raise BusinessError.for_field("account_prefix", f"没有以 {account_prefix} 开头的科目 (matches no account)")
+    rule = session.scalar(select(BudgetMapping).where(BudgetMapping.community_id == community_id,
+                                                      BudgetMapping.account_prefix == account_prefix,
+                                                      BudgetMapping.side == side))
+    if rule is None:
+        rule = BudgetMapping(community_id=community_id, account_prefix=account_prefix, side=side)
+        session.add(rule)
+    rule.role, rule.budget_account_code = role, budget_account_code
+    session.flush()
+    return rule

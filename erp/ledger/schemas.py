@@ -171,3 +171,11 @@ class InternalOut(Schema):
     internal_ref = fields.String()
     issuer = fields.Nested(VoucherOut)
     receiver = fields.Nested(VoucherOut)
+
+
+class BudgetMappingSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    account_prefix = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    side = fields.String(load_default="any", validate=validate.OneOf(["debit", "credit", "any"]))
+    role = fields.String(required=True, validate=validate.OneOf(["cash", "fiscal", "counterpart"]))
+    budget_account_code = fields.String(required=True, validate=validate.Length(min=1, max=32))

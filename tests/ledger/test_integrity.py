@@ -108,3 +108,24 @@ def test_kept_balances_always_equal_the_lines_after_random_postings(books, vouch
             db.session.rollback()  # e.g. a pair whose budget side cannot balance: refused, nothing written
     assert check_balances(db.session) == []
     assert verify_chains(db.session) == []
+
+
+def test_erp_ledger_verify_and_check_commands(app, books, monkeypatch):
+    from erp.core.cli import main
+
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "false")
+    voucher = books.enter("QH101", RECEIPT)
+    runner = app.test_cli_runner()
+    assert runner.invoke(main, ["ledger", "verify"]).output.strip() == "voucher chains intact"
+    assert "balances agree" in runner.invoke(main, ["ledger", "check"]).output
+    if ON_POSTGRES:
+        db.session.execute(text("ALTER TABLE voucher DISABLE TRIGGER voucher_posted_immutable"))
+    db.session.execute(text(f"UPDATE voucher SET memo = '篡改' WHERE id = {voucher.id}"))
+    if ON_POSTGRES:
+        db.session.execute(text("ALTER TABLE voucher ENABLE TRIGGER voucher_posted_immutable"))
+    db.session.execute(text("UPDATE balance SET credit = credit + 100 WHERE month = 3"))
+    db.session.commit()
+    verify = runner.invoke(main, ["ledger", "verify"])
+    assert verify.exit_code == 1 and voucher.number in verify.output and "altered" in verify.output
+    check = runner.invoke(main, ["ledger", "check"])
+    assert check.exit_code == 1 and "differences" in check.output

@@ -78,3 +78,21 @@ def test_budget_side_that_cannot_balance_is_refused_naming_the_accounts(books):
     voucher = books.draft(CENTRE, [("2201", "50000.00", "0"), ("4001", "0", "50000.00")])
     with pytest.raises(BusinessError, match="2201"):
         books.post(voucher)
+
+
+def test_finance_officer_edits_the_mapping_through_the_api(books, api):
+    finance = api("finance")
+    rules = finance.get("/api/v1/budget-mappings?per_page=200").json
+    assert {"account_prefix": "1002", "side": "any", "role": "cash", "budget_account_code": "8001"} in [
+        {k: r[k] for k in ("account_prefix", "side", "role", "budget_account_code")} for r in rules["items"]]
+    changed = finance.put("/api/v1/budget-mappings", json={"account_prefix": "1601", "side": "debit",
+                                                           "role": "counterpart", "budget_account_code": "7901"})
+    assert changed.status_code == 200, changed.json
+    voucher = books.enter(CENTRE, [("1601", "800.00", "0"), ("1002", "0", "800.00")])
+    assert budget_lines(voucher) == [("7901", "800.00", "0.00"), ("8001", "0.00", "800.00")]
+    wrong = finance.put("/api/v1/budget-mappings", json={"account_prefix": "1601", "side": "debit",
+                                                         "role": "counterpart", "budget_account_code": "5001"})
+    assert wrong.status_code == 422 and "budget_account_code" in wrong.json["error"]["fields"]
+    assert api("accountant").put("/api/v1/budget-mappings", json={"account_prefix": "1601", "side": "debit",
+                                                                  "role": "counterpart",
+                                                                  "budget_account_code": "7201"}).status_code == 403
