@@ -119,6 +119,20 @@ def _record(obj, action: str, before: dict | None, after: dict | None) -> dict:
     }
 
 
+PENDING = "audit_pending"
+
+
+def defer(session: Session, records: list[dict]) -> None:
+    """Queue records for this transaction; they are chained in just before it commits.
+
+    Taking the chain head's lock last, at commit, gives every transaction the same lock order (its own
+    rows first, the audit head last: no deadlock with posting's per-institution locks) and holds the one
+    global lock for the shortest time.
+    """
+    if records:
+        session.info.setdefault(PENDING, []).append((session.info.get("actor"), records))
+
+
 @event.listens_for(Session, "after_flush")
 def _audit_flush(session: Session, flush_context) -> None:
     records = []
@@ -134,16 +148,27 @@ def _audit_flush(session: Session, flush_context) -> None:
     for obj in session.deleted:
         if isinstance(obj, Audited):
             records.append(_record(obj, "delete", snapshot(obj), None))
-    if records:
-        append(session.connection(), session.info.get("actor"), records)
+    defer(session, records)
+
+
+@event.listens_for(Session, "before_commit")
+def _chain_pending(session: Session) -> None:
+    session.flush()  # commit flushes after this hook: bring the last changes' records in first
+    pending = session.info.pop(PENDING, [])
+    for actor, records in pending:
+        append(session.connection(), actor, records)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(PENDING, None)
 
 
 def log_event(session: Session, action: str, model: str, record_id: str | None,
               institution_id: int | None = None, details: dict | None = None) -> None:
-    """Append an event that is not a row change (e.g. an account locked after failed logins)."""
-    record = {"action": action, "model": model, "record_id": record_id,
-              "institution_id": institution_id, "before": None, "after": details}
-    append(session.connection(), session.info.get("actor"), [record])
+    """Record an event that is not a row change (e.g. an account locked after failed logins)."""
+    defer(session, [{"action": action, "model": model, "record_id": record_id,
+                     "institution_id": institution_id, "before": None, "after": details}])
 
 
 def visible_entries(scope):

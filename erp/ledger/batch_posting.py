@@ -14,7 +14,7 @@ one-voucher path relies on session events that Core statements bypass (instituti
    drafts (the PostgreSQL trigger refuses lines for a posted voucher) — COPY with ids drawn from their
    sequence on PostgreSQL, INSERT … RETURNING elsewhere —, their lines (COPY on PostgreSQL, executemany
    elsewhere), one UPDATE to ``posted``, one aggregated balance upsert, the chain heads once, and one
-   audit entry per voucher (``erp.core.audit.append``).
+   audit entry per voucher (``erp.core.audit.defer``, chained at commit).
 
 The caller commits (or rolls back on an error).
 """
@@ -99,7 +99,7 @@ def post_many(ledger: Ledger, inputs: list[VoucherInput], poster: User | None = 
         add_to_balance_sums(sums, voucher.institution_id, voucher.year, voucher.month, voucher.lines)
     upsert_balances(session, sums)
     session.flush()  # the chain heads, once per institution
-    audit.append(session.connection(), session.info.get("actor"), [_audit_record(v) for v in planned])
+    audit.defer(session, [_audit_record(v) for v in planned])
     return [voucher.id for voucher in planned]
 
 
