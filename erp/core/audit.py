@@ -108,11 +108,12 @@ def append(connection: Connection, actor: dict | None, records: list[dict]) -> N
 
 
 def _record(obj, action: str, before: dict | None, after: dict | None) -> dict:
-    identity = inspect(obj).identity
+    # the mapper reads the key from the row itself: a new row has no identity yet in after_flush
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
     return {
         "action": action,
         "model": type(obj).__name__,
-        "record_id": "/".join(str(part) for part in identity) if identity else None,
+        "record_id": "/".join(str(part) for part in key) if all(p is not None for p in key) else None,
         "institution_id": obj.scope_institution_id() if isinstance(obj, Scoped) else None,
         "before": before,
         "after": after,

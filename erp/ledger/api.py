@@ -70,6 +70,12 @@ def show_voucher(voucher_id):
     return get_voucher(voucher_id)
 
 
+@api_route(bp, "/vouchers/<int:voucher_id>", "PUT", permission="ledger.voucher.write",
+           summary="Correct a draft voucher (its editor becomes its preparer)", body=VoucherIn, response=VoucherOut)
+def update_voucher(voucher_id, body):
+    return Ledger(db.session, g.user).update_draft(get_voucher(voucher_id), voucher_input(body))
+
+
 @api_route(bp, "/vouchers/<int:voucher_id>", "DELETE", permission="ledger.voucher.write",
            summary="Delete a draft voucher")
 def delete_voucher(voucher_id):

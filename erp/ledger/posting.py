@@ -131,6 +131,26 @@ class Ledger:
         self.session.flush()
         return voucher
 
+    def update_draft(self, voucher: Voucher, data: VoucherInput) -> Voucher:
+        """Correct a draft in place (same id; the audit log shows the change). Whoever edits it becomes
+        its preparer, so that separation of duties still holds for the content that will be posted."""
+        if voucher.state is not VoucherState.DRAFT:
+            raise Conflict("已记账凭证不能修改，请冲销 (a posted voucher cannot be changed: reverse it)",
+                           code="voucher_posted")
+        institution = self._institution(data.institution)
+        period = periods.open_period_for(self.session, institution.id, data.date)
+        lines = self._lines(institution, data.lines)
+        self._check_balanced(lines, "lines")
+        voucher.institution_id, voucher.institution = institution.id, institution
+        voucher.year, voucher.month, voucher.date = period.year, period.month, data.date
+        voucher.memo, voucher.attachment_count = data.memo or "", data.attachment_count
+        voucher.preparer_id = self.user.id if self.user else None
+        voucher.lines = []
+        self.session.flush()  # the old lines go before the new ones take their line numbers
+        voucher.lines = [line.to_voucher_line(institution.id) for line in lines]
+        self.session.flush()
+        return voucher
+
     def delete_draft(self, voucher: Voucher) -> None:
         if voucher.state is not VoucherState.DRAFT:
             raise Conflict("已记账凭证不能删除，请冲销 (a posted voucher cannot be deleted: reverse it)",

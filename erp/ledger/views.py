@@ -227,7 +227,7 @@ def _place_errors(exc: BusinessError, form: VoucherForm, entered: list[LineRow],
 
 def _save_voucher(form: VoucherForm, rows: list[LineRow], institutions: list[Institution],
                   replacing: Voucher | None = None) -> tuple[Voucher | None, list[str], int]:
-    """Validate the grid, create the draft through the service (after deleting the one being edited) and
+    """Validate the grid, create the draft (or correct the one being edited) through the service and
     commit; or roll back and return the messages. Returns (voucher, grid errors, HTTP status)."""
     grid_errors: list[str] = []
     status = 200
@@ -261,9 +261,7 @@ def _save_voucher(form: VoucherForm, rows: list[LineRow], institutions: list[Ins
                for row in entered])
     ledger = Ledger(db.session, g.user)
     try:
-        if replacing is not None:
-            ledger.delete_draft(replacing)
-        voucher = ledger.create_draft(data)
+        voucher = ledger.update_draft(replacing, data) if replacing is not None else ledger.create_draft(data)
         db.session.commit()
     except BusinessError as exc:
         db.session.rollback()
@@ -318,7 +316,7 @@ def _rows_of(voucher: Voucher) -> list[LineRow]:
 @bp.route("/vouchers/<int:voucher_id>/edit", methods=["GET", "POST"])
 @requires("ledger.voucher.write")
 def edit_voucher(voucher_id: int):
-    """Edit a draft: the service deletes it and creates the corrected one, in one transaction."""
+    """Edit a draft in place, in one transaction."""
     found = _voucher_or_404(voucher_id)
     if found.state is not VoucherState.DRAFT:
         flash(_("已记账凭证不能修改，请冲销后重新录入"), "error")

@@ -76,3 +76,11 @@ def test_auditor_reads_the_audit_log_through_the_api_and_clerk_cannot(demo, api)
     assert body["total"] == 32 and len(body["items"]) == 5
     assert body["items"][0]["action"] == "create"
     assert api("clerk").get("/api/v1/audit").status_code == 403
+
+
+def test_a_create_entry_names_the_new_record(demo):
+    institution = db.session.scalar(select(Institution).where(Institution.code == "QH001"))
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.model == "Institution",
+                                                        AuditEntry.action == "create",
+                                                        AuditEntry.record_id == str(institution.id))).one()
+    assert entry.after["code"] == "QH001"

@@ -136,3 +136,27 @@ def test_period_listing_and_reopen_needs_the_chief_and_a_reason(books, api):
     trail = db.session.scalars(select(AuditEntry).where(AuditEntry.model == "Period", AuditEntry.action == "transition")
                                ).all()
     assert any(e.after.get("reopen_reason") == "补记遗漏的1月份收入" and e.username == "chief" for e in trail)
+
+
+def test_a_draft_is_corrected_in_place_and_a_posted_one_is_not(books, api):
+    finance, chief = api("finance"), api("chief")
+    draft = _create(finance).json
+    corrected = {**CASH_RECEIPT, "memo": "门诊收费（更正）", "lines": [
+        {"account": "1001", "debit": "1200.00"}, {"account": "4101010105", "credit": "1200.00"}]}
+    response = chief.put(f"/api/v1/vouchers/{draft['id']}", json=corrected)
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert body["id"] == draft["id"] and body["memo"] == "门诊收费（更正）" and body["preparer"] == "chief"
+    assert [(l["line_no"], l["account"], l["debit"]) for l in body["lines"]] == [(1, "1001", "1200.00"),
+                                                                               (2, "4101010105", "0.00")]
+    # the editor became the preparer: the chief may no longer post it, the finance officer may
+    assert chief.post(f"/api/v1/vouchers/{draft['id']}/post").status_code == 403
+    posted = finance.post(f"/api/v1/vouchers/{draft['id']}/post")
+    assert posted.status_code == 200 and posted.json["number"] == f"记-{YEAR}-03-0001"
+    refused = finance.put(f"/api/v1/vouchers/{draft['id']}", json=CASH_RECEIPT)
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "voucher_posted"
+    from erp.core.models import AuditEntry
+
+    changes = db.session.scalars(select(AuditEntry).where(AuditEntry.model == "Voucher",
+                                                          AuditEntry.record_id == str(draft["id"]))).all()
+    assert [e.action for e in changes] == ["create", "update", "transition"]
