@@ -27,12 +27,12 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
-from zoneinfo import ZoneInfo
+
+from erp.core.config import REPO_ROOT
+from erp.core.timeutil import LOCAL_TZ, to_local
 
 CJK_FONT = "Noto Sans CJK SC"
 CJK_FONT_PACKAGE = "fonts-noto-cjk"
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES_DIR = REPO_ROOT / "templates"
 BASE_STATEMENT_TEMPLATE = "reports/base_statement.html"
 
@@ -130,13 +130,6 @@ def format_int(value: Any, *, blank_zero: bool = False) -> str:
     if number == 0 and blank_zero:
         return ""
     return str(int(number))
-
-
-def to_local(moment: datetime) -> datetime:
-    """An aware datetime in Asia/Shanghai. Naive datetimes are refused (timestamps are UTC-aware)."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"naive datetime {moment!r}: timestamps must be timezone-aware")
-    return moment.astimezone(LOCAL_TZ)
 
 
 def format_date(value: Any) -> str:

@@ -19,6 +19,9 @@ def local_today() -> date:
 
 
 def to_local(moment: datetime) -> datetime:
+    """An aware timestamp in Asia/Shanghai; a naive one is refused (timestamps are always UTC-aware)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"naive datetime {moment!r}: timestamps must be timezone-aware")
     return moment.astimezone(LOCAL_TZ)
 
 
