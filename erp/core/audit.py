@@ -18,6 +18,7 @@ from sqlalchemy import event, insert, inspect, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from erp.core.dbutil import dialect_insert
 from erp.core.mixins import Audited, Scoped
 from erp.core.models import AuditEntry, AuditHead
 from erp.core.timeutil import utcnow
@@ -68,22 +69,11 @@ def _lock_head(connection: Connection) -> tuple[int, str]:
     query = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == HEAD_ID).with_for_update()
     row = connection.execute(query).first()
     if row is None:
-        dialect_insert = _dialect_insert(connection)
         connection.execute(
-            dialect_insert(AuditHead).values(id=HEAD_ID, seq=0, hash=GENESIS).on_conflict_do_nothing()
+            dialect_insert(connection)(AuditHead).values(id=HEAD_ID, seq=0, hash=GENESIS).on_conflict_do_nothing()
         )
         row = connection.execute(query).first()
     return row.seq, row.hash
-
-
-def _dialect_insert(connection: Connection):
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert
 
 
 def append(connection: Connection, actor: dict | None, records: list[dict]) -> None:

@@ -31,7 +31,7 @@ from sqlalchemy import Integer, any_, bindparam, func, insert, select, tuple_, u
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from erp.core import audit
+from erp.core import audit, sequences
 from erp.core.errors import BusinessError, Forbidden
 from erp.core.models import Community, Institution, User
 from erp.core.money import Money
@@ -43,8 +43,8 @@ from erp.ledger.chart import visible_accounts
 from erp.ledger.models import (DIMENSIONS, Account, Basis, Period, PeriodState, Voucher, VoucherKind, VoucherLine,
                                VoucherState)
 from erp.ledger.posting import (DIMENSION_MODELS, INSTITUTION_DIMENSIONS, VOUCHER_PREFIX, Ledger, PostingLine,
-                                VoucherInput, add_to_balance_sums, format_number, lock_chain_heads, reserve_numbers,
-                                upsert_balances, voucher_hash)
+                                VoucherInput, add_to_balance_sums, lock_chain_heads, upsert_balances,
+                                voucher_hash)
 
 LINE_COLUMNS = ("voucher_id", "institution_id", "line_no", "account_id", "basis", "debit", "credit",
                 *(f"{d}_id" for d in DIMENSIONS), "memo", "generated")
@@ -249,11 +249,11 @@ def _prefetch_accounts(session: Session, cache: dict, institution: Institution, 
 def _number(session: Session, planned: list[PlannedVoucher]) -> None:
     """One block of gapless numbers per (institution, year, month), handed out in input order."""
     counts = Counter((v.institution_id, v.year, v.month) for v in planned)
-    following = {key: reserve_numbers(session, key[0], "voucher", key[1], key[2], count)
+    following = {key: sequences.reserve(session, key[0], "voucher", key[1], key[2], count)
                  for key, count in sorted(counts.items())}
     for voucher in planned:
         key = (voucher.institution_id, voucher.year, voucher.month)
-        voucher.number = format_number(VOUCHER_PREFIX, voucher.year, voucher.month, following[key])
+        voucher.number = sequences.format_number(VOUCHER_PREFIX, voucher.year, voucher.month, following[key])
         following[key] += 1
 
 

@@ -7,12 +7,10 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from erp.ledger.models import DIMENSIONS, Account, Balance, LedgerChainHead, Voucher, VoucherLine, VoucherState
+from erp.ledger.models import (CARRIED_CATEGORIES, DIMENSION_COLUMNS, DIMENSIONS, Account, Balance, LedgerChainHead,
+                               Voucher, VoucherLine, VoucherState)
 from erp.ledger.posting import GENESIS, ZERO, voucher_hash
 
-# Categories whose balances are carried into the next year (the others are closed into surplus).
-CARRIED_CATEGORIES = ("asset", "liability", "net_assets", "budget_balance")
-DIM_COLUMNS = [f"{d}_id" for d in DIMENSIONS]
 
 
 def verify_chains(session: Session) -> list[str]:
@@ -49,7 +47,7 @@ def verify_chains(session: Session) -> list[str]:
 
 
 def _line_sums(session: Session) -> dict[tuple, list[Decimal]]:
-    dims = [func.coalesce(getattr(VoucherLine, c), 0) for c in DIM_COLUMNS]
+    dims = [func.coalesce(getattr(VoucherLine, c), 0) for c in DIMENSION_COLUMNS]
     statement = (select(VoucherLine.institution_id, VoucherLine.account_id, Voucher.year, Voucher.month, *dims,
                         func.sum(VoucherLine.debit), func.sum(VoucherLine.credit))
                  .join(Voucher, Voucher.id == VoucherLine.voucher_id)
@@ -61,7 +59,7 @@ def _line_sums(session: Session) -> dict[tuple, list[Decimal]]:
 def check_balances(session: Session) -> list[str]:
     """Recompute every kept balance from the posted lines (and brought-forward rows from the year before)."""
     expected = _line_sums(session)
-    stored = {(b.institution_id, b.account_id, b.year, b.month, *[getattr(b, c) for c in DIM_COLUMNS]):
+    stored = {(b.institution_id, b.account_id, b.year, b.month, *[getattr(b, c) for c in DIMENSION_COLUMNS]):
               [b.debit, b.credit] for b in session.scalars(select(Balance))}
     carried = set(session.scalars(select(Account.id).where(Account.category.in_(CARRIED_CATEGORIES))))
     closing: dict[tuple, Decimal] = defaultdict(lambda: ZERO)

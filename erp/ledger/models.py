@@ -15,6 +15,10 @@ from erp.core.money import Money
 from erp.core.timeutil import UTCDateTime, utcnow
 
 DIMENSIONS = ("department", "partner", "funding_source", "employee", "project")
+DIMENSION_COLUMNS = tuple(f"{d}_id" for d in DIMENSIONS)
+# Revenue and expense close into surplus at year end; the other categories are carried into the next year.
+CLOSED_CATEGORIES = ("revenue", "expense", "budget_revenue", "budget_expenditure")
+CARRIED_CATEGORIES = ("asset", "liability", "net_assets", "budget_balance")
 
 
 class Basis(str, enum.Enum):

@@ -5,7 +5,7 @@ posting many vouchers stays fast, and every rule is checked here — the API, th
 import all come through it. ``Ledger.post_many`` (``batch_posting.py``) creates and posts many vouchers
 with bulk statements; it shares the rules below with the one-voucher path: line validation, 平行记账
 (:meth:`Ledger.parallel_lines` works on :class:`PostingLine` records or ORM lines alike), the voucher
-hash (:func:`voucher_hash`), number blocks (:func:`reserve_numbers`) and the kept balances.
+hash (:func:`voucher_hash`), number blocks (:func:`erp.core.sequences.reserve`) and the kept balances.
 """
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from erp.core import sequences
+from erp.core.dbutil import dialect_insert
 from erp.core.errors import BusinessError, Conflict, Forbidden, NotFound
-from erp.core.models import Community, Department, Institution, SequenceCounter, User
+from erp.core.models import Community, Department, Institution, User
 from erp.core.money import MoneyError, parse_amount
 from erp.core.scoping import current_scope
 from erp.core.services import institution_by_code
@@ -98,14 +99,6 @@ class _Caches:
     dimensions: dict = field(default_factory=dict)  # (kind, owner_id, code) -> id
     mapping: list | None = None
     rules: dict = field(default_factory=dict)  # (account code, side) -> BudgetMapping | None
-
-
-def _dialect_insert(session: Session):
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
 
 
 class Ledger:
@@ -382,7 +375,7 @@ def lock_chain_heads(session: Session, institution_ids) -> dict[int, LedgerChain
     heads = {head.institution_id: head for head in session.scalars(query)}
     missing = [institution_id for institution_id in ids if institution_id not in heads]
     if missing:
-        session.execute(_dialect_insert(session)(LedgerChainHead.__table__).on_conflict_do_nothing(),
+        session.execute(dialect_insert(session)(LedgerChainHead.__table__).on_conflict_do_nothing(),
                         [{"institution_id": institution_id, "seq": 0, "hash": GENESIS} for institution_id in missing])
         heads.update((head.institution_id, head) for head in session.scalars(
             query.where(LedgerChainHead.institution_id.in_(missing))))
@@ -410,7 +403,7 @@ def upsert_balances(session: Session, sums: dict) -> None:
              **{f"{d}_id": value for d, value in zip(DIMENSIONS, key[4:])}, "debit": debit, "credit": credit}
             for key, (debit, credit) in sorted(sums.items())]
     table = Balance.__table__  # a Core statement: no ORM bulk-insert bookkeeping per row
-    insert = _dialect_insert(session)(table)
+    insert = dialect_insert(session)(table)
     statement = insert.on_conflict_do_update(
         index_elements=[c.name for c in table.primary_key.columns],
         set_={"debit": table.c.debit + insert.excluded.debit, "credit": table.c.credit + insert.excluded.credit})
@@ -422,28 +415,6 @@ def apply_balances(session: Session, institution_id: int, year: int, month: int,
     sums: dict[tuple, list[Decimal]] = {}
     add_to_balance_sums(sums, institution_id, year, month, lines)
     upsert_balances(session, sums)
-
-
-def reserve_numbers(session: Session, institution_id: int, doc_type: str, fiscal_year: int, period: int,
-                    count: int) -> int:
-    """Reserve ``count`` consecutive values of a gapless series with one ``UPDATE … RETURNING``; returns the
-    first. Same table and semantics as :func:`erp.core.sequences.next_value` (the row lock serialises
-    writers until commit; a rollback gives the whole block back)."""
-    table = SequenceCounter.__table__  # Core statements: no ORM bulk-update bookkeeping
-    key = {"institution_id": institution_id, "doc_type": doc_type, "fiscal_year": fiscal_year, "period": period}
-    bump = (update(table).where(*[table.c[name] == value for name, value in key.items()])
-            .values(last_value=table.c.last_value + count).returning(table.c.last_value))
-    last = session.execute(bump).scalar()
-    if last is None:
-        session.execute(_dialect_insert(session)(table).values(**key, last_value=0).on_conflict_do_nothing())
-        last = session.execute(bump).scalar_one()
-    return last - count + 1
-
-
-def format_number(prefix: str, fiscal_year: int, period: int, value: int, width: int = 4) -> str:
-    """The number :func:`erp.core.sequences.next_number` would give for ``value`` (``记-2026-03-0001``)."""
-    middle = f"{fiscal_year}-{period:02d}" if period else f"{fiscal_year}"
-    return f"{prefix}-{middle}-{value:0{width}d}"
 
 
 def _value(item):

@@ -14,21 +14,19 @@ from erp.core.errors import Conflict
 from erp.core.models import Institution, User
 from erp.ledger import periods
 from erp.ledger.chart import visible_accounts
-from erp.ledger.models import (DIMENSIONS, Account, Balance, Basis, FiscalYear, FundingSource, Period, PeriodState,
-                               Voucher, VoucherKind, VoucherLine, VoucherState)
+from erp.ledger.models import (CARRIED_CATEGORIES, CLOSED_CATEGORIES, DIMENSION_COLUMNS, DIMENSIONS, Account,
+                               Balance, Basis, FiscalYear, FundingSource, Period, PeriodState, Voucher,
+                               VoucherKind, VoucherLine, VoucherState)
 from erp.ledger.posting import ZERO, Ledger, apply_balances
 
-CLOSED_CATEGORIES = ("revenue", "expense", "budget_revenue", "budget_expenditure")
-CARRIED_CATEGORIES = ("asset", "liability", "net_assets", "budget_balance")
 SURPLUS, SURPLUS_DISTRIBUTION, ACCUMULATED_SURPLUS = "3301", "3302", "3001"  # 本期盈余, 本年盈余分配, 累计盈余
 FISCAL_CARRYOVER, NON_FISCAL_CARRYOVER, OPERATING_SURPLUS = "8101", "8201", "8401"
 OPERATING_BUDGET_ACCOUNTS = ("6401", "7301")  # 经营预算收入 / 经营支出 close to 经营结余
 FISCAL_BUDGET_REVENUE = "6001"
-DIM_COLUMNS = [f"{d}_id" for d in DIMENSIONS]
 
 
 def _year_balances(session: Session, institution_id: int, year: int, categories) -> list:
-    dims = [getattr(Balance, c) for c in DIM_COLUMNS]
+    dims = [getattr(Balance, c) for c in DIMENSION_COLUMNS]
     return session.execute(
         select(Account, *dims, func.sum(Balance.debit), func.sum(Balance.credit))
         .join(Account, Account.id == Balance.account_id)

@@ -19,7 +19,6 @@ from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
-from sqlalchemy.exc import DataError
 from sqlalchemy.engine import make_url
 
 from erp import create_app
