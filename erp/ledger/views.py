@@ -246,8 +246,6 @@ def _save_voucher(form: VoucherForm, rows: list[LineRow], institutions: list[Ins
                 parse_amount(normalize_amount(row.values[side]) or "0", field=side)
             except MoneyError as exc:
                 row.add_error(side, str(exc))
-    if len(entered) < 2:
-        grid_errors.append(_("凭证至少需要两条分录"))
     if not valid or grid_errors or any(row.errors for row in entered):
         return None, grid_errors, status
     data = VoucherInput(
