@@ -10,6 +10,7 @@ from erp.core.config import INSTANCE_DIR, REPO_ROOT, Config
 from erp.core.extensions import babel, csrf, db, login_manager, migrate
 from erp.core.registry import ModuleRegistry, import_object
 from erp.core.security import Permissions
+from erp.core.signals import connect_hooks
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
             app.register_blueprint(blueprint)
         for path in manifest.cli_commands:
             app.cli.add_command(import_object(path))
+        connect_hooks(app, manifest.hooks, import_object)
 
     from erp.core import audit  # noqa: F401  (registers the audit listeners)
     from erp.core.api_framework import register_error_handlers

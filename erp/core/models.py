@@ -119,6 +119,56 @@ class Department(Audited, InstitutionOwned, db.Model):
     institution: Mapped[Institution] = relationship()
 
 
+# ---- master data shared by every module (Odoo keeps res.partner in base) ------------------------------
+
+
+class Partner(Audited, db.Model):
+    """往来单位: suppliers, insurers, member institutions (for 内部往来) and others."""
+
+    __tablename__ = "partner"
+    __table_args__ = (UniqueConstraint("community_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16), default="supplier")  # supplier, insurer, member, other
+    uscc: Mapped[str | None] = mapped_column(String(18))
+    member_institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"))
+
+
+class FundingSource(Audited, db.Model):
+    """资金来源 (财政拨款 / 非财政拨款 / 专项 …), tagging money to its purpose."""
+
+    __tablename__ = "funding_source"
+    __table_args__ = (UniqueConstraint("community_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(128))
+    fiscal: Mapped[bool] = mapped_column(Boolean, default=False)  # 财政拨款 funds close to 8101, others 8201
+
+
+class Project(Audited, db.Model):
+    """项目 (a capital or special-purpose project)."""
+
+    __tablename__ = "project"
+    __table_args__ = (UniqueConstraint("community_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(128))
+
+
+class Employee(Audited, InstitutionOwned, db.Model):
+    """职工: a ledger dimension; payroll extends the record (post, grade, pay)."""
+
+    __tablename__ = "employee"
+    __table_args__ = (UniqueConstraint("institution_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(64))
+
+
 user_institution = Table(
     "user_institution",
     db.metadata,

@@ -42,6 +42,8 @@ class Manifest:
     # permission name -> roles that hold it (declarative security, one table per module)
     permissions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     cli_commands: tuple[str, ...] = ()
+    # core signal name -> "package.module:receiver" (or a tuple of them); see erp.core.signals
+    hooks: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
     demo_loader: str | None = None
 
 

@@ -34,8 +34,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from erp.core.models import Partner
 from erp.core.rendering import Column
-from erp.ledger.models import Balance, Basis, Partner, Voucher, VoucherLine, VoucherState
+from erp.ledger.models import Balance, Basis, Voucher, VoucherLine, VoucherState
 from erp.ledger.reports import (ZERO, Amounts, ChartView, Node, PeriodRange, Target, closing_voucher_amounts,
                                 leaf_amounts, money, split_net)
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from erp.core.models import Community, Institution
+from erp.core.models import Community, FundingSource, Institution, Partner, Project
 from erp.core.timeutil import local_today
 from erp.ledger.chart import load_chart
-from erp.ledger.models import FundingSource, Partner, Project
 from erp.ledger.periods import open_year
 
 PARTNERS = [

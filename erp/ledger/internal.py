@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from erp.core import sequences
 from erp.core.errors import BusinessError
-from erp.core.models import User
+from erp.core.models import Partner, User
 from erp.core.services import institution_by_code
-from erp.ledger.models import Partner, Voucher
+from erp.ledger.models import Voucher
 from erp.ledger.posting import Ledger, VoucherInput
 
 INTERNAL_PREFIX = "NB"

@@ -64,53 +64,6 @@ class Account(db.Model):
 Index("uq_account_code", Account.community_id, func.coalesce(Account.institution_id, 0), Account.code, unique=True)
 
 
-class Partner(Audited, db.Model):
-    """往来单位: suppliers, insurers, member institutions (for 内部往来) and others."""
-
-    __tablename__ = "partner"
-    __table_args__ = (UniqueConstraint("community_id", "code"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
-    code: Mapped[str] = mapped_column(String(32))
-    name: Mapped[str] = mapped_column(String(128))
-    kind: Mapped[str] = mapped_column(String(16), default="supplier")  # supplier, insurer, member, other
-    uscc: Mapped[str | None] = mapped_column(String(18))
-    member_institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"))
-
-
-class FundingSource(db.Model):
-    """资金来源 (财政拨款 / 非财政拨款 / 专项 …), tagging money to its purpose."""
-
-    __tablename__ = "funding_source"
-    __table_args__ = (UniqueConstraint("community_id", "code"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
-    code: Mapped[str] = mapped_column(String(32))
-    name: Mapped[str] = mapped_column(String(128))
-    fiscal: Mapped[bool] = mapped_column(Boolean, default=False)  # 财政拨款 funds close to 8101, others 8201
-
-
-class Project(db.Model):
-    """项目 (a capital or special-purpose project)."""
-
-    __tablename__ = "project"
-    __table_args__ = (UniqueConstraint("community_id", "code"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
-    code: Mapped[str] = mapped_column(String(32))
-    name: Mapped[str] = mapped_column(String(128))
-
-
-class Employee(InstitutionOwned, db.Model):
-    """职工, as a ledger dimension (payroll keeps the rest of the employee record)."""
-
-    __tablename__ = "employee"
-    __table_args__ = (UniqueConstraint("institution_id", "code"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(32))
-    name: Mapped[str] = mapped_column(String(64))
-
-
 class BudgetMapping(Audited, db.Model):
     """平行记账 rule: how a financial account on a side maps to a budget account.
 

@@ -24,15 +24,16 @@ from sqlalchemy.orm import Session
 from erp.core import sequences
 from erp.core.dbutil import dialect_insert
 from erp.core.errors import BusinessError, Conflict, Forbidden, NotFound
-from erp.core.models import Community, Department, Institution, User
+from erp.core.models import (Community, Department, Employee, FundingSource, Institution, Partner, Project,
+                             User)
 from erp.core.money import MoneyError, parse_amount
 from erp.core.scoping import current_scope
 from erp.core.services import institution_by_code
 from erp.core.timeutil import local_today, utcnow
 from erp.ledger import periods
 from erp.ledger.chart import account_for_posting
-from erp.ledger.models import (DIMENSIONS, Account, Balance, Basis, BudgetMapping, Employee, FundingSource,
-                               LedgerChainHead, Partner, Project, Voucher, VoucherKind, VoucherLine, VoucherState)
+from erp.ledger.models import (DIMENSIONS, Account, Balance, Basis, BudgetMapping, LedgerChainHead, Voucher,
+                               VoucherKind, VoucherLine, VoucherState)
 
 ZERO = Decimal("0.00")
 GENESIS = "0" * 64

@@ -23,7 +23,7 @@ from werkzeug.routing import BuildError
 from erp.core.errors import BusinessError
 from erp.core.extensions import db
 from erp.core.listview import Column, Filter, ListView
-from erp.core.models import Department, Institution, User
+from erp.core.models import Department, Employee, FundingSource, Institution, Partner, Project, User
 from erp.core.money import MoneyError, parse_amount
 from erp.core.rendering import format_datetime
 from erp.core.scoping import OutOfScope
@@ -35,8 +35,7 @@ from erp.ledger import voucher_import
 from erp.ledger.forms import (AMOUNT_FIELDS, COLUMN_TITLES, DIMENSION_FIELDS, DIMENSION_TITLES, LINE_FIELDS,
                               ImportForm, LineRow, PeriodForm, ReopenForm, ReverseForm, VoucherForm, line_rows_from,
                               normalize_amount, normalize_code)
-from erp.ledger.models import (Account, Basis, Employee, FundingSource, Partner, Period, Project,
-                               Voucher, VoucherLine, VoucherState)
+from erp.ledger.models import Account, Basis, Period, Voucher, VoucherLine, VoucherState
 from erp.ledger.posting import Ledger, LineInput, VoucherInput
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")

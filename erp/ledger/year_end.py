@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from erp.core.errors import Conflict
-from erp.core.models import Institution, User
+from erp.core.models import FundingSource, Institution, User
 from erp.ledger import periods
 from erp.ledger.chart import visible_accounts
 from erp.ledger.models import (CARRIED_CATEGORIES, CLOSED_CATEGORIES, DIMENSION_COLUMNS, DIMENSIONS, Account,
-                               Balance, Basis, FiscalYear, FundingSource, Period, PeriodState, Voucher,
-                               VoucherKind, VoucherLine, VoucherState)
+                               Balance, Basis, FiscalYear, Period, PeriodState, Voucher, VoucherKind, VoucherLine,
+                               VoucherState)
 from erp.ledger.posting import ZERO, Ledger, apply_balances
 
 SURPLUS, SURPLUS_DISTRIBUTION, ACCUMULATED_SURPLUS = "3301", "3302", "3001"  # 本期盈余, 本年盈余分配, 累计盈余

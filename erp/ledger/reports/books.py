@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from erp.core.errors import BusinessError, NotFound
-from erp.core.models import Department, User
+from erp.core.models import Department, Employee, FundingSource, Partner, Project, User
 from erp.core.rendering import Column, build_xlsx, format_amount
-from erp.ledger.models import Balance, Employee, FundingSource, Partner, Project, Voucher, VoucherLine, VoucherState
+from erp.ledger.models import Balance, Voucher, VoucherLine, VoucherState
 from erp.ledger.reports.balances import Amounts, chart_view, leaf_amounts
 from erp.ledger.reports.common import BASES, ZERO, PeriodRange, Target, direction, money, _report_header
 from erp.ledger.reports.printing import Book, BookColumn, BookRow, BookSection, render_book_pdf
