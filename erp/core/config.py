@@ -26,7 +26,7 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
     # Modules to load; the registry adds their dependencies and orders them.
-    ERP_MODULES = ("core", "ledger", "procurement", "payroll", "budget")
+    ERP_MODULES = ("core", "ledger", "costing", "procurement", "payroll", "budget")
     API_TOKEN_TTL = timedelta(hours=12)
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_DURATION = timedelta(minutes=15)

@@ -2,7 +2,7 @@
 
 The costs themselves are never stored here: they are read from the kept ``balance`` table (业务活动费用
 5001* / 单位管理费用 5101* by department) every time a report is made, so the report always agrees with
-the ledger. See :mod:`erp.ledger.costing`.
+the ledger. See :mod:`erp.costing.services`.
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ class CostDriver(Audited, InstitutionOwned, db.Model):
     year: Mapped[int] = mapped_column(Integer)
     month: Mapped[int] = mapped_column(SmallInteger)
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))  # a key of erp.ledger.costing.DRIVER_KINDS
+    kind: Mapped[str] = mapped_column(String(32))  # a key of erp.costing.services.DRIVER_KINDS
     value: Mapped[Decimal] = mapped_column(FixedDecimal(DRIVER_SCALE))
 
     department: Mapped[Department] = relationship()
@@ -45,7 +45,7 @@ class CostAllocationRule(Audited, InstitutionOwned, db.Model):
     ``from_class`` admin / medical_support / medical_tech: the step-down base (staff, floor_area, workload,
     revenue). ``from_class`` clinical: how a clinical department's cost splits into outpatient and inpatient.
     ``department_id`` set = an override for that one department of the class. Without a row the defaults of
-    :data:`erp.ledger.costing.DEFAULT_BASES` apply.
+    :data:`erp.costing.services.DEFAULT_BASES` apply.
     """
 
     __tablename__ = "cost_allocation_rule"

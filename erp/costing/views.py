@@ -15,10 +15,12 @@ from erp.core.rendering import format_cell
 from erp.core.services import institution_by_code
 from erp.core.timeutil import local_today
 from erp.core.web import ACTIVE_INSTITUTION_KEY, can, requires
-from erp.ledger import costing
-from erp.ledger.costing_api import download
+from erp.costing import services as costing
+from erp.costing.reports import (number_str, reconciliation_lines, report_columns, report_file, report_rows,
+                                 report_totals)
+from erp.ledger.reports import PeriodRange
 
-bp = Blueprint("ledger_costing", __name__, url_prefix="/ledger/costing")
+bp = Blueprint("costing", __name__, url_prefix="/costing")
 
 
 def _institutions() -> list[Institution]:
@@ -42,7 +44,7 @@ def _default_period() -> str:
 
 
 @bp.get("/")
-@requires("ledger.cost.read")
+@requires("costing.read")
 def report():
     institutions = _institutions()
     period_text = request.args.get("period", "").strip() or _default_period()
@@ -51,23 +53,22 @@ def report():
         institution = _chosen_institution(institutions)
         if institution is None:
             abort(404)
-        result = costing.department_cost_report(db.session, institution, costing.parse_period_range(period_text))
+        result = costing.department_cost_report(db.session, institution, costing.parse_cost_period(period_text))
     except BusinessError as exc:
         db.session.rollback()
         error, status = exc.message, exc.status
         institution = None
     fmt = request.args.get("format")
     if result is not None and fmt in ("pdf", "xlsx"):
-        build = costing.report_pdf if fmt == "pdf" else costing.report_xlsx
-        return download(build(result, current_user.display_name), result, fmt)
-    return render_template("ledger/costing/report.html", institutions=institutions, institution=institution,
+        return report_file(result, fmt, current_user.display_name)
+    return render_template("costing/report.html", institutions=institutions, institution=institution,
                            chosen=request.args.get("institution") or (institution.code if institution else ""),
                            period=period_text, report=result, error=error,
-                           rows=costing.report_rows(result) if result else [],
-                           totals=costing.report_totals(result) if result else {},
-                           reconciliation=costing.reconciliation_lines(result) if result else [],
-                           columns=costing.report_columns(), cost_class_titles=COST_CLASS_TITLES,
-                           base_title=costing.base_title, number_str=costing.number_str, rate_str=_rate,
+                           rows=report_rows(result) if result else [],
+                           totals=report_totals(result) if result else {},
+                           reconciliation=reconciliation_lines(result) if result else [],
+                           columns=report_columns(), cost_class_titles=COST_CLASS_TITLES,
+                           base_title=costing.base_title, number_str=number_str, rate_str=_rate,
                            fmt_cell=lambda value, kind, blank_zero=False: format_cell(value, kind,
                                                                                       blank_zero=blank_zero)), status
 
@@ -76,12 +77,9 @@ def _rate(value: Decimal) -> str:
     return format(value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP), "f")
 
 
-def _month_arg() -> tuple[str, costing.PeriodRange]:
+def _month_arg() -> tuple[str, PeriodRange]:
     text = request.values.get("period", "").strip() or _default_period()
-    period = costing.parse_period_range(text)
-    if not period.single:
-        raise BusinessError.for_field("period", "分摊参数按月录入：期间应为 YYYY-MM (drivers are set per month)")
-    return text, period
+    return text, costing.parse_cost_month(text)
 
 
 def _drivers_page(institutions, institution, period_text, period, status=200, error=None):
@@ -90,19 +88,19 @@ def _drivers_page(institutions, institution, period_text, period, status=200, er
     values = {}
     if institution is not None and period is not None:
         for row in costing.driver_rows(db.session, institution, period):
-            values[(row.department_id, row.kind)] = costing.number_str(row.value)
+            values[(row.department_id, row.kind)] = number_str(row.value)
     plan = costing.allocation_plan(db.session, institution) if institution else []
-    return render_template("ledger/costing/drivers.html", institutions=institutions, institution=institution,
+    return render_template("costing/drivers.html", institutions=institutions, institution=institution,
                            period=period_text, departments=departments, values=values,
                            kinds=list(costing.DRIVER_KINDS.values()), plan=plan, error=error,
                            cost_class_titles=COST_CLASS_TITLES, step_classes=costing.STEP_CLASSES,
                            allocation_bases=costing.ALLOCATION_BASES, split_bases=list(costing.SPLIT_BASES),
                            base_title=costing.base_title, clinical=CostClass.CLINICAL,
-                           editable=can("ledger.cost.write")), status
+                           editable=can("costing.write")), status
 
 
 @bp.get("/drivers")
-@requires("ledger.cost.read")
+@requires("costing.read")
 def drivers():
     institutions = _institutions()
     try:
@@ -114,7 +112,7 @@ def drivers():
 
 
 @bp.post("/drivers")
-@requires("ledger.cost.write")
+@requires("costing.write")
 def save_drivers():
     institutions = _institutions()
     institution = _chosen_institution(institutions)
@@ -126,17 +124,17 @@ def save_drivers():
         departments = db.session.scalars(select(Department).where(Department.institution_id == institution.id))
         entries = [{"department": d.code, "kind": kind, "value": request.form[f"v-{d.id}-{kind}"].strip()}
                    for d in departments for kind in costing.DRIVER_KINDS if f"v-{d.id}-{kind}" in request.form]
-        result = costing.set_drivers(db.session, institution, period.year, period.first, entries)
+        result = costing.set_drivers(db.session, institution, period.year, period.start, entries)
         db.session.commit()
     except BusinessError as exc:
         db.session.rollback()
         return _drivers_page(institutions, institution, period_text, None, exc.status, exc.message)
     flash(_("已保存分摊参数：%(changed)s 项更新，%(deleted)s 项删除", **result), "success")
-    return redirect(url_for("ledger_costing.drivers", institution=institution.code, period=period.label))
+    return redirect(url_for("costing.drivers", institution=institution.code, period=period.period))
 
 
 @bp.post("/rules")
-@requires("ledger.cost.write")
+@requires("costing.write")
 def save_rules():
     institutions = _institutions()
     institution = _chosen_institution(institutions)
@@ -144,7 +142,7 @@ def save_rules():
         abort(404)
     period_text = request.form.get("period", "")
     entries = [{"from_class": c.value, "base_kind": request.form.get(f"rule-{c.value}") or None}
-               for c in (*costing.STEP_CLASSES, CostClass.CLINICAL) if f"rule-{c.value}" in request.form]
+               for c in costing.PLAN_CLASSES if f"rule-{c.value}" in request.form]
     for code in request.form.getlist("remove_override"):
         department = db.session.scalar(select(Department).where(Department.institution_id == institution.id,
                                                                 Department.code == code))
@@ -169,4 +167,4 @@ def save_rules():
             period = None
         return _drivers_page(institutions, institution, period_text, period, exc.status, exc.message)
     flash(_("已保存分摊方案"), "success")
-    return redirect(url_for("ledger_costing.drivers", institution=institution.code, period=period_text))
+    return redirect(url_for("costing.drivers", institution=institution.code, period=period_text))
