@@ -62,9 +62,9 @@ def app(database_url):
     application = create_app(type("RunConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url}))
     application.test_client_class = IsolatedClient
     with application.app_context():
-        from flask_migrate import upgrade
+        from erp.core.schema_migrations import upgrade_database
 
-        upgrade()
+        upgrade_database()
     yield application
     with application.app_context():
         db.engine.dispose()

@@ -59,7 +59,7 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
             app.cli.add_command(import_object(path))
         connect_hooks(app, manifest.hooks, import_object)
 
-    from erp.core import audit  # noqa: F401  (registers the audit listeners)
+    from erp.core import audit, schema_migrations  # noqa: F401  (register the audit listeners, the branches)
     from erp.core.api_framework import register_error_handlers
     from erp.core.web import register_web_hooks
 

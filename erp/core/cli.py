@@ -26,10 +26,10 @@ def main() -> None:
 @with_appcontext
 def init_db() -> None:
     """Create or upgrade the database schema (Alembic migrations)."""
-    from flask_migrate import upgrade
+    from erp.core.schema_migrations import upgrade_database
 
-    upgrade()
-    click.echo(f"database at revision head: {db.engine.url.render_as_string(hide_password=True)}")
+    upgrade_database()
+    click.echo(f"database at the head of every enabled module: {db.engine.url.render_as_string(hide_password=True)}")
 
 
 @main.command("load-demo")

@@ -17,21 +17,23 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask, current_app
-from flask_migrate import downgrade, upgrade
+from flask_migrate import downgrade
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
 from erp import create_app
 from erp.core.config import REPO_ROOT, TestConfig
 from erp.core.extensions import db
+from erp.core.schema_migrations import upgrade_database
 from tests.conftest import DATABASE_URL
 
 VERSIONS = REPO_ROOT / "migrations" / "versions"
 
 
-def app_for(url: str) -> Flask:
-    """An app of its own on the database at ``url`` (the test settings otherwise)."""
-    return create_app(type("FreshConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
+def app_for(url: str, modules: tuple[str, ...] | None = None) -> Flask:
+    """An app of its own on the database at ``url`` (the test settings otherwise; ``modules`` to enable)."""
+    settings = {"SQLALCHEMY_DATABASE_URI": url, **({"ERP_MODULES": modules} if modules else {})}
+    return create_app(type("FreshConfig", (TestConfig,), settings))
 
 
 def _admin_connection():
@@ -58,11 +60,12 @@ def new_postgres_database(prefix: str = "erp_test") -> Iterator[str]:
 
 
 @contextmanager
-def empty_database_app(kind: str, tmp_path: Path, prefix: str = "erp_test") -> Iterator[Flask]:
+def empty_database_app(kind: str, tmp_path: Path, prefix: str = "erp_test",
+                       modules: tuple[str, ...] | None = None) -> Iterator[Flask]:
     """An app on a brand-new, empty database: ``kind`` is "sqlite" (a file in tmp_path) or "postgresql"."""
     if kind == "sqlite":
         path = tmp_path / f"{prefix}_{secrets.token_hex(4)}.sqlite3"
-        app = app_for(f"sqlite:///{path}")
+        app = app_for(f"sqlite:///{path}", modules)
         try:
             yield app
         finally:
@@ -70,7 +73,7 @@ def empty_database_app(kind: str, tmp_path: Path, prefix: str = "erp_test") -> I
                 db.engine.dispose()
         return
     with new_postgres_database(prefix) as url:
-        app = app_for(url)
+        app = app_for(url, modules)
         try:
             yield app
         finally:
@@ -80,10 +83,10 @@ def empty_database_app(kind: str, tmp_path: Path, prefix: str = "erp_test") -> I
 
 @contextmanager
 def migrated_database_app(kind: str, tmp_path: Path, prefix: str = "erp_test") -> Iterator[Flask]:
-    """As :func:`empty_database_app`, upgraded to the head revision (what `erp init-db` does)."""
+    """As :func:`empty_database_app`, upgraded to every branch's head (what `erp init-db` does)."""
     with empty_database_app(kind, tmp_path, prefix) as app:
         with app.app_context():
-            upgrade()
+            upgrade_database()
         yield app
 
 
@@ -107,23 +110,34 @@ def _schema_diff() -> list:
         return compare_metadata(MigrationContext.configure(connection, opts=options), db.metadata)
 
 
-def _head() -> str:
-    config = current_app.extensions["migrate"].migrate.get_config()
-    heads = ScriptDirectory.from_config(config).get_heads()
-    assert len(heads) == 1, f"the migrations have several heads, merge them: {heads}"
-    return heads[0]
+def _script() -> ScriptDirectory:
+    return ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
 
 
-def _revision() -> str | None:
+def _heads() -> set[str]:
+    """One head per enabled module that has migrations (a module's branch never forks)."""
+    heads = _script().get_heads()
+    assert len(heads) == len({_branch_of(head) for head in heads}), f"a module's branch forks: {heads}"
+    return set(heads)
+
+
+def _branch_of(revision: str) -> str:
+    """The module whose branch holds ``revision`` (the folder it lives in)."""
+    return Path(_script().get_revision(revision).path).parent.name
+
+
+def _revisions() -> set[str]:
+    """Every revision applied: the stored heads and what they build on (dependencies included)."""
     with db.engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        stored = MigrationContext.configure(connection).get_current_heads()
+    return {revision.revision for revision in _script().iterate_revisions(stored, "base")} if stored else set()
 
 
 def test_upgrade_of_an_empty_database_gives_exactly_the_models_schema(empty_app):
     with empty_app.app_context():
         assert inspect(db.engine).get_table_names() == []
-        upgrade()
-        assert _revision() == _head()
+        upgrade_database()
+        assert _heads() <= _revisions()
         assert set(inspect(db.engine).get_table_names()) == set(db.metadata.tables) | {"alembic_version"}
         assert _schema_diff() == []
 
@@ -131,7 +145,7 @@ def test_upgrade_of_an_empty_database_gives_exactly_the_models_schema(empty_app)
 def test_schema_comparison_notices_a_schema_that_differs_from_the_models(empty_app):
     # the comparison above is only worth something if it reports differences: drop an index, and it must
     with empty_app.app_context():
-        upgrade()
+        upgrade_database()
         with db.engine.begin() as connection:
             connection.exec_driver_sql("DROP INDEX ix_department_institution_id")
         diff = _schema_diff()
@@ -171,17 +185,50 @@ def test_upgrade_builds_what_creating_the_schema_from_the_models_builds(kind, tm
 
 def test_downgrade_to_base_removes_every_table_and_upgrade_rebuilds_them(empty_app):
     with empty_app.app_context():
-        upgrade()
+        upgrade_database()
         downgrade(revision="base")
         assert inspect(db.engine).get_table_names() == ["alembic_version"]
-        assert _revision() is None
-        upgrade()
+        assert _revisions() == set()
+        upgrade_database()
         assert _schema_diff() == []
+
+
+def test_every_module_folder_is_one_branch_labelled_with_the_module(app):
+    with app.app_context():
+        revisions = list(_script().walk_revisions())
+    assert {_branch_of_script(r) for r in revisions} >= {"core", "ledger"}
+    for revision in revisions:
+        module = _branch_of_script(revision)
+        if revision.down_revision is None:
+            assert revision.branch_labels == {module}, f"{revision.revision} starts {module} without its label"
+        else:
+            parents = {p.path for p in revisions if p.revision in _as_tuple(revision.down_revision)}
+            assert {Path(path).parent.name for path in parents} == {module}, f"{revision.revision} leaves {module}"
+
+
+def _branch_of_script(revision) -> str:
+    return Path(revision.path).parent.name
+
+
+def _as_tuple(value) -> tuple:
+    return value if isinstance(value, tuple) else (value,)
+
+
+@pytest.mark.parametrize("modules, present, absent", [
+    (("core",), {"institution", "partner", "employee"}, {"voucher", "account"}),
+    (("core", "ledger"), {"voucher", "account", "balance"}, {"cost_driver"}),
+])
+def test_a_disabled_modules_tables_are_absent(tmp_path, modules, present, absent):
+    with empty_database_app("sqlite", tmp_path, "erp_migr", modules) as app, app.app_context():
+        upgrade_database()
+        tables = set(inspect(db.engine).get_table_names())
+    assert present <= tables
+    assert not absent & tables
 
 
 def test_migration_files_import_no_application_code():
     # A migration must keep working when the models change later: it may use alembic and sqlalchemy only.
-    files = sorted(VERSIONS.glob("*.py"))
+    files = sorted(VERSIONS.rglob("*.py"))
     assert files, f"no migrations in {VERSIONS}"
     for path in files:
         source = path.read_text(encoding="utf-8")

@@ -1,7 +1,7 @@
 """ledger costing (全成本核算): allocation drivers and the allocation plan
 
 Revision ID: 9d4e8707e755
-Revises: 8c2116fac914
+Revises: (branch costing; depends on ledger 8c2116fac914)
 Create Date: 2026-11-24 02:24:58.164450
 
 """
@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9d4e8707e755'
-down_revision = '8c2116fac914'
-branch_labels = None
-depends_on = None
+down_revision = None
+branch_labels = ('costing',)
+depends_on = '8c2116fac914'
 
 
 def upgrade():

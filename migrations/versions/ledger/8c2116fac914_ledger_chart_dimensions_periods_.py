@@ -1,7 +1,7 @@
 """ledger: chart, dimensions, periods, vouchers, balances
 
 Revision ID: 8c2116fac914
-Revises: e552c8bc390b
+Revises: (branch ledger; depends on core 3f7a1c2d9b40)
 Create Date: 2026-11-24 02:12:21.088341
 
 """
@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8c2116fac914'
-down_revision = 'e552c8bc390b'
-branch_labels = None
-depends_on = None
+down_revision = None
+branch_labels = ('ledger',)
+depends_on = '3f7a1c2d9b40'
 
 
 # Posted vouchers and their lines are refused UPDATE/DELETE on PostgreSQL even from raw SQL.
@@ -73,31 +73,6 @@ def upgrade():
     with op.batch_alter_table('budget_mapping', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_budget_mapping_community_id'), ['community_id'], unique=False)
 
-    op.create_table('funding_source',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('community_id', sa.Integer(), nullable=False),
-    sa.Column('code', sa.String(length=32), nullable=False),
-    sa.Column('name', sa.String(length=128), nullable=False),
-    sa.Column('fiscal', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_funding_source_community_id_community')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_funding_source')),
-    sa.UniqueConstraint('community_id', 'code', name=op.f('uq_funding_source_community_id_code'))
-    )
-    with op.batch_alter_table('funding_source', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_funding_source_community_id'), ['community_id'], unique=False)
-
-    op.create_table('project',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('community_id', sa.Integer(), nullable=False),
-    sa.Column('code', sa.String(length=32), nullable=False),
-    sa.Column('name', sa.String(length=128), nullable=False),
-    sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_project_community_id_community')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_project')),
-    sa.UniqueConstraint('community_id', 'code', name=op.f('uq_project_community_id_code'))
-    )
-    with op.batch_alter_table('project', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_project_community_id'), ['community_id'], unique=False)
-
     op.create_table('account',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('community_id', sa.Integer(), nullable=False),
@@ -122,18 +97,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_account_community_id'), ['community_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_account_parent_id'), ['parent_id'], unique=False)
 
-    op.create_table('employee',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code', sa.String(length=32), nullable=False),
-    sa.Column('name', sa.String(length=64), nullable=False),
-    sa.Column('institution_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['institution_id'], ['institution.id'], name=op.f('fk_employee_institution_id_institution')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_employee')),
-    sa.UniqueConstraint('institution_id', 'code', name=op.f('uq_employee_institution_id_code'))
-    )
-    with op.batch_alter_table('employee', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_employee_institution_id'), ['institution_id'], unique=False)
-
     op.create_table('fiscal_year',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
@@ -153,22 +116,6 @@ def upgrade():
     sa.ForeignKeyConstraint(['institution_id'], ['institution.id'], name=op.f('fk_ledger_chain_head_institution_id_institution')),
     sa.PrimaryKeyConstraint('institution_id', name=op.f('pk_ledger_chain_head'))
     )
-    op.create_table('partner',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('community_id', sa.Integer(), nullable=False),
-    sa.Column('code', sa.String(length=32), nullable=False),
-    sa.Column('name', sa.String(length=128), nullable=False),
-    sa.Column('kind', sa.String(length=16), nullable=False),
-    sa.Column('uscc', sa.String(length=18), nullable=True),
-    sa.Column('member_institution_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_partner_community_id_community')),
-    sa.ForeignKeyConstraint(['member_institution_id'], ['institution.id'], name=op.f('fk_partner_member_institution_id_institution')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_partner')),
-    sa.UniqueConstraint('community_id', 'code', name=op.f('uq_partner_community_id_code'))
-    )
-    with op.batch_alter_table('partner', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_partner_community_id'), ['community_id'], unique=False)
-
     op.create_table('period',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
@@ -295,32 +242,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_period_institution_id'))
 
     op.drop_table('period')
-    with op.batch_alter_table('partner', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_partner_community_id'))
-
-    op.drop_table('partner')
     op.drop_table('ledger_chain_head')
     with op.batch_alter_table('fiscal_year', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_fiscal_year_institution_id'))
 
     op.drop_table('fiscal_year')
-    with op.batch_alter_table('employee', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_employee_institution_id'))
-
-    op.drop_table('employee')
     with op.batch_alter_table('account', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_account_parent_id'))
         batch_op.drop_index(batch_op.f('ix_account_community_id'))
 
     op.drop_table('account')
-    with op.batch_alter_table('project', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_project_community_id'))
-
-    op.drop_table('project')
-    with op.batch_alter_table('funding_source', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_funding_source_community_id'))
-
-    op.drop_table('funding_source')
     with op.batch_alter_table('budget_mapping', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_budget_mapping_community_id'))
 
