@@ -61,7 +61,7 @@ def test_every_command_is_listed():
 def test_init_db_builds_the_schema_in_an_empty_file_and_can_run_again(empty):
     result = ok(erp(empty, "init-db"))
     with empty.app_context():
-        assert f"database at revision head: {db.engine.url}" in result.output
+        assert f"database at the head of every enabled module: {db.engine.url}" in result.output
         assert set(inspect(db.engine).get_table_names()) == set(db.metadata.tables) | {"alembic_version"}
     ok(erp(empty, "init-db"))
 
