@@ -1,13 +1,14 @@
-# yigong-erp: `make run` serves the demo on SQLite; `make test` runs the tests
-# (on PostgreSQL when ERP_TEST_DATABASE_URL is set).
+# yigong-erp: `make run` serves the demo on SQLite (`make run PORT=5001` for another port); `make test` runs
+# the tests (on PostgreSQL when ERP_TEST_DATABASE_URL is set). Both install what is missing first.
 PYTHON ?= python3
+PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install fonts translations bench clean
+.PHONY: run test install system-packages translations bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml | system-packages
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
@@ -15,16 +16,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-fonts:
-	@fc-list 2>/dev/null | grep -q "Noto Sans CJK SC" || { \
-	  echo "NOTE: the Chinese PDF font is missing; install it with: sudo apt-get install fonts-noto-cjk libharfbuzz-subset0"; }
+# the Chinese PDF font, HarfBuzz's subsetter and pdftotext (apt-get as root or with `sudo -n`, else it stops
+# and prints the command)
+system-packages:
+	@PYTHON=$(PYTHON) .ci/system-packages
 
-run: $(STAMP) fonts
+run: system-packages $(STAMP)
+	$(BIN)/python -c "from erp.core.config import create_secret_key_file; create_secret_key_file()"
 	$(BIN)/erp init-db
 	$(BIN)/erp load-demo
-	$(BIN)/erp serve --host 127.0.0.1 --port 5000
+	$(BIN)/erp serve --host 127.0.0.1 --port $(PORT)
 
-test: $(STAMP)
+test: system-packages $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 translations: $(STAMP)

@@ -1,17 +1,24 @@
 """Test set-up: SQLite by default, PostgreSQL when ERP_TEST_DATABASE_URL is set.
 
 The schema is built once per run by the Alembic migrations (as production does); every test starts
-from empty tables.
+from empty tables. The demo community (``demo``, ``books``) is loaded once per run into a database of
+its own; each test using it runs inside one transaction on that database which is rolled back at the end
+(its commits release savepoints), so every test sees the demo as loaded. Tests whose work leaves the
+test's connection (threads with their own connections, backups, the CLI: marked ``postgres`` or
+``committed``) load the demo into the run's database instead, and the tables are emptied afterwards.
 """
 from __future__ import annotations
 
 import contextvars
 import os
 import re
+import shutil
+from contextlib import contextmanager
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, make_url, text
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import create_engine, event, make_url, select, text
 
 from erp import create_app
 from erp.core.config import TestConfig
@@ -21,7 +28,20 @@ DATABASE_URL = os.environ.get("ERP_TEST_DATABASE_URL")
 ON_POSTGRES = bool(DATABASE_URL and DATABASE_URL.startswith("postgresql"))
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "committed: the demo is really committed (work on other connections: "
+                                       "threads, backups, CLI); slow: loaded per test, tables emptied after")
+
+
+# Modules whose tests read the demo through connections of their own (backups dump ``db.engine``).
+COMMITTED_MODULES = {"test_backup.py"}
+
+
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        # threads with connections of their own, backups
+        if "postgres" in item.keywords or item.path.name in COMMITTED_MODULES:
+            item.add_marker(pytest.mark.committed)
     if ON_POSTGRES:
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL: set ERP_TEST_DATABASE_URL")
@@ -65,9 +85,18 @@ def app(database_url):
         from erp.core.schema_migrations import upgrade_database
 
         upgrade_database()
+        event.listen(db.engine, "before_cursor_execute", _note_writes)
     yield application
     with application.app_context():
         db.engine.dispose()
+
+
+WRITES = {"written": False}
+
+
+def _note_writes(conn, cursor, statement, *args):
+    if not WRITES["written"] and not statement.lstrip()[:6].upper().startswith("SELECT"):
+        WRITES["written"] = True
 
 
 def _empty_all_tables() -> None:
@@ -82,8 +111,9 @@ def _empty_all_tables() -> None:
 
 @pytest.fixture(autouse=True)
 def _clean_database(request):
+    WRITES["written"] = False
     yield
-    if "app" in request.fixturenames:
+    if "app" in request.fixturenames and WRITES["written"]:  # only the run's database: snapshots roll back
         app = request.getfixturevalue("app")
         with app.app_context():
             db.session.remove()
@@ -98,16 +128,170 @@ def ctx(app):
         db.session.remove()
 
 
+# ------------------------------------------------------------------------------ the demo, loaded once
+
+
+class ConnectionSession(FlaskSession):
+    """A session on the test's connection whatever the model (Flask-SQLAlchemy's picks the engine).
+
+    Its transactions are savepoints, and a request's session nests its savepoint in the test's when the test
+    session has read something: ending a session that wrote nothing therefore releases its savepoint, so
+    that what the requests committed stays, as it would on a database of its own."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind or self.bind
+
+    def _release_if_unwritten(self) -> None:
+        transaction = self.get_transaction()
+        if transaction is not None and transaction.is_active and not self.info.get(WROTE) \
+                and not (self.new or self.dirty or self.deleted):
+            self.commit()
+
+    def rollback(self) -> None:
+        self._release_if_unwritten()
+        super().rollback()
+
+    def close(self) -> None:
+        self._release_if_unwritten()
+        super().close()
+
+
+WROTE = "test_session_wrote"
+
+
+@event.listens_for(ConnectionSession, "after_flush")
+def _flushed(session, flush_context):
+    session.info[WROTE] = True
+
+
+@event.listens_for(ConnectionSession, "do_orm_execute")
+def _bulk_write(state):
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[WROTE] = True
+
+
+@event.listens_for(ConnectionSession, "after_transaction_end")
+def _transaction_ended(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(WROTE, None)
+
+
+def _savepoints_on_sqlite(engine) -> None:
+    """pysqlite's own transaction handling breaks SAVEPOINT: let SQLAlchemy emit BEGIN itself."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+@contextmanager
+def _on_connection(engine, keep: bool = False):
+    """Every session (the test's and each request's) and ``db.engine`` on one connection of ``engine``,
+    inside one transaction: rolled back afterwards, or committed when ``keep``."""
+    connection = engine.connect()
+    outer = connection.begin()
+    engines, original_session = db.engines, db.session
+    original_engine = engines[None]
+    engines[None] = engine
+    db.session = db._make_scoped_session({"bind": connection, "class_": ConnectionSession,
+                                          "join_transaction_mode": "create_savepoint"})
+    try:
+        yield
+        if keep:
+            db.session.commit()
+            outer.commit()
+    finally:
+        db.session.remove()
+        db.session, engines[None] = original_session, original_engine
+        if outer.is_active:
+            outer.rollback()
+        connection.close()
+
+
+class Snapshots:
+    """Databases cloned from the run's (migrated, empty) database: ``demo`` and ``books`` (the demo with
+    the ledger's demo), each built on first use."""
+
+    def __init__(self, app, database_url: str):
+        self.app, self.url, self.engines = app, make_url(database_url), {}
+
+    def engine(self, name: str):
+        if name not in self.engines:
+            with self.app.app_context():
+                engine = self._clone("demo" if name == "books" else None, name)
+                with _on_connection(engine, keep=True):
+                    from erp.core.session_context import system_actor
+
+                    system_actor(db.session, "test")
+                    if name == "demo":
+                        from erp.core.demo import load_demo
+                        load_demo(db.session)
+                    else:
+                        from erp.ledger.demo import load_demo as load_ledger_demo
+                        load_ledger_demo(db.session)
+            self.engines[name] = engine
+        return self.engines[name]
+
+    def _clone(self, source: str | None, name: str):
+        """A copy of the run's database (``source`` None) or of the snapshot ``source``, named ``name``."""
+        if source is not None:
+            self.engine(source).dispose()
+        if ON_POSTGRES:
+            origin = self.url.database if source is None else f"{self.url.database}_{source}"
+            if source is None:
+                db.engine.dispose()
+            maintenance = create_engine(self.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+            with maintenance.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{self.url.database}_{name}" TEMPLATE "{origin}"'))
+            maintenance.dispose()
+            return create_engine(self.url.set(database=f"{self.url.database}_{name}"))
+        origin = self.url.database if source is None else f"{self.url.database}.{source}"
+        target = f"{self.url.database}.{name}"
+        shutil.copyfile(origin, target)
+        engine = create_engine(self.url.set(database=target))
+        _savepoints_on_sqlite(engine)
+        return engine
+
+    def drop(self):
+        for engine in self.engines.values():
+            engine.dispose()
+        if ON_POSTGRES and self.engines:
+            maintenance = create_engine(self.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+            with maintenance.connect() as connection:
+                for name in self.engines:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{self.url.database}_{name}" WITH (FORCE)'))
+            maintenance.dispose()
+
+
+@pytest.fixture(scope="session")
+def snapshots(app, database_url):
+    built = Snapshots(app, database_url)
+    yield built
+    built.drop()
+
+
 @pytest.fixture
-def demo(ctx):
-    """The demo community, loaded as `erp load-demo` does."""
-    from erp.core.demo import load_demo
+def demo(request, ctx):
+    """The demo community, loaded as `erp load-demo` does (with the ledger's demo when the test also uses
+    ``books``, whose fixture loads it on the slow path)."""
+    from erp.core.demo import DEMO_COMMUNITY, load_demo
+    from erp.core.models import Community
     from erp.core.session_context import system_actor
 
-    system_actor(db.session, "test")
-    community = load_demo(db.session)
-    db.session.commit()
-    return community
+    if request.node.get_closest_marker("committed"):
+        system_actor(db.session, "test")
+        community = load_demo(db.session)
+        db.session.commit()
+        yield community
+        return
+    snapshot = "books" if "books" in request.fixturenames else "demo"
+    with _on_connection(request.getfixturevalue("snapshots").engine(snapshot)):
+        system_actor(db.session, "test")
+        yield db.session.scalar(select(Community).where(Community.code == DEMO_COMMUNITY[0]))
 
 
 class ApiClient:

@@ -1,20 +1,57 @@
-"""Configuration from the environment (ERP_DATABASE_URL, ERP_SECRET_KEY)."""
+"""Configuration from the environment (ERP_DATABASE_URL, ERP_SECRET_KEY) and the instance folder."""
 from __future__ import annotations
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-INSTANCE_DIR = REPO_ROOT / "instance"
+
+def _site_root() -> Path:
+    """The folder with templates/, static/, translations/ and migrations/: the checkout (erp/'s parent), or
+    erp_site/ beside erp/ in an installed wheel (pyproject.toml puts them there)."""
+    checkout = Path(__file__).resolve().parents[2]
+    installed = checkout / "erp_site"
+    return installed if not (checkout / "templates").is_dir() and installed.is_dir() else checkout
+
+
+REPO_ROOT = _site_root()
+# The database and the secret key: ERP_INSTANCE_DIR, else the checkout's instance/, else (an installed wheel,
+# whose site-packages must stay read-only) instance/ in the working directory.
+INSTANCE_DIR = Path(os.environ.get("ERP_INSTANCE_DIR") or (
+    Path.cwd() / "instance" if REPO_ROOT.name == "erp_site" else REPO_ROOT / "instance"))
+SECRET_KEY_FILE = INSTANCE_DIR / "secret_key"
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key"
 
 
 def default_database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'erp.sqlite3'}"
 
 
+def read_secret_key(path: Path = SECRET_KEY_FILE) -> str:
+    """ERP_SECRET_KEY; else the key `make run` keeps in the instance folder; else the development key."""
+    if key := os.environ.get("ERP_SECRET_KEY"):
+        return key
+    try:
+        return path.read_text(encoding="ascii").strip() or DEVELOPMENT_SECRET_KEY
+    except FileNotFoundError:
+        return DEVELOPMENT_SECRET_KEY
+
+
+def create_secret_key_file(path: Path = SECRET_KEY_FILE) -> bool:
+    """Write a random key to ``path`` (readable by its owner only) unless it exists; True when written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(secrets.token_urlsafe(48) + "\n")
+    return True
+
+
 class Config:
-    SECRET_KEY = os.environ.get("ERP_SECRET_KEY", "dev-only-insecure-key")
+    SECRET_KEY = read_secret_key()
     SQLALCHEMY_DATABASE_URI = os.environ.get("ERP_DATABASE_URL") or default_database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SESSION_COOKIE_HTTPONLY = True

@@ -17,9 +17,11 @@ YEAR = local_today().year
 
 
 @pytest.fixture
-def books(demo):
-    load_ledger_demo(db.session)
-    db.session.commit()
+def books(request, demo):
+    """The ledger's demo on top of ``demo``: already in its snapshot, unless the test is ``committed``."""
+    if request.node.get_closest_marker("committed"):
+        load_ledger_demo(db.session)
+        db.session.commit()
     return Books()
 
 
