@@ -2,6 +2,7 @@
 its document and posted again; concurrently too; before_post may refuse; a hand reversal is refused."""
 from __future__ import annotations
 
+import subprocess
 import threading
 from datetime import date
 from decimal import Decimal
@@ -17,7 +18,7 @@ from erp.core.models import AuditEntry, User
 from erp.ledger.integrity import check_balances, verify_chains
 from erp.ledger.models import Balance, LedgerDocument, Voucher, VoucherKind
 from erp.ledger.services import DocumentSource, LineInput, VoucherInput, post_document, reverse_document
-from tests.conftest import ON_POSTGRES
+from tests.conftest import ON_POSTGRES, csrf_token
 from tests.ledger.conftest import YEAR
 
 RECEIPT = DocumentSource("procurement", "receipt", "17", f"入库-{YEAR}-00017", url="/procurement/receipts/17")
@@ -151,9 +152,13 @@ def test_a_document_voucher_is_shown_with_its_source_and_not_reversed_by_hand(bo
     refused = chief.post(f"/api/v1/vouchers/{voucher.id}/reverse", json={"date": f"{YEAR}-03-25"})
     assert refused.status_code == 409 and refused.json["error"]["code"] == "document_voucher"
     assert f"入库-{YEAR}-00017" in refused.json["error"]["message"]
-    page = web("chief").get(f"/ledger/vouchers/{voucher.id}").get_data(as_text=True)
+    browser = web("chief")
+    page = browser.get(f"/ledger/vouchers/{voucher.id}").get_data(as_text=True)
     assert f'<a href="/procurement/receipts/17">入库-{YEAR}-00017</a>' in page
     assert "红字冲销</button>" not in page and "只能在该单据中冲销" in page
+    forced = browser.post(f"/ledger/vouchers/{voucher.id}/reverse", follow_redirects=True,
+                          data={"csrf_token": csrf_token(page), "date": f"{YEAR}-03-25"}).get_data(as_text=True)
+    assert "不能冲销" in forced and f"入库-{YEAR}-00017" in forced
     assert count(Voucher) == 1
 
 
@@ -237,3 +242,17 @@ def test_concurrent_first_calls_give_one_voucher(books, app):
     assert results == [f"记-{YEAR}-03-0001"] * threads
     assert count(Voucher) == 1 and count(LedgerDocument) == 1
     assert verify_chains(db.session) == [] and check_balances(db.session) == []
+
+
+def test_the_print_names_the_source_document(books, api, tmp_path):
+    voucher = post()
+    db.session.commit()
+    response = api("chief").get(f"/api/v1/vouchers/{voucher.id}/pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    path = tmp_path / "voucher.pdf"
+    path.write_bytes(response.data)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    flat = text.replace(" ", "")
+    assert f"来源单据：入库-{YEAR}-00017" in flat and "procurement.receipt@3" in flat
+    links = subprocess.run(["pdfinfo", "-url", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "http://localhost/procurement/receipts/17" in links  # the link back to the document
