@@ -155,15 +155,16 @@ class Voucher(Audited, InstitutionOwned, db.Model):
     chain_seq: Mapped[int | None] = mapped_column(Integer)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
-    # The source document of a voucher posted through the ledger's document door (None for a hand voucher)
-    # and the posting-template version used; covered by the hash.
-    source_module: Mapped[str | None] = mapped_column(String(32))
-    source_kind: Mapped[str | None] = mapped_column(String(32))
-    source_key: Mapped[str | None] = mapped_column(String(64))
-    source_label: Mapped[str | None] = mapped_column(String(64))
-    source_url: Mapped[str | None] = mapped_column(String(256))
-    template_version: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The source document of a voucher posted through the ledger's document door (None for a hand voucher)
+    # and the posting-template version used; covered by the hash. Added after the table's first columns
+    # (sort_order): the migration appends them.
+    source_module: Mapped[str | None] = mapped_column(String(32), sort_order=1)
+    source_kind: Mapped[str | None] = mapped_column(String(32), sort_order=1)
+    source_key: Mapped[str | None] = mapped_column(String(64), sort_order=1)
+    source_label: Mapped[str | None] = mapped_column(String(64), sort_order=1)
+    source_url: Mapped[str | None] = mapped_column(String(256), sort_order=1)
+    template_version: Mapped[str | None] = mapped_column(String(64), sort_order=1)
 
     institution: Mapped[Institution] = relationship()
     preparer: Mapped[User | None] = relationship(foreign_keys=[preparer_id])
