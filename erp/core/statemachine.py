@@ -56,7 +56,10 @@ class StateMachine:
 def lock(session: Session, document) -> None:
     """``SELECT … FOR UPDATE`` of the document's row, overwriting what the session holds (populate_existing),
     and expiring its view-only relationships, which derive from other rows that may have changed too."""
-    mapper = inspect(document).mapper
+    state = inspect(document)
+    if state.key is None:
+        session.flush()  # a new document gets its row (and key) first
+    mapper = state.mapper
     key = mapper.primary_key_from_instance(document)
     statement = (select(mapper.class_).where(*(column == value for column, value in zip(mapper.primary_key, key)))
                  .with_for_update().execution_options(populate_existing=True))
