@@ -8,7 +8,12 @@ signals. Senders call :func:`send`; receivers get the sending app and the keywor
   transaction): the ledger opens its year and creates its member partner here.
 - ``before_post(session, voucher, source)`` — a voucher is about to be posted (same transaction); a receiver
   refuses by raising a :class:`erp.core.errors.BusinessError` (budget control checks commitments here).
-- ``after_post(session, voucher, source)`` — a voucher was posted (same transaction, before commit).
+  Sent by the ledger's posting engine for every voucher, whichever writer posts it, once its lines (平行记账
+  included) are complete and before anything is written: ``voucher`` has the attributes of the ledger's
+  ``Voucher`` (institution_id, date, year, month, kind, memo, lines with account, debit, credit and
+  dimension ids) but no number yet — the draft itself, or the bulk writer's planned record.
+- ``after_post(session, voucher, source)`` — a voucher was posted (same transaction, before commit);
+  ``voucher`` is the posted ``Voucher``.
 - ``period_closed(session, institution_id, year, month)`` — an accounting period was closed.
 
 ``source`` names the document a voucher is posted from (the ledger's document door), or is ``None`` for a

@@ -1,16 +1,15 @@
 """``Ledger.post_many``: create and post many vouchers in one transaction with bulk statements.
 
-Every rule of ``create_draft`` + ``post`` holds, through the same code where the rule is code (line
-validation, 平行记账, balance checks, the voucher hash, the kept balances) and explicitly where the
-one-voucher path relies on session events that Core statements bypass (institution scoping, the audit log):
+The bulk writer behind the posting engine (:mod:`erp.ledger.engine`): every rule is the engine's or
+``Ledger``'s line rules, run on plain records; only what the one-voucher path gets from session events that
+Core statements bypass is done here explicitly (institution scoping, the audit log):
 
-1. validate everything in Python first — institutions in scope, separation of duties, the open period
-   (row locked shared), accounts, amounts, dimensions, balance, the generated budget lines — so that a bad
-   voucher anywhere refuses the whole batch before anything is written; errors name the voucher
-   (``vouchers[12].lines[1].account``);
-2. take the writers' locks in the one-voucher path's order: number blocks per (institution, year, month)
-   (one ``UPDATE … RETURNING`` each), then every institution's chain head, in institution order;
-3. number, chain and hash every voucher in input order, then write: the vouchers, complete but still
+1. validate everything first — institutions in scope, the engine's admission (separation of duties, the
+   poster), accounts, amounts, dimensions, balance, the generated budget lines, the open periods (row
+   locked shared), ``before_post`` — so that a bad voucher anywhere refuses the whole batch before anything
+   is written; errors name the voucher (``vouchers[12].lines[1].account``);
+2. the engine numbers (a block per institution-month), chains and hashes every voucher in input order;
+3. write: the vouchers, complete but still
    drafts (the PostgreSQL trigger refuses lines for a posted voucher) — COPY with ids drawn from their
    sequence on PostgreSQL, INSERT … RETURNING elsewhere —, their lines (COPY on PostgreSQL, executemany
    elsewhere), one UPDATE to ``posted``, one aggregated balance upsert, the chain heads once, and one
@@ -21,30 +20,26 @@ The caller commits (or rolls back on an error).
 from __future__ import annotations
 
 import operator
-from collections import Counter, defaultdict
+from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Integer, any_, bindparam, func, insert, select, tuple_, update
+from sqlalchemy import Integer, any_, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from erp.core import audit, sequences
-from erp.core.errors import BusinessError, Forbidden
-from erp.core.models import Community, Institution, User
+from erp.core import audit
+from erp.core.errors import BusinessError
+from erp.core.models import Institution, User
 from erp.core.money import Money
 from erp.core.scoping import OutOfScope, current_scope
-from erp.core.security import scope_for
 from erp.core.timeutil import utcnow
-from erp.ledger import periods
+from erp.ledger import engine
 from erp.ledger.chart import visible_accounts
-from erp.ledger.models import (DIMENSIONS, Account, Basis, Period, PeriodState, Voucher, VoucherKind, VoucherLine,
-                               VoucherState)
-from erp.ledger.posting import (DIMENSION_MODELS, INSTITUTION_DIMENSIONS, VOUCHER_PREFIX, Ledger, PostingLine,
-                                VoucherInput, add_to_balance_sums, lock_chain_heads, upsert_balances,
-                                voucher_hash)
+from erp.ledger.models import DIMENSIONS, SOURCE_COLUMNS, Account, Voucher, VoucherKind, VoucherLine, VoucherState
+from erp.ledger.posting import DIMENSION_MODELS, INSTITUTION_DIMENSIONS, Ledger, PostingLine, VoucherInput
 
 LINE_COLUMNS = ("voucher_id", "institution_id", "line_no", "account_id", "basis", "debit", "credit",
                 *(f"{d}_id" for d in DIMENSIONS), "memo", "generated")
@@ -71,36 +66,46 @@ class PlannedVoucher:
     prev_hash: str | None = None
     hash: str | None = None
     id: int | None = None
+    source_module: str | None = None
+    source_kind: str | None = None
+    source_key: str | None = None
+    source_label: str | None = None
+    source_url: str | None = None
+    template_version: str | None = None
 
 
-def post_many(ledger: Ledger, inputs: list[VoucherInput], poster: User | None = None) -> list[int]:
+def post_many(ledger: Ledger, inputs: list[VoucherInput], poster: User | None = None, source=None,
+              template_version: str | None = None) -> list[int]:
     session = ledger.session
     if not inputs:
         return []
+    if source is not None and len(inputs) != 1:
+        raise ValueError("a document source names one voucher")
     session.flush()  # the caller's pending ORM work first: the Core statements below must follow it
-    scope = current_scope(session)
-    if scope is not None and scope.read_only:
-        raise OutOfScope("your role is read-only")
     preparer = ledger.user
     poster = poster if poster is not None else preparer
     institutions = _institutions(ledger, inputs)
-    _check_poster(session, preparer, poster, institutions)
-    _lock_open_periods(session, inputs, institutions)
+    engine.admit(session, list(institutions.values()), {VoucherKind.NORMAL},
+                 preparer_id=preparer.id if preparer else None, poster=poster, actor=preparer)
     _prefetch(ledger, inputs, institutions)
     planned = [_plan(ledger, index, data, institutions[data.institution]) for index, data in enumerate(inputs)]
-    _number(session, planned)
-    _chain(ledger, planned)
+    if source is not None:
+        planned[0].source_module, planned[0].source_kind, planned[0].source_key = source.module, source.kind, source.key
+        planned[0].source_label, planned[0].source_url = source.label, source.url
+        planned[0].template_version = template_version
+    engine.lock_periods(session, planned, _refused)
+    engine.announce_before(session, planned, source)
+    engine.number_and_chain(session, planned)
     now = utcnow()
     _insert_vouchers(session, planned, preparer, poster, now)
     _insert_lines(session, planned)
-    _mark_posted(session, [voucher.id for voucher in planned])
-    sums: dict[tuple, list] = {}
-    for voucher in planned:
-        add_to_balance_sums(sums, voucher.institution_id, voucher.year, voucher.month, voucher.lines)
-    upsert_balances(session, sums)
+    ids = [voucher.id for voucher in planned]
+    _mark_posted(session, ids)
+    engine.book(session, planned)
     session.flush()  # the chain heads, once per institution
     audit.defer(session, [_audit_record(v) for v in planned])
-    return [voucher.id for voucher in planned]
+    engine.announce_after(session, ids, source)
+    return ids
 
 
 # ---- validation -------------------------------------------------------------------------------------
@@ -137,52 +142,12 @@ def _institutions(ledger: Ledger, inputs: list[VoucherInput]) -> dict[str, Insti
     return found
 
 
-def _check_poster(session: Session, preparer: User | None, poster: User | None,
-                  institutions: dict[str, Institution]) -> None:
-    """不相容岗位分离 as in post(); a distinct poster must be of the community and have the institutions in scope."""
-    community_ids = {institution.community_id for institution in institutions.values()}
-    for community_id in community_ids:
-        community = session.get(Community, community_id)
-        if (community.separation_of_duties and preparer is not None and poster is not None
-                and poster.id == preparer.id):
-            raise Forbidden("制单人与记账人不能为同一人 (the poster must not be the preparer)")
-    if poster is None or poster is preparer:
-        return
-    poster_scope = scope_for(session, poster)
-    if not poster.active or poster_scope.read_only or any(not poster_scope.allows(i.id) or i.community_id != poster.community_id
-                                     for i in institutions.values()):
-        raise Forbidden(f"记账人 {poster.username} 无权记账这些单位的凭证 (the poster may not post for these "
-                        f"institutions)")
-
-
-def _lock_open_periods(session: Session, inputs: list[VoucherInput], institutions: dict[str, Institution]) -> None:
-    """Every (institution, month) of the batch locked shared in one query, as post() locks its period; one
-    that is missing or closed goes through periods.open_period_for for its error."""
-    first: dict[tuple, tuple[int, date]] = {}
-    for index, data in enumerate(inputs):
-        first.setdefault((institutions[data.institution].id, data.date.year, data.date.month), (index, data.date))
-    statement = (select(Period).where(tuple_(Period.institution_id, Period.year, Period.month).in_(sorted(first)))
-                 .order_by(Period.id).with_for_update(read=True).execution_options(populate_existing=True))
-    found = {(period.institution_id, period.year, period.month): period for period in session.scalars(statement)}
-    for key, (index, on) in first.items():
-        period = found.get(key)
-        if period is None or period.state is not PeriodState.OPEN:
-            try:
-                periods.open_period_for(session, key[0], on, lock=True)
-            except BusinessError as exc:
-                raise _refused(exc, index) from None
-
-
 def _plan(ledger: Ledger, index: int, data: VoucherInput, institution: Institution) -> PlannedVoucher:
-    """create_draft's and post()'s line rules, on plain records."""
+    """create_draft's line rules and the engine's balance and 平行记账 stage, on plain records."""
+    memo = data.memo or ""
     try:
         lines = ledger._lines(institution, data.lines)
-        ledger._check_balanced(lines, "lines")
-        memo = data.memo or ""
-        budget = ledger.parallel_lines(institution, lines, memo)
-        if budget:
-            lines.extend(budget)
-            ledger._check_balanced(lines, "lines", Basis.BUDGET)
+        lines.extend(engine.complete(ledger, institution, VoucherKind.NORMAL, lines, memo))
     except BusinessError as exc:
         raise _refused(exc, index) from None
     return PlannedVoucher(institution_id=institution.id, date=data.date, year=data.date.year, month=data.date.month,
@@ -243,31 +208,6 @@ def _prefetch_accounts(session: Session, cache: dict, institution: Institution, 
             cache.pop((institution.id, code), None)
 
 
-# ---- numbers and the hash chain -----------------------------------------------------------------------
-
-
-def _number(session: Session, planned: list[PlannedVoucher]) -> None:
-    """One block of gapless numbers per (institution, year, month), handed out in input order."""
-    counts = Counter((v.institution_id, v.year, v.month) for v in planned)
-    following = {key: sequences.reserve(session, key[0], "voucher", key[1], key[2], count)
-                 for key, count in sorted(counts.items())}
-    for voucher in planned:
-        key = (voucher.institution_id, voucher.year, voucher.month)
-        voucher.number = sequences.format_number(VOUCHER_PREFIX, voucher.year, voucher.month, following[key])
-        following[key] += 1
-
-
-def _chain(ledger: Ledger, planned: list[PlannedVoucher]) -> None:
-    """Lock each institution's chain head (in institution order), link the vouchers, move the head once
-    (written by the next flush)."""
-    heads = lock_chain_heads(ledger.session, {v.institution_id for v in planned})
-    for voucher in planned:
-        head = heads[voucher.institution_id]
-        voucher.chain_seq, voucher.prev_hash = head.seq + 1, head.hash
-        voucher.hash = voucher_hash(voucher)
-        head.seq, head.hash = voucher.chain_seq, voucher.hash
-
-
 # ---- bulk writes --------------------------------------------------------------------------------------
 
 
@@ -287,23 +227,28 @@ def _insert_vouchers(session: Session, planned: list[PlannedVoucher], preparer: 
         stamp = table.c.posted_at.type.process_bind_param(now, connection.dialect)
         columns = ("id", "institution_id", "year", "month", "date", "number", "state", "kind", "memo",
                    "attachment_count", "preparer_id", "poster_id", "posted_at", "internal_ref", "chain_seq",
-                   "prev_hash", "hash", "created_at")
+                   "prev_hash", "hash", "created_at", *SOURCE_COLUMNS)
         with _copy(connection, "voucher", columns) as copy:
             for voucher, voucher_id in zip(planned, sorted(ids), strict=True):
                 voucher.id = voucher_id
                 copy.write_row((voucher_id, voucher.institution_id, voucher.year, voucher.month,
                                 voucher.date, voucher.number, VoucherState.DRAFT.value, voucher.kind.value,
                                 voucher.memo, voucher.attachment_count, preparer_id, poster_id, stamp,
-                                voucher.internal_ref, voucher.chain_seq, voucher.prev_hash, voucher.hash, stamp))
+                                voucher.internal_ref, voucher.chain_seq, voucher.prev_hash, voucher.hash, stamp,
+                                *source_of(voucher)))
         return
     rows = [{"institution_id": v.institution_id, "year": v.year, "month": v.month, "date": v.date,
              "number": v.number, "state": VoucherState.DRAFT, "kind": v.kind, "memo": v.memo,
              "attachment_count": v.attachment_count, "preparer_id": preparer_id, "poster_id": poster_id,
              "posted_at": now, "reversal_of_id": None, "internal_ref": v.internal_ref, "chain_seq": v.chain_seq,
-             "prev_hash": v.prev_hash, "hash": v.hash, "created_at": now} for v in planned]
+             "prev_hash": v.prev_hash, "hash": v.hash, "created_at": now,
+             **dict(zip(SOURCE_COLUMNS, source_of(v)))} for v in planned]
     result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
     for voucher, voucher_id in zip(planned, result.scalars(), strict=True):
         voucher.id = voucher_id
+
+
+source_of = operator.attrgetter(*SOURCE_COLUMNS)
 
 
 @contextmanager

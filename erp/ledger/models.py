@@ -12,6 +12,7 @@ from erp.core.extensions import db
 from erp.core.mixins import Audited, InstitutionOwned
 from erp.core.models import Institution, User, enum_column
 from erp.core.money import Money
+from erp.core.statemachine import StateMachine
 from erp.core.timeutil import UTCDateTime, utcnow
 
 DIMENSIONS = ("department", "partner", "funding_source", "employee", "project")
@@ -118,6 +119,12 @@ class VoucherState(str, enum.Enum):
     POSTED = "posted"
 
 
+# A voucher's status (``Voucher.status``): a draft is posted; a posted voucher is reversed (红字冲销) once.
+VOUCHER_STATES = StateMachine({("draft", "posted"), ("posted", "reversed")}, field="status",
+                              labels={"draft": "草稿", "posted": "已记账", "reversed": "已冲销"})
+SOURCE_COLUMNS = ("source_module", "source_kind", "source_key", "source_label", "source_url", "template_version")
+
+
 class VoucherKind(str, enum.Enum):
     NORMAL = "normal"
     REVERSAL = "reversal"  # 红字冲销
@@ -149,6 +156,15 @@ class Voucher(Audited, InstitutionOwned, db.Model):
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The source document of a voucher posted through the ledger's document door (None for a hand voucher)
+    # and the posting-template version used; covered by the hash. Added after the table's first columns
+    # (sort_order): the migration appends them.
+    source_module: Mapped[str | None] = mapped_column(String(32), sort_order=1)
+    source_kind: Mapped[str | None] = mapped_column(String(32), sort_order=1)
+    source_key: Mapped[str | None] = mapped_column(String(64), sort_order=1)
+    source_label: Mapped[str | None] = mapped_column(String(64), sort_order=1)
+    source_url: Mapped[str | None] = mapped_column(String(256), sort_order=1)
+    template_version: Mapped[str | None] = mapped_column(String(64), sort_order=1)
 
     institution: Mapped[Institution] = relationship()
     preparer: Mapped[User | None] = relationship(foreign_keys=[preparer_id])
@@ -165,6 +181,22 @@ class Voucher(Audited, InstitutionOwned, db.Model):
         if self.state is VoucherState.POSTED and self.reversed_by is not None:
             return "reversed"
         return self.state.value
+
+
+class LedgerDocument(db.Model):
+    """One row per source document posted through the document door (业务单据): the lock row that makes
+    posting a document happen once, and the voucher now standing for it (None once reversed) with the
+    hash of the content it was posted with."""
+
+    __tablename__ = "ledger_document"
+    __table_args__ = (UniqueConstraint("community_id", "module", "kind", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
+    module: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64))
+    voucher_id: Mapped[int | None] = mapped_column(ForeignKey("voucher.id"))
+    content_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class VoucherLine(InstitutionOwned, db.Model):

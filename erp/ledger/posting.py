@@ -1,18 +1,15 @@
 """Vouchers: draft, validate, post (with 平行记账, gapless number, hash chain, balances), reverse.
 
 One service class per unit of work: ``Ledger(session, user)`` resolves codes through small caches so that
-posting many vouchers stays fast, and every rule is checked here — the API, the web UI and the Excel
-import all come through it. ``Ledger.post_many`` (``batch_posting.py``) creates and posts many vouchers
-with bulk statements; it shares the rules below with the one-voucher path: line validation, 平行记账
-(:meth:`Ledger.parallel_lines` works on :class:`PostingLine` records or ORM lines alike), the voucher
-hash (:func:`voucher_hash`), number blocks (:func:`erp.core.sequences.reserve`) and the kept balances.
+posting many vouchers stays fast, and every rule is checked here or in the posting engine
+(:mod:`erp.ledger.engine`) — the API, the web UI, the Excel import and the document door all come through
+it. :meth:`Ledger.post` writes one draft through the ORM, ``Ledger.post_many`` (``batch_posting.py``)
+creates and posts many vouchers with bulk statements; both run the engine's stages (admission, periods,
+balance and 平行记账, before_post, numbers and chain, balances, after_post) and the line rules below
+(:meth:`Ledger.parallel_lines` works on :class:`PostingLine` records or ORM lines alike).
 """
 from __future__ import annotations
 
-import enum
-import hashlib
-import json
-import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,27 +18,21 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from erp.core import sequences
-from erp.core.dbutil import dialect_insert
-from erp.core.errors import BusinessError, Conflict, Forbidden, NotFound
-from erp.core.models import (Community, Department, Employee, FundingSource, Institution, Partner, Project,
-                             User)
+from erp.core.errors import BusinessError, Conflict, NotFound
+from erp.core.models import Department, Employee, FundingSource, Institution, Partner, Project, User
 from erp.core.money import MoneyError, parse_amount
 from erp.core.scoping import current_scope
 from erp.core.services import institution_by_code
 from erp.core.timeutil import local_today, utcnow
-from erp.ledger import periods
+from erp.ledger import engine, periods
 from erp.ledger.chart import account_for_posting
-from erp.ledger.models import (DIMENSIONS, Account, Balance, Basis, BudgetMapping, LedgerChainHead, Voucher,
-                               VoucherKind, VoucherLine, VoucherState)
+from erp.ledger.engine import ZERO, check_balanced, dimension_ids
+from erp.ledger.models import (DIMENSIONS, SOURCE_COLUMNS, VOUCHER_STATES, Account, Basis, BudgetMapping, Voucher, VoucherKind,
+                               VoucherLine, VoucherState)
 
-ZERO = Decimal("0.00")
-GENESIS = "0" * 64
-VOUCHER_PREFIX = "记"
 DIMENSION_MODELS = {"department": Department, "partner": Partner, "funding_source": FundingSource,
                     "employee": Employee, "project": Project}
 INSTITUTION_DIMENSIONS = {"department", "employee"}  # codes are per institution; the others per community
-dimension_ids = operator.attrgetter(*(f"{d}_id" for d in DIMENSIONS))  # a line's dimension ids, in order
 
 
 @dataclass
@@ -119,7 +110,7 @@ class Ledger:
                           attachment_count=data.attachment_count, internal_ref=data.internal_ref,
                           preparer_id=self.user.id if self.user else None)
         lines = self._lines(institution, data.lines)
-        self._check_balanced(lines, "lines")
+        check_balanced(lines, "lines")
         voucher.lines = [line.to_voucher_line(institution.id) for line in lines]
         self.session.add(voucher)
         self.session.flush()
@@ -134,7 +125,7 @@ class Ledger:
         institution = self._institution(data.institution)
         period = periods.open_period_for(self.session, institution.id, data.date)
         lines = self._lines(institution, data.lines)
-        self._check_balanced(lines, "lines")
+        check_balanced(lines, "lines")
         voucher.institution_id, voucher.institution = institution.id, institution
         voucher.year, voucher.month, voucher.date = period.year, period.month, data.date
         voucher.memo, voucher.attachment_count = data.memo or "", data.attachment_count
@@ -219,56 +210,41 @@ class Ledger:
             self.caches.dimensions[key] = found
         return self.caches.dimensions[key]
 
-    @staticmethod
-    def _check_balanced(lines, field_name: str, basis: Basis = Basis.FINANCIAL) -> None:
-        debit = sum((l.debit for l in lines if l.basis is basis), ZERO)
-        credit = sum((l.credit for l in lines if l.basis is basis), ZERO)
-        if debit != credit:
-            label = "财务会计" if basis is Basis.FINANCIAL else "预算会计"
-            raise BusinessError.for_field(field_name, f"{label}借贷不平衡：借方 {debit}，贷方 {credit}，差额 "
-                                                      f"{debit - credit} (debits and credits differ by "
-                                                      f"{debit - credit})", "unbalanced")
-
     # ---- posting ------------------------------------------------------------------------------------
 
-    def post(self, voucher: Voucher) -> Voucher:
-        if voucher.state is not VoucherState.DRAFT:
-            raise Conflict(f"凭证 {voucher.number} 已记账 (already posted)", code="voucher_posted")
-        community = self.session.get(Community, voucher.institution.community_id)
-        if (community.separation_of_duties and voucher.kind is VoucherKind.NORMAL and self.user is not None
-                and voucher.preparer_id == self.user.id):
-            raise Forbidden("制单人与记账人不能为同一人 (the poster must not be the preparer)")
-        periods.open_period_for(self.session, voucher.institution_id, voucher.date, lock=True)
-        self._check_balanced(voucher.lines, "lines")
-        if voucher.kind is VoucherKind.NORMAL:
-            budget = self.parallel_lines(voucher.institution, voucher.lines, voucher.memo)
-            voucher.lines.extend(line.to_voucher_line(voucher.institution_id) for line in budget)
-            self._check_balanced(voucher.lines, "lines", Basis.BUDGET)
-        self.session.flush()  # lines go in while the voucher is still a draft (the PostgreSQL trigger's rule)
-        number = sequences.next_number(self.session, voucher.institution_id, "voucher", VOUCHER_PREFIX,
-                                       voucher.year, voucher.month)
-        head = self._lock_chain_head(voucher.institution_id)
+    def post(self, voucher: Voucher, source=None) -> Voucher:
+        """Post a draft: the engine's stages on one voucher, written through the ORM. ``source`` is the
+        document door's :class:`~erp.ledger.services.DocumentSource` (None for a hand voucher)."""
+        session = self.session
+        VOUCHER_STATES.begin(session, voucher, VoucherState.POSTED)
+        engine.admit(session, [voucher.institution], {voucher.kind}, preparer_id=voucher.preparer_id,
+                     poster=self.user, actor=self.user)
+        engine.lock_periods(session, [voucher])
+        budget = engine.complete(self, voucher.institution, voucher.kind, voucher.lines, voucher.memo)
+        voucher.lines.extend(line.to_voucher_line(voucher.institution_id) for line in budget)
+        engine.announce_before(session, [voucher], source)
+        session.flush()  # lines go in while the voucher is still a draft (the PostgreSQL trigger's rule)
+        engine.number_and_chain(session, [voucher])
         # Everything the posted row holds is set before it is next flushed: after that it is immutable.
-        voucher.number = number
         voucher.state = VoucherState.POSTED
         voucher.poster_id = self.user.id if self.user else None
         voucher.posted_at = utcnow()
-        voucher.chain_seq = head.seq + 1
-        voucher.prev_hash = head.hash
-        voucher.hash = voucher_hash(voucher)
-        head.seq, head.hash = voucher.chain_seq, voucher.hash
-        apply_balances(self.session, voucher.institution_id, voucher.year, voucher.month, voucher.lines)
-        self.session.flush()
+        engine.book(session, [voucher])
+        session.flush()
+        engine.announce_after(session, [voucher.id], source)
         return voucher
 
-    def post_many(self, inputs: list[VoucherInput], poster: User | None = None) -> list[int]:
+    def post_many(self, inputs: list[VoucherInput], poster: User | None = None, *, source=None,
+                  template_version: str | None = None) -> list[int]:
         """Create and post many vouchers in the caller's transaction (the caller commits; on an error it
         rolls back), with every rule of create_draft + post and bulk statements. The acting user is the
         preparer; ``poster`` (default: the acting user — refused where the community separates duties)
-        is recorded as the poster. Returns the voucher ids in input order. See :mod:`erp.ledger.batch_posting`."""
+        is recorded as the poster. ``source`` and ``template_version`` (the document door's, for a batch of
+        one voucher) are stored on the voucher. Returns the voucher ids in input order. See
+        :mod:`erp.ledger.batch_posting`."""
         from erp.ledger.batch_posting import post_many
 
-        return post_many(self, inputs, poster)
+        return post_many(self, inputs, poster, source, template_version)
 
     def parallel_lines(self, institution: Institution, lines, memo: str) -> list[PostingLine]:
         """平行记账: the budget-accounting lines for a financial voucher that moves budget cash.
@@ -340,23 +316,26 @@ class Ledger:
                                           None)
         return self.caches.rules[key]
 
-    def _lock_chain_head(self, institution_id: int) -> LedgerChainHead:
-        return lock_chain_heads(self.session, [institution_id])[institution_id]
-
     # ---- reversal -----------------------------------------------------------------------------------
 
-    def reverse(self, voucher: Voucher, on: date | None = None, memo: str | None = None) -> Voucher:
-        """红字冲销: a new posted voucher with the opposite lines (budget lines included), linked to the original."""
-        if voucher.state is not VoucherState.POSTED:
-            raise Conflict("只有已记账凭证可以冲销 (only a posted voucher can be reversed)", code="voucher_not_posted")
-        if voucher.reversed_by is not None or voucher.kind is VoucherKind.REVERSAL:
-            raise Conflict(f"凭证 {voucher.number} 已冲销或本身是冲销凭证 (already reversed)", code="already_reversed")
+    def reverse(self, voucher: Voucher, on: date | None = None, memo: str | None = None, source=None) -> Voucher:
+        """红字冲销: a new posted voucher with the opposite lines (budget lines included), linked to the original.
+        A voucher posted from a document is reversed only by that document (``source``, the document door's)."""
+        if voucher.source_module is not None and (source is None or (source.module, source.kind, source.key) != (
+                voucher.source_module, voucher.source_kind, voucher.source_key)):
+            raise Conflict(f"凭证 {voucher.number} 由单据 {voucher.source_label} 生成，只能由该单据冲销 "
+                           f"(posted from document {voucher.source_label}: the document reverses it)",
+                           code="document_voucher")
+        VOUCHER_STATES.begin(self.session, voucher, "reversed")
+        if voucher.kind is VoucherKind.REVERSAL:
+            raise Conflict(f"凭证 {voucher.number} 本身是冲销凭证 (a reversal is not reversed)", code="already_reversed")
         on = on or local_today()
         period = periods.open_period_for(self.session, voucher.institution_id, on)
         reversal = Voucher(institution_id=voucher.institution_id, year=period.year, month=period.month, date=on,
                            state=VoucherState.DRAFT, kind=VoucherKind.REVERSAL, reversal_of_id=voucher.id,
                            memo=memo or f"冲销 {voucher.number} {voucher.memo}"[:256],
-                           internal_ref=voucher.internal_ref, preparer_id=self.user.id if self.user else None)
+                           internal_ref=voucher.internal_ref, preparer_id=self.user.id if self.user else None,
+                           **{column: getattr(voucher, column) for column in SOURCE_COLUMNS})
         reversal.lines = [VoucherLine(
             institution_id=line.institution_id, line_no=line.line_no, account_id=line.account_id,
             account=line.account, basis=line.basis, debit=line.credit, credit=line.debit,
@@ -364,77 +343,4 @@ class Ledger:
             for line in voucher.lines]
         self.session.add(reversal)
         self.session.flush()
-        return self.post(reversal)
-
-
-def lock_chain_heads(session: Session, institution_ids) -> dict[int, LedgerChainHead]:
-    """The institutions' hash-chain heads, row-locked until commit in institution order (posting is serialised
-    per institution); a missing head starts at the genesis hash. Re-read even if loaded (populate_existing)."""
-    ids = sorted(set(institution_ids))
-    query = (select(LedgerChainHead).where(LedgerChainHead.institution_id.in_(ids))
-             .order_by(LedgerChainHead.institution_id).with_for_update().execution_options(populate_existing=True))
-    heads = {head.institution_id: head for head in session.scalars(query)}
-    missing = [institution_id for institution_id in ids if institution_id not in heads]
-    if missing:
-        session.execute(dialect_insert(session)(LedgerChainHead.__table__).on_conflict_do_nothing(),
-                        [{"institution_id": institution_id, "seq": 0, "hash": GENESIS} for institution_id in missing])
-        heads.update((head.institution_id, head) for head in session.scalars(
-            query.where(LedgerChainHead.institution_id.in_(missing))))
-    return heads
-
-
-def add_to_balance_sums(sums: dict, institution_id: int, year: int, month: int, lines) -> None:
-    """Accumulate lines into ``sums[(institution, year, month, account, *dimensions)] = [debit, credit]``."""
-    for line in lines:
-        key = (institution_id, year, month, line.account_id, *[value or 0 for value in dimension_ids(line)])
-        pair = sums.get(key)
-        if pair is None:
-            sums[key] = [line.debit, line.credit]
-        else:
-            pair[0] += line.debit
-            pair[1] += line.credit
-
-
-def upsert_balances(session: Session, sums: dict) -> None:
-    """Add the sums to the kept balances: one upsert statement, one row per distinct key, in key order
-    (so that concurrent writers take the row locks in the same order)."""
-    if not sums:
-        return
-    rows = [{"institution_id": key[0], "year": key[1], "month": key[2], "account_id": key[3],
-             **{f"{d}_id": value for d, value in zip(DIMENSIONS, key[4:])}, "debit": debit, "credit": credit}
-            for key, (debit, credit) in sorted(sums.items())]
-    table = Balance.__table__  # a Core statement: no ORM bulk-insert bookkeeping per row
-    insert = dialect_insert(session)(table)
-    statement = insert.on_conflict_do_update(
-        index_elements=[c.name for c in table.primary_key.columns],
-        set_={"debit": table.c.debit + insert.excluded.debit, "credit": table.c.credit + insert.excluded.credit})
-    session.execute(statement, rows)
-
-
-def apply_balances(session: Session, institution_id: int, year: int, month: int, lines) -> None:
-    """Add lines to the kept balances: one upsert per distinct (account, dimensions)."""
-    sums: dict[tuple, list[Decimal]] = {}
-    add_to_balance_sums(sums, institution_id, year, month, lines)
-    upsert_balances(session, sums)
-
-
-def _value(item):
-    return item.value if isinstance(item, enum.Enum) else item
-
-
-def voucher_hash(voucher) -> str:
-    """SHA-256 over the voucher's content and the previous hash of its institution's chain.
-
-    ``voucher`` is an ORM :class:`Voucher` or any record with the same attributes (kind and basis as enums
-    or their values) whose ``lines`` are VoucherLine objects or :class:`PostingLine` records."""
-    content = {
-        "institution": voucher.institution_id, "seq": voucher.chain_seq, "prev": voucher.prev_hash,
-        "number": voucher.number, "date": voucher.date.isoformat(), "period": [voucher.year, voucher.month],
-        "kind": _value(voucher.kind), "memo": voucher.memo, "attachments": voucher.attachment_count,
-        "reversal_of": voucher.reversal_of_id, "internal_ref": voucher.internal_ref,
-        "lines": [[l.line_no, l.account_id, _value(l.basis), str(l.debit), str(l.credit), *dimension_ids(l),
-                   l.memo, l.generated]
-                  for l in sorted(voucher.lines, key=lambda l: l.line_no)],
-    }
-    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+        return self.post(reversal, source)

@@ -87,6 +87,10 @@ class VoucherOut(Schema):
     reversal_of = fields.Function(lambda v: v.reversal_of.number if v.reversal_of else None)
     reversed_by = fields.Function(lambda v: v.reversed_by.number if v.reversed_by else None)
     hash = fields.String(allow_none=True)
+    source = fields.Function(lambda v: {"module": v.source_module, "kind": v.source_kind, "key": v.source_key,
+                                        "label": v.source_label, "url": v.source_url} if v.source_module else None,
+                             metadata={"description": "the document the voucher was posted from (业务单据), or null"})
+    template_version = fields.String(allow_none=True, metadata={"description": "posting template used"})
     lines = fields.List(fields.Nested(LineOut))
 
 

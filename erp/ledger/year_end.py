@@ -17,7 +17,8 @@ from erp.ledger.chart import visible_accounts
 from erp.ledger.models import (CARRIED_CATEGORIES, CLOSED_CATEGORIES, DIMENSION_COLUMNS, DIMENSIONS, Account,
                                Balance, Basis, FiscalYear, Period, PeriodState, Voucher, VoucherKind, VoucherLine,
                                VoucherState)
-from erp.ledger.posting import ZERO, Ledger, apply_balances
+from erp.ledger.engine import ZERO, apply_balances, check_balanced
+from erp.ledger.posting import Ledger
 
 SURPLUS, SURPLUS_DISTRIBUTION, ACCUMULATED_SURPLUS = "3301", "3302", "3001"  # 本期盈余, 本年盈余分配, 累计盈余
 FISCAL_CARRYOVER, NON_FISCAL_CARRYOVER, OPERATING_SURPLUS = "8101", "8201", "8401"
@@ -108,7 +109,7 @@ def _post_closing_voucher(session, institution, year, user, lines) -> Voucher:
                                  **{f"{d}_id": (dims.get(d) or None) for d in DIMENSIONS})
                      for number, (code, basis, debit, credit, dims) in enumerate(lines, start=1)]
     session.add(voucher)
-    ledger._check_balanced(voucher.lines, "lines", Basis.BUDGET)
+    check_balanced(voucher.lines, "lines", Basis.BUDGET)
     return ledger.post(voucher)
 
 

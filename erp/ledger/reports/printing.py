@@ -9,6 +9,9 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from urllib.parse import urljoin
+
+from flask import has_request_context, request
 
 from erp.core.money import amount_in_words
 from erp.core.rendering import StatementHeader, render_pdf
@@ -268,6 +271,12 @@ class VoucherPrint:
     def words(self, lines: list[VoucherLine]) -> str:
         debit, _credit = self.totals(lines)
         return amount_in_words(debit)
+
+    @property
+    def source_href(self) -> str | None:
+        """The link back to the source document, absolute (a PDF has no page to be relative to)."""
+        url = self.voucher.source_url
+        return urljoin(request.host_url, url) if url and has_request_context() else url
 
     def filename(self) -> str:
         number = self.voucher.number or f"草稿{self.voucher.id}"
