@@ -5,7 +5,7 @@ lock row per posted document. The PostgreSQL immutability triggers guard whole r
 the new voucher columns are covered without changing them.
 
 Revision ID: 8e00e04b1c6d
-Revises: 9d4e8707e755
+Revises: 8c2116fac914
 Create Date: 2026-12-02 09:36:46.345343
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8e00e04b1c6d'
-down_revision = '9d4e8707e755'
+down_revision = '8c2116fac914'
 branch_labels = None
 depends_on = None
 
