@@ -8,7 +8,8 @@ MANIFEST = Manifest(
     name="ledger",
     title=N_("总账"),
     depends=("core",),
-    models=("erp.ledger.models", "erp.ledger.immutability", "erp.ledger.costing_models"),
+    models=("erp.ledger.models", "erp.ledger.immutability", "erp.ledger.costing_models",
+            "erp.ledger.template_models"),
     blueprints=("erp.ledger.views:bp", "erp.ledger.costing_views:bp", "erp.ledger.report_views:bp"),
     api_blueprints=("erp.ledger.api:bp", "erp.ledger.costing_api:bp", "erp.ledger.report_api:bp"),
     menu=(
