@@ -48,6 +48,7 @@ class Template:
     version: int
     title: str
     lines: tuple[TemplateLine, ...]
+    current: bool = True  # the version in force (False for a past version read from the history)
 
     @property
     def ref(self) -> str:
@@ -130,7 +131,8 @@ def posting_template(session: Session, community_id: int, kind: str, version: in
     template = _template_row(session, community_id, kind)
     row = _version_row(session, template, template.current_version if version is None else version)
     return Template(kind, row.version, template.title,
-                    tuple(TemplateLine(l.role, l.qualifier, l.account_code, l.description) for l in row.lines))
+                    tuple(TemplateLine(l.role, l.qualifier, l.account_code, l.description) for l in row.lines),
+                    row.version == template.current_version)
 
 
 def template_kinds(session: Session, community_id: int) -> list[PostingTemplate]:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from erp.core.errors import Conflict
 from erp.core.extensions import db
+from erp.core.models import User
 from erp.core.mixins import Audited
 from erp.core.timeutil import UTCDateTime, utcnow
 
@@ -46,6 +47,7 @@ class PostingTemplateVersion(Audited, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
     template: Mapped[PostingTemplate] = relationship(back_populates="versions")
+    created_by: Mapped[User | None] = relationship()
     lines: Mapped[list["PostingTemplateLine"]] = relationship(
         back_populates="version", order_by="PostingTemplateLine.line_no", cascade="all, delete-orphan")
 
