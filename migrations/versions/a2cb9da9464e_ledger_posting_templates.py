@@ -1,6 +1,6 @@
 """ledger posting templates (记账模板): per community and source kind, versioned lines of role → account
 
-The shipped defaults are loaded by the loaders (erp.ledger.posting_templates.load_default_templates), not here.
+The shipped defaults (the ledger data file posting_templates.csv) are loaded by the loaders, not here.
 
 Revision ID: a2cb9da9464e
 Revises: 9d4e8707e755
