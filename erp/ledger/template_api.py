@@ -5,6 +5,7 @@ from flask import Blueprint, g
 from sqlalchemy import select
 
 from erp.core.api_framework import API_PREFIX, PageQuery, api_route, paged_query
+from erp.core.errors import NotFound
 from erp.core.extensions import db
 from erp.ledger import posting_templates
 from erp.ledger.template_models import PostingTemplate
@@ -15,7 +16,10 @@ bp = Blueprint("ledger_template_api", __name__, url_prefix=API_PREFIX)
 
 def template_detail(kind: str, version: int | None = None) -> dict:
     """A version of a kind (the current one by default) with the kind's version history."""
-    template = posting_templates.posting_template(db.session, g.user.community_id, kind, version)
+    try:
+        template = posting_templates.posting_template(db.session, g.user.community_id, kind, version)
+    except posting_templates.PostingTemplateMissing as missing:
+        raise NotFound(missing.message, missing.fields) from None  # a URL naming no template
     return {"kind": kind, "title": template.title, "version": template.version, "ref": template.ref,
             "current": template.current, "lines": template.lines,
             "versions": posting_templates.template_versions(db.session, g.user.community_id, kind)}

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import csv
+import threading
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from erp.core.errors import BusinessError, Conflict, Forbidden, NotFound
 from erp.core.extensions import db
-from erp.core.models import AuditEntry, Community
+from erp.core.models import AuditEntry, Community, User
 from erp.ledger.chart import DATA
 from erp.ledger.posting_templates import (DATA_FILE, PostingTemplateMissing, default_templates,
                                           load_default_templates, posting_template, save_template,
@@ -158,3 +160,36 @@ def test_consolidation_eliminates_the_accounts_the_template_lists(books, api):
     assert pairs[("balance", "QH001", "QH101")] == "9400.00" and pairs[("balance", "QH001", "QH102")] == "1500.00"
     assert "ledger.consolidation@2" in body["eliminations"]["method"]
     assert body["totals"]["closing_debit"] == body["totals"]["closing_credit"]
+
+
+@pytest.mark.postgres
+def test_concurrent_edits_each_get_their_own_version(books, community_id):
+    """Two finance officers save at once: the template row lock serialises them into versions 2 and 3."""
+    finance_id = books.user("finance").id
+    base = lines_of(posting_template(db.session, community_id, "procurement.payment"))
+    db.session.commit()
+    engine = db.engine
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def work(account: str) -> None:
+        try:
+            with Session(engine) as session:
+                barrier.wait()
+                lines = [dict(line, account=account) if line["role"] == "bank" else line for line in base]
+                save_template(session, community_id, "procurement.payment", lines, user=session.get(User, finance_id))
+                session.commit()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(account,)) for account in ("1011", "1021")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    versions = template_versions(db.session, community_id, "procurement.payment")
+    assert [v.version for v in versions] == [1, 2, 3]
+    banks = {posting_template(db.session, community_id, "procurement.payment", n).account("bank") for n in (2, 3)}
+    assert banks == {"1011", "1021"}
+    assert posting_template(db.session, community_id, "procurement.payment").version == 3

@@ -28,7 +28,8 @@ def test_list_and_read_templates(books, api):
     assert accounts[("accumulated_surplus", "")] == "3001" and accounts[("operating_budget", "revenue")] == "6401"
     assert [v["version"] for v in body["versions"]] == [1] and body["versions"][0]["created_by"] is None
     missing = client.get(f"{URL}/procurement.return")
-    assert missing.status_code == 422 and missing.json["error"]["code"] == "posting_template_missing"
+    assert missing.status_code == 404 and missing.json["error"]["fields"] == {
+        "kind": ["没有记账模板 procurement.return (no posting template for kind 'procurement.return')"]}
     assert client.get(f"{URL}/ledger.year_end?version=2").status_code == 404
     assert client.get(f"{URL}/ledger.year_end?version=0").status_code == 422
 
