@@ -8,9 +8,9 @@ MANIFEST = Manifest(
     name="ledger",
     title=N_("总账"),
     depends=("core",),
-    models=("erp.ledger.models", "erp.ledger.immutability"),
-    blueprints=("erp.ledger.views:bp", "erp.ledger.report_views:bp"),
-    api_blueprints=("erp.ledger.api:bp", "erp.ledger.report_api:bp"),
+    models=("erp.ledger.models", "erp.ledger.immutability", "erp.ledger.template_models"),
+    blueprints=("erp.ledger.views:bp", "erp.ledger.report_views:bp", "erp.ledger.template_views:bp"),
+    api_blueprints=("erp.ledger.api:bp", "erp.ledger.report_api:bp", "erp.ledger.template_api:bp"),
     menu=(
         MenuEntry(N_("凭证"), "ledger.vouchers", "ledger.voucher.read", 10),
         MenuEntry(N_("录入凭证"), "ledger.new_voucher", "ledger.voucher.write", 11),
@@ -20,6 +20,7 @@ MANIFEST = Manifest(
         MenuEntry(N_("总账"), "ledger_reports.general_ledger", "ledger.report.read", 41),
         MenuEntry(N_("明细账"), "ledger_reports.detail_ledger", "ledger.report.read", 42),
         MenuEntry(N_("会计报表"), "ledger_reports.index", "ledger.report.read", 43),
+        MenuEntry(N_("记账模板"), "ledger_templates.index", "ledger.chart.read", 70),
     ),
     permissions={
         "ledger.voucher.read": READERS,

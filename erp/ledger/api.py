@@ -14,7 +14,7 @@ from erp.ledger import chart, internal, periods, year_end
 from erp.ledger.models import Account, Basis, BudgetMapping, Period, Voucher, VoucherLine, VoucherState
 from erp.ledger.posting import Ledger, LineInput, VoucherInput
 from erp.ledger.schemas import (AccountOut, BudgetMappingSchema, InternalIn, InternalOut, AccountQuery, DetailAccountIn, PeriodIn, PeriodOut, PeriodQuery, ReopenIn, ReverseIn,
-                                VoucherIn, VoucherOut, VoucherQuery, YearCloseIn)
+                                VoucherIn, VoucherOut, VoucherQuery, YearCloseIn, YearCloseOut)
 
 bp = Blueprint("ledger_api", __name__, url_prefix=API_PREFIX)
 
@@ -146,11 +146,11 @@ def create_detail_account(body):
 
 @api_route(bp, "/years/close", "POST", permission="ledger.year.close",
            summary="Year-end close (年终结转): carry forward and open the next year", body=YearCloseIn,
-           response=VoucherOut)
+           response=YearCloseOut)
 def close_year(body):
     institution = institution_by_code(db.session, g.user.community_id, body["institution"])
     voucher = year_end.close_year(db.session, institution, body["year"], g.user)
-    return voucher if voucher is not None else {}
+    return {"institution": institution, "year": body["year"], "voucher": voucher}
 
 
 @api_route(bp, "/budget-mappings", permission="ledger.chart.read", summary="The 平行记账 mapping of your community",

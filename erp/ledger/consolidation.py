@@ -1,9 +1,10 @@
 """Consolidation of members' books (医共体合并): the sum of the members less their internal figures.
 
 What is internal
-    1. 内部往来 balances: balances on the receivable / prepayment accounts (121x except 1219 坏账准备) and
-       the payable / receipts-in-advance accounts (230x) whose partner dimension is another member of the
-       consolidated set (``Partner.kind == "member"``). Read from the ``balance`` table (partner dimension).
+    1. 内部往来 balances: balances on the receivable / prepayment and payable / receipts-in-advance accounts
+       listed in the community's ``ledger.consolidation`` posting template (role ``internal_balance``; by
+       default 121x except 1219 坏账准备, and 230x), or their detail accounts, whose partner dimension is
+       another member of the consolidated set (``Partner.kind == "member"``). Read from the ``balance`` table (partner dimension).
     2. 内部交易 revenue and expense: lines on revenue (4xxx) and expense (5xxx) accounts whose partner is
        another member — from the ``balance`` table — and revenue / expense lines of vouchers whose
        ``internal_ref`` is shared by two or more members of the set (e.g. drug distribution recorded with
@@ -37,11 +38,13 @@ from sqlalchemy.orm import Session
 from erp.core.models import Partner
 from erp.core.rendering import Column
 from erp.ledger.models import Balance, Basis, Voucher, VoucherLine, VoucherState
+from erp.ledger.posting_templates import posting_template
 from erp.ledger.reports import (ZERO, Amounts, ChartView, Node, PeriodRange, Target, closing_voucher_amounts,
                                 leaf_amounts, money, split_net)
 
-INTERNAL_BALANCE_PREFIXES = ("121", "230")  # 应收/预付 and 应付/预收 往来 accounts
-NOT_INTERNAL = ("1219",)  # 坏账准备 is a provision, not a claim on a member
+# The 内部往来 accounts (应收/预付, 应付/预收 and their detail accounts) are the community's posting template
+# of this kind, role ``internal_balance`` (erp/ledger/data/posting_templates.csv).
+TEMPLATE_KIND = "ledger.consolidation"
 BALANCE, TRANSACTION = "balance", "transaction"
 TYPE_TITLES = {BALANCE: "内部往来", TRANSACTION: "内部收入费用"}
 MANY = "多方"
@@ -50,8 +53,8 @@ RESIDUE_NODES = {
     TRANSACTION: Node("ELIM-PL", "内部交易未抵销差额（合并，待核对）", 1, None, "revenue", "financial",
                       synthetic=True),
 }
-METHOD = ("合并方法：成员单位科目余额相加后，全额抵销成员之间的内部往来余额（121x 应收及预付、230x 应付及预收，"
-          "往来单位为本次合并范围内的成员单位）和内部收入、费用（往来单位为成员单位，或同一内部往来编号 internal_ref "
+METHOD = ("合并方法：成员单位科目余额相加后，全额抵销成员之间的内部往来余额（记账模板 {ref} 所列往来科目 {accounts} "
+          "及其明细科目，往来单位为本次合并范围内的成员单位）和内部收入、费用（往来单位为成员单位，或同一内部往来编号 internal_ref "
           "在两个以上成员单位记账）；双方记录不一致时，差额单列为“内部往来未达差额/内部交易未抵销差额”，不予隐藏。"
           "预算会计分录无往来单位，合并时简单相加。")
 
@@ -107,7 +110,7 @@ class Consolidation:
     adjustments: dict[int, Amounts] = field(default_factory=dict)  # account_id -> removed amounts
     residues: list[tuple[Node, Amounts]] = field(default_factory=list)  # unmatched differences, added back
     pairs: list[Pair] = field(default_factory=list)
-    method: str = METHOD
+    method: str = ""
 
     @property
     def unmatched(self) -> Decimal:
@@ -136,13 +139,11 @@ class Consolidation:
                  "difference": p.difference} for p in self.pairs]
 
 
-def _kind(node: Node) -> str | None:
+def _kind(node: Node, internal_accounts: tuple[str, ...]) -> str | None:
     if node.basis != Basis.FINANCIAL.value:
         return None
     if node.category in ("asset", "liability"):
-        if node.code.startswith(INTERNAL_BALANCE_PREFIXES) and not node.code.startswith(NOT_INTERNAL):
-            return BALANCE
-        return None
+        return BALANCE if node.code.startswith(internal_accounts) else None
     if node.category in ("revenue", "expense"):
         return TRANSACTION
     return None
@@ -151,6 +152,8 @@ def _kind(node: Node) -> str | None:
 def consolidate(session: Session, target: Target, rng: PeriodRange, chart: ChartView, *,
                 before_closing: bool = False) -> Consolidation:
     """The elimination of the target's internal amounts for the range (see the module docstring)."""
+    template = posting_template(session, target.community_id, TEMPLATE_KIND)
+    internal_accounts = template.accounts("internal_balance")
     ids = target.ids
     codes = target.codes
     members = dict(session.execute(select(Partner.id, Partner.member_institution_id).where(
@@ -172,7 +175,8 @@ def consolidate(session: Session, target: Target, rng: PeriodRange, chart: Chart
                 found[(account_id, institution_id, members[partner_id])].add(amounts, -1)
 
     # revenue / expense lines of vouchers sharing an internal_ref, without a member partner
-    pl_ids = sorted(i for i, code in chart.code_of.items() if _kind(chart.nodes[code]) == TRANSACTION)
+    pl_ids = sorted(i for i, code in chart.code_of.items()
+                    if _kind(chart.nodes[code], internal_accounts) == TRANSACTION)
     statement = (select(VoucherLine.institution_id, VoucherLine.account_id, VoucherLine.partner_id, Voucher.month,
                         Voucher.internal_ref, VoucherLine.debit, VoucherLine.credit)
                  .join(Voucher, Voucher.id == VoucherLine.voucher_id)
@@ -200,7 +204,7 @@ def consolidate(session: Session, target: Target, rng: PeriodRange, chart: Chart
                 amounts.debit += row.debit
                 amounts.credit += row.credit
 
-    result = Consolidation()
+    result = Consolidation(method=METHOD.format(ref=template.ref, accounts="、".join(internal_accounts)))
     lines: dict[tuple, EliminationLine] = {}
     residue = {BALANCE: [ZERO, ZERO, ZERO], TRANSACTION: [ZERO, ZERO, ZERO]}
     sides: dict[tuple, Decimal] = defaultdict(lambda: ZERO)  # (type, institution, counter) -> closing
@@ -209,7 +213,7 @@ def consolidate(session: Session, target: Target, rng: PeriodRange, chart: Chart
         if counter_id == institution_id or amounts.is_zero:
             continue
         code = chart.code_of[account_id]
-        kind = _kind(chart.nodes[code])
+        kind = _kind(chart.nodes[code], internal_accounts)
         if kind is None:
             continue
         result.adjustments.setdefault(account_id, Amounts()).add(amounts)

@@ -1,4 +1,5 @@
-"""Ledger demo data: the chart, partners, funding sources, and the current and previous fiscal years."""
+"""Ledger demo data: the chart, the posting templates, partners, funding sources, and the current and previous
+fiscal years."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -8,6 +9,7 @@ from erp.core.models import Community, FundingSource, Institution, Partner, Proj
 from erp.core.timeutil import local_today
 from erp.ledger.chart import load_chart
 from erp.ledger.periods import open_year
+from erp.ledger.posting_templates import load_default_templates
 
 PARTNERS = [
     ("S001", "国药控股清河医药有限公司", "supplier"), ("S002", "华润河北医药有限公司", "supplier"),
@@ -33,6 +35,7 @@ def ensure_member_partners(session: Session, community: Community) -> None:
 def load_demo(session: Session) -> None:
     for community in session.scalars(select(Community)):
         load_chart(session, community)
+        load_default_templates(session, community)
         codes = set(session.scalars(select(Partner.code).where(Partner.community_id == community.id)))
         session.add_all(Partner(community_id=community.id, code=c, name=n, kind=k)
                         for c, n, k in PARTNERS if c not in codes)

@@ -157,6 +157,16 @@ class YearCloseIn(Schema):
     year = fields.Integer(required=True, validate=validate.Range(min=1900, max=2999))
 
 
+class YearCloseOut(Schema):
+    """The year closed; ``voucher`` is the closing voucher, null when no revenue or expense needed carrying."""
+
+    institution = fields.Function(lambda r: r["institution"].code)
+    year = fields.Integer()
+    state = fields.Constant("closed")
+    next_year = fields.Function(lambda r: r["year"] + 1)
+    voucher = fields.Nested(VoucherOut, allow_none=True)
+
+
 class InternalSideIn(Schema):
     institution = fields.String(required=True)
     date = fields.Date(required=True)

@@ -19,11 +19,11 @@ from erp.ledger.models import (CARRIED_CATEGORIES, CLOSED_CATEGORIES, DIMENSION_
                                VoucherState)
 from erp.ledger.engine import ZERO, apply_balances, check_balanced
 from erp.ledger.posting import Ledger
+from erp.ledger.posting_templates import Template, posting_template
 
-SURPLUS, SURPLUS_DISTRIBUTION, ACCUMULATED_SURPLUS = "3301", "3302", "3001"  # 本期盈余, 本年盈余分配, 累计盈余
-FISCAL_CARRYOVER, NON_FISCAL_CARRYOVER, OPERATING_SURPLUS = "8101", "8201", "8401"
-OPERATING_BUDGET_ACCOUNTS = ("6401", "7301")  # 经营预算收入 / 经营支出 close to 经营结余
-FISCAL_BUDGET_REVENUE = "6001"
+# The closing accounts (本期盈余, 本年盈余分配, 累计盈余, the budget 结转结余 accounts) are the community's
+# posting template of this kind (erp/ledger/data/posting_templates.csv), editable by the finance officer.
+TEMPLATE_KIND = "ledger.year_end"
 
 
 def _year_balances(session: Session, institution_id: int, year: int, categories) -> list:
@@ -35,16 +35,19 @@ def _year_balances(session: Session, institution_id: int, year: int, categories)
         .group_by(Account.id, *dims).order_by(Account.code)).all()
 
 
-def _budget_target(account: Account, funding_source_id: int, fiscal_sources: set[int]) -> str:
-    if account.code.startswith(OPERATING_BUDGET_ACCOUNTS):
-        return OPERATING_SURPLUS
-    if account.code.startswith(FISCAL_BUDGET_REVENUE) or funding_source_id in fiscal_sources:
-        return FISCAL_CARRYOVER
-    return NON_FISCAL_CARRYOVER
+def _budget_target(template: Template, account: Account, funding_source_id: int, fiscal_sources: set[int]) -> str:
+    """经营 budget revenue and expenditure close to 经营结余; fiscal money to 财政拨款结转; the rest to
+    非财政拨款结转."""
+    if account.code.startswith(template.accounts("operating_budget")):
+        return template.account("operating_surplus")
+    if account.code.startswith(template.account("fiscal_budget_revenue")) or funding_source_id in fiscal_sources:
+        return template.account("fiscal_carryover")
+    return template.account("non_fiscal_carryover")
 
 
 def closing_lines(session: Session, institution: Institution, year: int) -> list[tuple]:
     """(account code, basis, debit, credit, dimensions) that bring every revenue and expense to zero."""
+    template = posting_template(session, institution.community_id, TEMPLATE_KIND)
     fiscal_sources = set(session.scalars(select(FundingSource.id).where(FundingSource.fiscal.is_(True))))
     lines: list[tuple] = []
     surplus = ZERO
@@ -58,13 +61,13 @@ def closing_lines(session: Session, institution: Institution, year: int) -> list
         if account.basis is Basis.FINANCIAL:
             surplus -= net
         else:
-            targets[_budget_target(account, dimensions["funding_source"], fiscal_sources)] -= net
+            targets[_budget_target(template, account, dimensions["funding_source"], fiscal_sources)] -= net
     if surplus:
         # 本期盈余 → 本年盈余分配 → 累计盈余: a surplus is credited along the chain, a deficit debited.
-        for code in (SURPLUS, SURPLUS_DISTRIBUTION):
+        for code in (template.account("current_surplus"), template.account("surplus_distribution")):
             lines.append((code, Basis.FINANCIAL, ZERO if surplus > 0 else -surplus, surplus if surplus > 0 else ZERO, {}))
             lines.append((code, Basis.FINANCIAL, surplus if surplus > 0 else ZERO, ZERO if surplus > 0 else -surplus, {}))
-        lines.append((ACCUMULATED_SURPLUS, Basis.FINANCIAL, ZERO if surplus > 0 else -surplus,
+        lines.append((template.account("accumulated_surplus"), Basis.FINANCIAL, ZERO if surplus > 0 else -surplus,
                       surplus if surplus > 0 else ZERO, {}))
     for code, amount in sorted(targets.items()):
         if amount:
@@ -103,7 +106,8 @@ def _post_closing_voucher(session, institution, year, user, lines) -> Voucher:
                                                    .where(Account.code.in_({l[0] for l in lines})))}
     voucher = Voucher(institution=institution, year=year, month=12, date=date(year, 12, 31),
                       state=VoucherState.DRAFT, kind=VoucherKind.CLOSING, memo=f"{year} 年终结转",
-                      preparer_id=user.id if user else None)
+                      preparer_id=user.id if user else None,
+                      template_version=posting_template(session, institution.community_id, TEMPLATE_KIND).ref)
     voucher.lines = [VoucherLine(institution_id=institution.id, line_no=number, account=accounts[code],
                                  account_id=accounts[code].id, basis=basis, debit=debit, credit=credit, memo="年终结转",
                                  **{f"{d}_id": (dims.get(d) or None) for d in DIMENSIONS})

@@ -81,7 +81,8 @@ def test_year_end_close_carries_surplus_and_budget_balances_forward(books, api):
                           ).status_code == 200
     response = chief.post("/api/v1/years/close", json={"institution": "QH101", "year": LAST_YEAR})
     assert response.status_code == 200, response.json
-    closing = response.json
+    assert response.json["institution"] == "QH101" and response.json["next_year"] == LAST_YEAR + 1
+    closing = response.json["voucher"]
     assert closing["kind"] == "closing" and closing["date"] == f"{LAST_YEAR}-12-31"
     # revenue 51,000 − expense 53,400 = a deficit of 2,400, carried through 3301 → 3302 → 3001
     assert _net("QH101", LAST_YEAR + 1, 0, "3001") == Decimal("2400.00")
