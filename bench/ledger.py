@@ -64,7 +64,7 @@ def load_community(db):
     from erp.core.session_context import system_actor
     from erp.core.timeutil import local_today
     from erp.ledger.demo import load_demo as load_ledger_demo
-    from erp.ledger.periods import open_year
+    from erp.ledger.services.periods import open_year
 
     system_actor(db.session, "bench")
     community = load_core_demo(db.session)
@@ -96,7 +96,7 @@ class Generator:
         self.departments = departments
 
     def voucher(self, institution: str, day: date):
-        from erp.ledger.posting import LineInput, VoucherInput
+        from erp.ledger.services.posting import LineInput, VoucherInput
 
         rng, departments = self.rng, self.departments[institution]
         choice = rng.random()
@@ -158,7 +158,7 @@ def post_all(db, year: int, institutions: list[str], total_lines: int, batch_siz
     """Post the generated vouchers of these institutions, ``batch_size`` per post_many call and commit."""
     from erp.core.models import Department, Institution, User
     from erp.core.session_context import activate_user
-    from erp.ledger.posting import Ledger
+    from erp.ledger.services.posting import Ledger
 
     departments: dict[str, list[str]] = {}
     for code, department in db.session.execute(select(Institution.code, Department.code).join(
@@ -353,7 +353,7 @@ def main() -> None:
 
     from erp import create_app
     from erp.core.extensions import db
-    from erp.ledger.integrity import check_balances, verify_chains
+    from erp.ledger.services.integrity import check_balances, verify_chains
 
     print(f"database: {make_url(url).render_as_string(hide_password=True)} (recreated); "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start")

@@ -8,9 +8,9 @@ MANIFEST = Manifest(
     name="ledger",
     title=N_("总账"),
     depends=("core",),
-    models=("erp.ledger.models", "erp.ledger.immutability", "erp.ledger.template_models"),
-    blueprints=("erp.ledger.views:bp", "erp.ledger.report_views:bp", "erp.ledger.template_views:bp"),
-    api_blueprints=("erp.ledger.api:bp", "erp.ledger.report_api:bp", "erp.ledger.template_api:bp"),
+    models=("erp.ledger.models", "erp.ledger.models.immutability", "erp.ledger.models.templates"),
+    blueprints=("erp.ledger.views.vouchers:bp", "erp.ledger.views.reports:bp", "erp.ledger.views.templates:bp"),
+    api_blueprints=("erp.ledger.api.vouchers:bp", "erp.ledger.api.reports:bp", "erp.ledger.api.templates:bp"),
     menu=(
         MenuEntry(N_("凭证"), "ledger.vouchers", "ledger.voucher.read", 10),
         MenuEntry(N_("录入凭证"), "ledger.new_voucher", "ledger.voucher.write", 11),

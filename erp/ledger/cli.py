@@ -18,7 +18,7 @@ def ledger() -> None:
 @with_appcontext
 def verify() -> None:
     """Recompute every institution's voucher hash chain; exit 1 naming the first voucher that does not match."""
-    from erp.ledger.integrity import verify_chains
+    from erp.ledger.services.integrity import verify_chains
 
     problems = verify_chains(db.session)
     if problems:
@@ -32,7 +32,7 @@ def verify() -> None:
 @with_appcontext
 def check() -> None:
     """Recompute balances from the posted lines; exit 1 listing every difference."""
-    from erp.ledger.integrity import check_balances
+    from erp.ledger.services.integrity import check_balances
 
     differences = check_balances(db.session)
     if differences:

@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session
 
 from erp.core.models import Community, FundingSource, Institution, Partner, Project
 from erp.core.timeutil import local_today
-from erp.ledger.chart import load_chart
-from erp.ledger.periods import open_year
-from erp.ledger.posting_templates import load_default_templates
+from erp.ledger.services.chart import load_chart
+from erp.ledger.services.periods import open_year
+from erp.ledger.services.posting_templates import load_default_templates
 
 PARTNERS = [
     ("S001", "国药控股清河医药有限公司", "supplier"), ("S002", "华润河北医药有限公司", "supplier"),

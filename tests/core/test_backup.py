@@ -267,7 +267,7 @@ def test_timestamps_and_dates_are_decoded_to_their_python_types():
 def posted_voucher(source) -> int:
     """A voucher entered by the finance officer and posted by the chief accountant (with the budget lines
     that 平行记账 generates); its id."""
-    posting = pytest.importorskip("erp.ledger.posting", reason="the ledger module is not installed")
+    posting = pytest.importorskip("erp.ledger.services.posting", reason="the ledger module is not installed")
     users = {user.username: user for user in db.session.scalars(select(User))}
     lines = [posting.LineInput("1001", debit=Decimal("1234.56")),
              posting.LineInput("410101010801", credit=Decimal("600.10")),
@@ -293,7 +293,7 @@ def test_posted_vouchers_restore_with_exact_amounts_and_books_that_verify(source
              if isinstance(column.type, FixedDecimal)]
     if not money:
         pytest.skip("no money (FixedDecimal) columns in the models yet")
-    from erp.ledger.integrity import check_balances, verify_chains
+    from erp.ledger.services.integrity import check_balances, verify_chains
 
     path = tmp_path / "erp-backup.jsonl.gz"
     dump(source, str(path))

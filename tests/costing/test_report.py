@@ -31,9 +31,9 @@ from sqlalchemy import select
 
 from erp.core.extensions import db
 from erp.core.models import Institution
-from erp.ledger.chart import add_detail_account
+from erp.ledger.services.chart import add_detail_account
 from erp.ledger.models import Account, Balance, VoucherKind
-from erp.ledger.posting import Ledger, LineInput, VoucherInput
+from erp.ledger.services.posting import Ledger, LineInput, VoucherInput
 from tests.costing.conftest import HOSPITAL, MARCH, REPORT, by_code, report, set_drivers, spend
 from tests.ledger.conftest import YEAR
 

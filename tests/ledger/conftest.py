@@ -11,7 +11,7 @@ from erp.core.extensions import db
 from erp.core.models import User
 from erp.core.timeutil import local_today
 from erp.ledger.demo import load_demo as load_ledger_demo
-from erp.ledger.posting import Ledger, LineInput, VoucherInput
+from erp.ledger.services.posting import Ledger, LineInput, VoucherInput
 
 YEAR = local_today().year
 

@@ -15,7 +15,7 @@ from erp.core.audit import verify_chain
 from erp.core.errors import BusinessError, Conflict, Forbidden
 from erp.core.extensions import db
 from erp.core.models import AuditEntry, User
-from erp.ledger.integrity import check_balances, verify_chains
+from erp.ledger.services.integrity import check_balances, verify_chains
 from erp.ledger.models import Balance, LedgerDocument, Voucher, VoucherKind
 from erp.ledger.services import DocumentSource, LineInput, VoucherInput, post_document, reverse_document
 from tests.conftest import ON_POSTGRES, csrf_token

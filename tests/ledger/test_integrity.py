@@ -12,10 +12,10 @@ from sqlalchemy.exc import DBAPIError
 
 from erp.core.errors import BusinessError, Conflict
 from erp.core.extensions import db
-from erp.ledger.immutability import PostedRecordImmutable
-from erp.ledger.integrity import check_balances, verify_chains
+from erp.ledger.models.immutability import PostedRecordImmutable
+from erp.ledger.services.integrity import check_balances, verify_chains
 from erp.ledger.models import Voucher, VoucherLine
-from erp.ledger.posting import Ledger
+from erp.ledger.services.posting import Ledger
 from tests.conftest import ON_POSTGRES
 from tests.ledger.conftest import YEAR
 

@@ -17,12 +17,12 @@ from erp.core.models import AuditEntry, Department, Institution, SequenceCounter
 from erp.core.money import Money
 from erp.core.scoping import OutOfScope
 from erp.core.session_context import activate_user
-from erp.ledger.batch_posting import _fen
-from erp.ledger.chart import add_detail_account
-from erp.ledger.integrity import check_balances, verify_chains
+from erp.ledger.services.batch_posting import _fen
+from erp.ledger.services.chart import add_detail_account
+from erp.ledger.services.integrity import check_balances, verify_chains
 from erp.ledger.models import Balance, Voucher, VoucherLine, VoucherState
-from erp.ledger.periods import close_period
-from erp.ledger.posting import Ledger, VoucherInput
+from erp.ledger.services.periods import close_period
+from erp.ledger.services.posting import Ledger, VoucherInput
 from tests.ledger.conftest import YEAR, Books
 
 S1, FISCAL, PROJECT = {"partner": "S001"}, {"funding_source": "F01"}, {"project": "P001"}

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from erp.core.errors import BusinessError, Conflict, Forbidden, NotFound
 from erp.core.extensions import db
 from erp.core.models import AuditEntry, Community, User
-from erp.ledger.chart import DATA
-from erp.ledger.posting_templates import (DATA_FILE, PostingTemplateMissing, default_templates,
+from erp.ledger.services.chart import DATA
+from erp.ledger.services.posting_templates import (DATA_FILE, PostingTemplateMissing, default_templates,
                                           load_default_templates, posting_template, save_template,
                                           template_kinds, template_versions)
-from erp.ledger.template_models import PostingTemplateLine
+from erp.ledger.models.templates import PostingTemplateLine
 from tests.ledger.test_consolidation import post_community, rows, tb
 
 KINDS = {"procurement.receipt", "procurement.invoice", "procurement.payment", "procurement.transfer",

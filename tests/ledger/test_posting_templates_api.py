@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from erp.core.extensions import db
 from erp.core.models import Community
-from erp.ledger.chart import load_chart
-from erp.ledger.posting_templates import load_default_templates, posting_template, save_template
+from erp.ledger.services.chart import load_chart
+from erp.ledger.services.posting_templates import load_default_templates, posting_template, save_template
 from tests.conftest import csrf_token
 
 URL = "/api/v1/posting-templates"

@@ -292,8 +292,8 @@ def test_cash_outside_the_budget_shows_as_its_own_reconciling_item(books, api):
 
 def test_statements_before_the_closing_voucher(books, api, ctx):
     """After the year-end close the December statements still show the year's revenue and expense."""
-    from erp.ledger.periods import close_period
-    from erp.ledger.year_end import close_year
+    from erp.ledger.services.periods import close_period
+    from erp.ledger.services.year_end import close_year
 
     last = YEAR - 1
     books.enter(CENTRE, [("1001", "900.00"), ("4101010105", "0", "900.00")], on=date(last, 12, 5))

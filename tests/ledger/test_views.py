@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from erp.core.extensions import db
 from erp.core.timeutil import local_today
-from erp.ledger.forms import LINE_FIELDS
+from erp.ledger.views.forms import LINE_FIELDS
 from erp.ledger.models import Period, PeriodState, Voucher, VoucherState
 from tests.conftest import csrf_token
 from tests.ledger.conftest import YEAR

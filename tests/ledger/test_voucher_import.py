@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from erp.core.extensions import db
 from erp.core.money import MoneyError
-from erp.ledger import voucher_import
+from erp.ledger.services import voucher_import
 from erp.ledger.models import Voucher, VoucherState
-from erp.ledger.voucher_import import COLUMNS, ImportFailed, exact_amount, import_vouchers
+from erp.ledger.services.voucher_import import COLUMNS, ImportFailed, exact_amount, import_vouchers
 from tests.conftest import csrf_token
 from tests.ledger.conftest import YEAR
 

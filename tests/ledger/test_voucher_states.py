@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from erp.core.extensions import db
-from erp.ledger.integrity import check_balances, verify_chains
+from erp.ledger.services.integrity import check_balances, verify_chains
 from erp.ledger.models import Voucher, VoucherKind
 from tests.ledger.conftest import YEAR
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from erp.core.extensions import db
 from erp.core.models import Institution
 from erp.ledger.models import Account, Balance, FiscalYear, PeriodState
-from erp.ledger.posting_templates import posting_template, save_template
+from erp.ledger.services.posting_templates import posting_template, save_template
 from tests.ledger.conftest import YEAR
 
 LAST_YEAR = YEAR - 1

@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from erp.core.extensions import db
-from erp.ledger.integrity import check_balances, verify_chains
+from erp.ledger.services.integrity import check_balances, verify_chains
 from erp.ledger.models import Account, Balance
 from tests.ledger.conftest import YEAR
 

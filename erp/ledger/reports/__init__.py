@@ -2,7 +2,7 @@
 (会政财02表), 预算收入支出表 (会政预01表) and 本期预算结余与本期盈余差异调节表; plus the 记账凭证 print.
 
 Every report covers a :class:`Target` — one institution, a group of institutions, or the whole community
-(consolidated by :mod:`erp.ledger.consolidation` unless asked for a plain sum) — and a
+(consolidated by :mod:`erp.ledger.reports.consolidation` unless asked for a plain sum) — and a
 :class:`PeriodRange` of months of one fiscal year.
 
 Where the numbers come from

@@ -212,7 +212,7 @@ class Snapshot:
     rng: PeriodRange
     chart: ChartView
     by_code: dict[str, Amounts]
-    consolidation: Any = None  # erp.ledger.consolidation.Consolidation
+    consolidation: Any = None  # erp.ledger.reports.consolidation.Consolidation
     before_closing: bool = False
 
     def get(self, code: str) -> Amounts:
@@ -239,7 +239,7 @@ def snapshot(session: Session, target: Target, rng: PeriodRange, *, before_closi
             by_id.setdefault(account_id, Amounts()).add(amounts, -1)
     consolidation_result = None
     if target.consolidated:
-        from erp.ledger.consolidation import consolidate
+        from erp.ledger.reports.consolidation import consolidate
 
         consolidation_result = consolidate(session, target, rng, chart, before_closing=before_closing)
         for account_id, amounts in consolidation_result.adjustments.items():
@@ -268,7 +268,7 @@ def _elimination_sheets(snap: Snapshot) -> list[XlsxSheet]:
     consolidation = snap.consolidation
     if consolidation is None:
         return []
-    from erp.ledger.consolidation import LINE_COLUMNS, PAIR_COLUMNS
+    from erp.ledger.reports.consolidation import LINE_COLUMNS, PAIR_COLUMNS
 
     return [XlsxSheet("合并抵销分录", LINE_COLUMNS, consolidation.table_rows(), header_lines=[consolidation.method]),
             XlsxSheet("内部往来核对", PAIR_COLUMNS, consolidation.pair_rows())]

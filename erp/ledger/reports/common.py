@@ -15,7 +15,7 @@ from erp.core.money import decimal_str
 from erp.core.rendering import StatementHeader
 from erp.core.scoping import current_scope
 from erp.core.services import institution_by_code
-from erp.ledger import periods
+from erp.ledger.services import periods
 
 
 ZERO = Decimal("0.00")

@@ -9,7 +9,7 @@ A module posts a voucher for one of its documents only through the document door
 
 and undoes it with :func:`reverse_document` (红字冲销). See :mod:`erp.ledger.services.documents`.
 """
-from erp.ledger.posting import LineInput, VoucherInput
+from erp.ledger.services.posting import LineInput, VoucherInput
 from erp.ledger.services.documents import DocumentSource, post_document, reverse_document
 
 __all__ = ["DocumentSource", "LineInput", "VoucherInput", "post_document", "reverse_document"]

@@ -25,7 +25,7 @@ from erp.core.dbutil import dialect_insert
 from erp.core.errors import Conflict
 from erp.core.models import User
 from erp.ledger.models import DIMENSIONS, LedgerDocument, Voucher
-from erp.ledger.posting import Ledger, VoucherInput
+from erp.ledger.services.posting import Ledger, VoucherInput
 
 LIMITS = {"module": 32, "kind": 32, "key": 64, "label": 64, "url": 256}  # the voucher's source columns
 

@@ -11,7 +11,7 @@ from erp.core.errors import BusinessError, NotFound
 from erp.core.models import Community, Institution, InstitutionKind
 from erp.ledger.models import DIMENSIONS, Account, Basis, BudgetMapping, Side, VoucherLine
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"  # erp/ledger/data
 GRASSROOTS_KINDS = {InstitutionKind.TOWNSHIP_CENTRE, InstitutionKind.COMMUNITY_CENTRE,
                     InstitutionKind.VILLAGE_CLINIC}
 # Lines on these accounts (and their detail accounts) must carry these dimensions.

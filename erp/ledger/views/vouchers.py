@@ -29,14 +29,14 @@ from erp.core.rendering import format_datetime
 from erp.core.scoping import OutOfScope
 from erp.core.timeutil import local_today
 from erp.core.web import ACTIVE_INSTITUTION_KEY, can, requires
-from erp.ledger import chart
-from erp.ledger import periods as period_service
-from erp.ledger import voucher_import
-from erp.ledger.forms import (AMOUNT_FIELDS, COLUMN_TITLES, DIMENSION_FIELDS, DIMENSION_TITLES, LINE_FIELDS,
+from erp.ledger.services import chart
+from erp.ledger.services import periods as period_service
+from erp.ledger.services import voucher_import
+from erp.ledger.views.forms import (AMOUNT_FIELDS, COLUMN_TITLES, DIMENSION_FIELDS, DIMENSION_TITLES, LINE_FIELDS,
                               ImportForm, LineRow, PeriodForm, ReopenForm, ReverseForm, VoucherForm, line_rows_from,
                               normalize_amount, normalize_code)
 from erp.ledger.models import Account, Basis, Period, Voucher, VoucherLine, VoucherState
-from erp.ledger.posting import Ledger, LineInput, VoucherInput
+from erp.ledger.services.posting import Ledger, LineInput, VoucherInput
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 

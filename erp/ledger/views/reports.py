@@ -16,7 +16,7 @@ from erp.core.scoping import current_scope
 from erp.core.timeutil import local_today
 from erp.core.web import requires
 from erp.ledger import reports
-from erp.ledger.api import get_voucher
+from erp.ledger.api.vouchers import get_voucher
 
 bp = Blueprint("ledger_reports", __name__, url_prefix="/ledger/reports")
 

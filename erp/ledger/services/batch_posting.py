@@ -1,6 +1,6 @@
 """``Ledger.post_many``: create and post many vouchers in one transaction with bulk statements.
 
-The bulk writer behind the posting engine (:mod:`erp.ledger.engine`): every rule is the engine's or
+The bulk writer behind the posting engine (:mod:`erp.ledger.services.engine`): every rule is the engine's or
 ``Ledger``'s line rules, run on plain records; only what the one-voucher path gets from session events that
 Core statements bypass is done here explicitly (institution scoping, the audit log):
 
@@ -36,10 +36,10 @@ from erp.core.models import Institution, User
 from erp.core.money import Money
 from erp.core.scoping import OutOfScope, current_scope
 from erp.core.timeutil import utcnow
-from erp.ledger import engine
-from erp.ledger.chart import visible_accounts
+from erp.ledger.services import engine
+from erp.ledger.services.chart import visible_accounts
 from erp.ledger.models import DIMENSIONS, SOURCE_COLUMNS, Account, Voucher, VoucherKind, VoucherLine, VoucherState
-from erp.ledger.posting import DIMENSION_MODELS, INSTITUTION_DIMENSIONS, Ledger, PostingLine, VoucherInput
+from erp.ledger.services.posting import DIMENSION_MODELS, INSTITUTION_DIMENSIONS, Ledger, PostingLine, VoucherInput
 
 LINE_COLUMNS = ("voucher_id", "institution_id", "line_no", "account_id", "basis", "debit", "credit",
                 *(f"{d}_id" for d in DIMENSIONS), "memo", "generated")

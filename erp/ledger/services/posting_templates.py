@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from erp.core.errors import BusinessError, Forbidden, NotFound
 from erp.core.models import Community, User
 from erp.ledger.models import Account
-from erp.ledger.template_models import PostingTemplate, PostingTemplateLine, PostingTemplateVersion
+from erp.ledger.models.templates import PostingTemplate, PostingTemplateLine, PostingTemplateVersion
 
-DATA_FILE = Path(__file__).parent / "data" / "posting_templates.csv"
+DATA_FILE = Path(__file__).parents[1] / "data" / "posting_templates.csv"
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 

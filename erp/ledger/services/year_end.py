@@ -12,14 +12,14 @@ from sqlalchemy.orm import Session
 
 from erp.core.errors import Conflict
 from erp.core.models import FundingSource, Institution, User
-from erp.ledger import periods
-from erp.ledger.chart import visible_accounts
+from erp.ledger.services import periods
+from erp.ledger.services.chart import visible_accounts
 from erp.ledger.models import (CARRIED_CATEGORIES, CLOSED_CATEGORIES, DIMENSION_COLUMNS, DIMENSIONS, Account,
                                Balance, Basis, FiscalYear, Period, PeriodState, Voucher, VoucherKind, VoucherLine,
                                VoucherState)
-from erp.ledger.engine import ZERO, apply_balances, check_balanced
-from erp.ledger.posting import Ledger
-from erp.ledger.posting_templates import Template, posting_template
+from erp.ledger.services.engine import ZERO, apply_balances, check_balanced
+from erp.ledger.services.posting import Ledger
+from erp.ledger.services.posting_templates import Template, posting_template
 
 # The closing accounts (本期盈余, 本年盈余分配, 累计盈余, the budget 结转结余 accounts) are the community's
 # posting template of this kind (erp/ledger/data/posting_templates.csv), editable by the finance officer.

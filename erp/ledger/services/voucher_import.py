@@ -29,9 +29,9 @@ from erp.core.models import Institution, User
 from erp.core.money import MoneyError, parse_amount
 from erp.core.rendering import build_xlsx
 from erp.core.scoping import OutOfScope
-from erp.ledger import chart
+from erp.ledger.services import chart
 from erp.ledger.models import Basis, Voucher
-from erp.ledger.posting import Ledger, LineInput, VoucherInput
+from erp.ledger.services.posting import Ledger, LineInput, VoucherInput
 
 MAX_ROWS = 20000
 MAX_FILE_BYTES = 10 * 1024 * 1024

@@ -15,7 +15,7 @@ from marshmallow import Schema, fields, validate
 from erp.core.api_framework import API_PREFIX, api_route
 from erp.core.extensions import db
 from erp.ledger import reports
-from erp.ledger.api import get_voucher
+from erp.ledger.api.vouchers import get_voucher
 
 bp = Blueprint("ledger_reports_api", __name__, url_prefix=API_PREFIX)
 

@@ -10,10 +10,10 @@ from erp.core.errors import NotFound
 from erp.core.extensions import db
 from erp.core.models import Institution
 from erp.core.services import institution_by_code
-from erp.ledger import chart, internal, periods, year_end
+from erp.ledger.services import chart, internal, periods, year_end
 from erp.ledger.models import Account, Basis, BudgetMapping, Period, Voucher, VoucherLine, VoucherState
-from erp.ledger.posting import Ledger, LineInput, VoucherInput
-from erp.ledger.schemas import (AccountOut, BudgetMappingSchema, InternalIn, InternalOut, AccountQuery, DetailAccountIn, PeriodIn, PeriodOut, PeriodQuery, ReopenIn, ReverseIn,
+from erp.ledger.services.posting import Ledger, LineInput, VoucherInput
+from erp.ledger.schemas.vouchers import (AccountOut, BudgetMappingSchema, InternalIn, InternalOut, AccountQuery, DetailAccountIn, PeriodIn, PeriodOut, PeriodQuery, ReopenIn, ReverseIn,
                                 VoucherIn, VoucherOut, VoucherQuery, YearCloseIn, YearCloseOut)
 
 bp = Blueprint("ledger_api", __name__, url_prefix=API_PREFIX)

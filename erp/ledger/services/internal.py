@@ -17,7 +17,7 @@ from erp.core.errors import BusinessError
 from erp.core.models import Partner, User
 from erp.core.services import institution_by_code
 from erp.ledger.models import Voucher
-from erp.ledger.posting import Ledger, VoucherInput
+from erp.ledger.services.posting import Ledger, VoucherInput
 
 INTERNAL_PREFIX = "NB"
 

@@ -35,7 +35,7 @@ from erp.core.errors import BusinessError, Forbidden
 from erp.core.models import Community, Institution, User
 from erp.core.scoping import OutOfScope, current_scope
 from erp.core.security import scope_for
-from erp.ledger import periods
+from erp.ledger.services import periods
 from erp.ledger.models import (DIMENSIONS, Balance, Basis, LedgerChainHead, Period, PeriodState, Voucher,
                                VoucherKind)
 

@@ -7,9 +7,9 @@ from sqlalchemy import select
 from erp.core.api_framework import API_PREFIX, PageQuery, api_route, paged_query
 from erp.core.errors import NotFound
 from erp.core.extensions import db
-from erp.ledger import posting_templates
-from erp.ledger.template_models import PostingTemplate
-from erp.ledger.template_schemas import TemplateIn, TemplateOut, TemplateQuery, TemplateSummaryOut
+from erp.ledger.services import posting_templates
+from erp.ledger.models.templates import PostingTemplate
+from erp.ledger.schemas.templates import TemplateIn, TemplateOut, TemplateQuery, TemplateSummaryOut
 
 bp = Blueprint("ledger_template_api", __name__, url_prefix=API_PREFIX)
 

@@ -3,7 +3,7 @@
 A template is a kind (``procurement.receipt``, ``ledger.year_end`` …) with an explicit current version; an
 edit adds a version with all its lines and moves ``current_version`` to it, so every earlier version stays
 readable and a voucher that records ``kind@version`` can always be traced to the accounts it used.
-See :mod:`erp.ledger.posting_templates` for the service.
+See :mod:`erp.ledger.services.posting_templates` for the service.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """记账模板 web pages: the kinds, a kind's lines with its version history, and the edit form.
 
-Saving is one transaction through :func:`erp.ledger.posting_templates.save_template`; a refusal shows the
+Saving is one transaction through :func:`erp.ledger.services.posting_templates.save_template`; a refusal shows the
 service's message at the row it names (``lines[2].account`` → the third filled row, column 科目).
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from erp.core.errors import BusinessError
 from erp.core.extensions import db
 from erp.core.rendering import format_datetime
 from erp.core.web import can, requires
-from erp.ledger import chart, posting_templates
+from erp.ledger.services import chart, posting_templates
 from erp.ledger.models import Account
 
 bp = Blueprint("ledger_templates", __name__, url_prefix="/ledger/templates")

@@ -2,7 +2,7 @@
 
 One service class per unit of work: ``Ledger(session, user)`` resolves codes through small caches so that
 posting many vouchers stays fast, and every rule is checked here or in the posting engine
-(:mod:`erp.ledger.engine`) — the API, the web UI, the Excel import and the document door all come through
+(:mod:`erp.ledger.services.engine`) — the API, the web UI, the Excel import and the document door all come through
 it. :meth:`Ledger.post` writes one draft through the ORM, ``Ledger.post_many`` (``batch_posting.py``)
 creates and posts many vouchers with bulk statements; both run the engine's stages (admission, periods,
 balance and 平行记账, before_post, numbers and chain, balances, after_post) and the line rules below
@@ -24,9 +24,9 @@ from erp.core.money import MoneyError, parse_amount
 from erp.core.scoping import current_scope
 from erp.core.services import institution_by_code
 from erp.core.timeutil import local_today, utcnow
-from erp.ledger import engine, periods
-from erp.ledger.chart import account_for_posting
-from erp.ledger.engine import ZERO, check_balanced, dimension_ids
+from erp.ledger.services import engine, periods
+from erp.ledger.services.chart import account_for_posting
+from erp.ledger.services.engine import ZERO, check_balanced, dimension_ids
 from erp.ledger.models import (DIMENSIONS, SOURCE_COLUMNS, VOUCHER_STATES, Account, Basis, BudgetMapping, Voucher, VoucherKind,
                                VoucherLine, VoucherState)
 
@@ -241,8 +241,8 @@ class Ledger:
         preparer; ``poster`` (default: the acting user — refused where the community separates duties)
         is recorded as the poster. ``source`` and ``template_version`` (the document door's, for a batch of
         one voucher) are stored on the voucher. Returns the voucher ids in input order. See
-        :mod:`erp.ledger.batch_posting`."""
-        from erp.ledger.batch_posting import post_many
+        :mod:`erp.ledger.services.batch_posting`."""
+        from erp.ledger.services.batch_posting import post_many
 
         return post_many(self, inputs, poster, source, template_version)
 

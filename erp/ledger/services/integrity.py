@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from erp.ledger.models import (CARRIED_CATEGORIES, DIMENSION_COLUMNS, DIMENSIONS, Account, Balance, LedgerChainHead,
                                Voucher, VoucherLine, VoucherState)
-from erp.ledger.engine import GENESIS, ZERO, voucher_hash
+from erp.ledger.services.engine import GENESIS, ZERO, voucher_hash
 
 
 

@@ -8,7 +8,7 @@ What is internal
     2. 内部交易 revenue and expense: lines on revenue (4xxx) and expense (5xxx) accounts whose partner is
        another member — from the ``balance`` table — and revenue / expense lines of vouchers whose
        ``internal_ref`` is shared by two or more members of the set (e.g. drug distribution recorded with
-       ``erp.ledger.internal``) even without a member partner — the only place where voucher lines are read,
+       ``erp.ledger.services.internal``) even without a member partner — the only place where voucher lines are read,
        and only the lines of such vouchers.
     Other accounts carrying a member partner (inventory bought from a member, cash paid to one) are real
     assets of the community and are not eliminated. The budget side has no partner dimension and is summed
@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from erp.core.models import Partner
 from erp.core.rendering import Column
 from erp.ledger.models import Balance, Basis, Voucher, VoucherLine, VoucherState
-from erp.ledger.posting_templates import posting_template
+from erp.ledger.services.posting_templates import posting_template
 from erp.ledger.reports import (ZERO, Amounts, ChartView, Node, PeriodRange, Target, closing_voucher_amounts,
                                 leaf_amounts, money, split_net)
 

@@ -1,0 +1,1 @@
+"""The ledger's JSON API, one blueprint per area (thin: parse, call a service, render)."""

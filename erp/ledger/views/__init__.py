@@ -1,0 +1,1 @@
+"""The ledger's web pages (thin: parse, call a service, render)."""
