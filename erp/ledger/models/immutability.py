@@ -9,7 +9,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from erp.core.errors import Conflict
-from erp.ledger.models import Voucher, VoucherLine, VoucherState
+from erp.ledger.models.vouchers import Voucher, VoucherLine, VoucherState
 
 
 class PostedRecordImmutable(Conflict):

@@ -1,11 +1,11 @@
-"""Ledger models: chart of accounts, dimensions, periods, vouchers, balances (政府会计制度)."""
+"""Vouchers (记账凭证) and their lines, the balances kept at posting and the hash chain's head."""
 from __future__ import annotations
 
 import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, UniqueConstraint, func)
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from erp.core.extensions import db
@@ -14,104 +14,10 @@ from erp.core.models import Institution, User, enum_column
 from erp.core.money import Money
 from erp.core.statemachine import StateMachine
 from erp.core.timeutil import UTCDateTime, utcnow
+from erp.ledger.models.chart import Account, Basis
 
 DIMENSIONS = ("department", "partner", "funding_source", "employee", "project")
 DIMENSION_COLUMNS = tuple(f"{d}_id" for d in DIMENSIONS)
-# Revenue and expense close into surplus at year end; the other categories are carried into the next year.
-CLOSED_CATEGORIES = ("revenue", "expense", "budget_revenue", "budget_expenditure")
-CARRIED_CATEGORIES = ("asset", "liability", "net_assets", "budget_balance")
-
-
-class Basis(str, enum.Enum):
-    FINANCIAL = "financial"  # 财务会计
-    BUDGET = "budget"  # 预算会计
-
-
-class Side(str, enum.Enum):
-    DEBIT = "debit"
-    CREDIT = "credit"
-
-
-class Account(db.Model):
-    """会计科目. The community's chart; an institution may add its own detail accounts (明细科目)."""
-
-    __tablename__ = "account"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
-    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"))
-    code: Mapped[str] = mapped_column(String(32))
-    name: Mapped[str] = mapped_column(String(128))
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
-    level: Mapped[int] = mapped_column(SmallInteger, default=1)
-    category: Mapped[str] = mapped_column(String(32))  # asset, liability, net_assets, revenue, expense, budget_*
-    basis: Mapped[Basis] = enum_column(Basis, 16)
-    balance_side: Mapped[Side] = enum_column(Side, 8)
-    # comma-separated subset of DIMENSIONS that every line on this account must carry
-    required_dimensions: Mapped[str] = mapped_column(String(96), default="")
-    # "" = every institution; "grassroots" = only 基层医疗卫生机构; "hospital" = only hospitals
-    variant: Mapped[str] = mapped_column(String(16), default="")
-    has_children: Mapped[bool] = mapped_column(Boolean, default=False)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-
-    parent: Mapped["Account | None"] = relationship(remote_side=[id])
-
-    @property
-    def required(self) -> list[str]:
-        return [d for d in self.required_dimensions.split(",") if d]
-
-
-# A code is unique per community for the shared chart, and per institution for its own detail accounts.
-Index("uq_account_code", Account.community_id, func.coalesce(Account.institution_id, 0), Account.code, unique=True)
-
-
-class BudgetMapping(Audited, db.Model):
-    """平行记账 rule: how a financial account on a side maps to a budget account.
-
-    role ``cash`` marks cash accounts (their budget account takes the balancing 资金结存 line), ``fiscal``
-    marks fiscal funding that is itself budget revenue (direct payment), ``counterpart`` maps the other
-    lines of a cash voucher to budget revenue or expenditure. The longest matching prefix wins.
-    """
-
-    __tablename__ = "budget_mapping"
-    __table_args__ = (UniqueConstraint("community_id", "account_prefix", "side"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
-    account_prefix: Mapped[str] = mapped_column(String(32))
-    side: Mapped[str] = mapped_column(String(8), default="any")  # debit, credit, any
-    role: Mapped[str] = mapped_column(String(16))  # cash, fiscal, counterpart
-    budget_account_code: Mapped[str] = mapped_column(String(32))
-
-
-class PeriodState(str, enum.Enum):
-    OPEN = "open"
-    CLOSED = "closed"
-
-
-class FiscalYear(Audited, InstitutionOwned, db.Model):
-    __tablename__ = "fiscal_year"
-    __table_args__ = (UniqueConstraint("institution_id", "year"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    year: Mapped[int] = mapped_column(Integer)
-    state: Mapped[PeriodState] = enum_column(PeriodState, 8)
-
-
-class Period(Audited, InstitutionOwned, db.Model):
-    """会计期间: one month of one institution's books."""
-
-    __tablename__ = "period"
-    __table_args__ = (UniqueConstraint("institution_id", "year", "month"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    year: Mapped[int] = mapped_column(Integer)
-    month: Mapped[int] = mapped_column(SmallInteger)
-    state: Mapped[PeriodState] = enum_column(PeriodState, 8)
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    reopen_reason: Mapped[str | None] = mapped_column(String(256))
-
-    @property
-    def label(self) -> str:
-        return f"{self.year}-{self.month:02d}"
 
 
 class VoucherState(str, enum.Enum):
@@ -181,22 +87,6 @@ class Voucher(Audited, InstitutionOwned, db.Model):
         if self.state is VoucherState.POSTED and self.reversed_by is not None:
             return "reversed"
         return self.state.value
-
-
-class LedgerDocument(db.Model):
-    """One row per source document posted through the document door (业务单据): the lock row that makes
-    posting a document happen once, and the voucher now standing for it (None once reversed) with the
-    hash of the content it was posted with."""
-
-    __tablename__ = "ledger_document"
-    __table_args__ = (UniqueConstraint("community_id", "module", "kind", "key"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
-    module: Mapped[str] = mapped_column(String(32))
-    kind: Mapped[str] = mapped_column(String(32))
-    key: Mapped[str] = mapped_column(String(64))
-    voucher_id: Mapped[int | None] = mapped_column(ForeignKey("voucher.id"))
-    content_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class VoucherLine(InstitutionOwned, db.Model):
