@@ -25,7 +25,10 @@ presentation side follows the sign (a net debit balance shows in the debit colum
 The package, one module per seam (each small enough to read whole):
 
 - :mod:`.common` — targets, period ranges, shared constants and helpers;
-- :mod:`.balances` — the chart, amounts from the balance table, the :class:`Snapshot`, consolidation output;
+- :mod:`.balances` — the chart and amounts from the balance table;
+- :mod:`.consolidation` — 医共体合并 with elimination (built on :mod:`.balances`);
+- :mod:`.snapshot` — the :class:`Snapshot` every report is built on, consolidated when asked, and the
+  consolidation output;
 - :mod:`.trial_balance` — 科目余额表;
 - :mod:`.books` — 总账 and 明细账;
 - :mod:`.statements` — 资产负债表, 收入费用表, 预算收入支出表;
@@ -38,8 +41,7 @@ Every public name is re-exported here, so ``from erp.ledger import reports`` and
 """
 
 from erp.core.rendering import StatementHeader, format_amount  # noqa: F401 - used as reports.*
-from erp.ledger.reports.balances import (Amounts, ChartView, Node, Snapshot, chart_view, closing_voucher_amounts,
-                                         leaf_amounts, rolled_up, snapshot)
+from erp.ledger.reports.balances import Amounts, ChartView, Node, chart_view, closing_voucher_amounts, leaf_amounts
 from erp.ledger.reports.books import (DIMENSION_FILTERS, FILTER_TITLES, DetailLedger, DetailRow, GeneralLedger,
                                       GeneralLedgerAccount, LedgerMonth, detail_ledger, general_ledger)
 from erp.ledger.reports.common import (BASES, FORMATS, PDF_MIMETYPE, XLSX_MIMETYPE, ZERO, PeriodRange, Target,
@@ -57,4 +59,5 @@ from erp.ledger.reports.statements import (BALANCE_SHEET_COLUMNS, BUDGET_EXPENDI
                                            TRUST_LIABILITIES, Line, Statement, StatementRow, balance_sheet,
                                            balance_sheet_of, budget_statement, budget_statement_of, income_statement,
                                            income_statement_of)
+from erp.ledger.reports.snapshot import Snapshot, rolled_up, snapshot
 from erp.ledger.reports.trial_balance import AMOUNT_KEYS, TrialBalance, TrialBalanceRow, trial_balance, trial_balance_of

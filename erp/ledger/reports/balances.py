@@ -1,6 +1,5 @@
-"""The chart as the reports see it, amounts from the ``balance`` table (and the closing vouchers)
-and the :class:`Snapshot` every report is built on; plus the consolidation output shared by
-the PDF and Excel of the trial balance and the statements."""
+"""The chart as the reports see it and amounts from the ``balance`` table (and the closing vouchers): what
+the :class:`~erp.ledger.reports.snapshot.Snapshot` and the consolidation are built from."""
 
 from __future__ import annotations
 
@@ -13,7 +12,6 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from erp.core.errors import NotFound
-from erp.core.rendering import XlsxSheet
 from erp.ledger.models import Account, Balance, Basis, Voucher, VoucherKind, VoucherLine, VoucherState
 from erp.ledger.reports.common import ZERO, PeriodRange, Target, split_net
 
@@ -199,76 +197,3 @@ def closing_voucher_amounts(session: Session, institution_ids: list[int], rng: P
             amounts.debit += debit or ZERO
             amounts.credit += credit or ZERO
     return dict(result)
-
-
-# =========================================================================================== snapshot
-
-
-@dataclass
-class Snapshot:
-    """The target's figures for the range, consolidated when asked, rolled up to every level."""
-
-    target: Target
-    rng: PeriodRange
-    chart: ChartView
-    by_code: dict[str, Amounts]
-    consolidation: Any = None  # erp.ledger.reports.consolidation.Consolidation
-    before_closing: bool = False
-
-    def get(self, code: str) -> Amounts:
-        return self.by_code.get(code) or Amounts()
-
-    def top_codes(self, *categories: str) -> list[str]:
-        return sorted(c for c, n in self.chart.nodes.items() if n.parent is None and n.category in categories)
-
-
-def rolled_up(chart: ChartView, leaves: dict[str, Amounts]) -> dict[str, Amounts]:
-    result: dict[str, Amounts] = defaultdict(Amounts)
-    for code, amounts in leaves.items():
-        for ancestor in chart.chain(code):
-            result[ancestor].add(amounts)
-    return dict(result)
-
-
-def snapshot(session: Session, target: Target, rng: PeriodRange, *, before_closing: bool = False) -> Snapshot:
-    chart = chart_view(session, target)
-    leaves: dict[str, Amounts] = defaultdict(Amounts)
-    by_id = {key[0]: amounts for key, amounts in leaf_amounts(session, target.ids, rng).items()}
-    if before_closing:
-        for (account_id,), amounts in closing_voucher_amounts(session, target.ids, rng).items():
-            by_id.setdefault(account_id, Amounts()).add(amounts, -1)
-    consolidation_result = None
-    if target.consolidated:
-        from erp.ledger.reports.consolidation import consolidate
-
-        consolidation_result = consolidate(session, target, rng, chart, before_closing=before_closing)
-        for account_id, amounts in consolidation_result.adjustments.items():
-            by_id.setdefault(account_id, Amounts()).add(amounts, -1)
-        for node, amounts in consolidation_result.residues:
-            chart.add_synthetic(node)
-            leaves[node.code].add(amounts)
-    for account_id, amounts in by_id.items():
-        code = chart.code_of.get(account_id)
-        if code is not None:
-            leaves[code].add(amounts)
-    return Snapshot(target, rng, chart, rolled_up(chart, leaves), consolidation_result, before_closing)
-
-
-# =========================================================================================== consolidation output
-
-
-def _elimination_table(snap: Snapshot) -> dict | None:
-    consolidation = snap.consolidation
-    if consolidation is None:
-        return None
-    return {"lines": consolidation.table_rows(), "pairs": consolidation.pair_rows(), "method": consolidation.method}
-
-
-def _elimination_sheets(snap: Snapshot) -> list[XlsxSheet]:
-    consolidation = snap.consolidation
-    if consolidation is None:
-        return []
-    from erp.ledger.reports.consolidation import LINE_COLUMNS, PAIR_COLUMNS
-
-    return [XlsxSheet("合并抵销分录", LINE_COLUMNS, consolidation.table_rows(), header_lines=[consolidation.method]),
-            XlsxSheet("内部往来核对", PAIR_COLUMNS, consolidation.pair_rows())]

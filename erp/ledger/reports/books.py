@@ -15,7 +15,7 @@ from erp.core.models import Department, Employee, FundingSource, Partner, Projec
 from erp.core.rendering import Column, build_xlsx, format_amount
 from erp.ledger.models import Balance, Voucher, VoucherLine, VoucherState
 from erp.ledger.reports.balances import Amounts, chart_view, leaf_amounts
-from erp.ledger.reports.common import BASES, ZERO, PeriodRange, Target, direction, money, _report_header
+from erp.ledger.reports.common import BASES, ZERO, PeriodRange, Target, direction, money, report_header
 from erp.ledger.reports.printing import Book, BookColumn, BookRow, BookSection, render_book_pdf
 
 
@@ -109,11 +109,11 @@ class GeneralLedger:
                     Column("direction", "借或贷"), Column("balance", "余额", "amount")]
 
     def pdf(self, user: User | None) -> bytes:
-        return render_book_pdf(self.book(), _report_header(self.title, self.target, self.rng, user))
+        return render_book_pdf(self.book(), report_header(self.title, self.target, self.rng, user))
 
     def xlsx(self, user: User | None) -> bytes:
         return build_xlsx(self.title, self.XLSX_COLUMNS, self.xlsx_rows(),
-                          header=_report_header(self.title, self.target, self.rng, user))
+                          header=report_header(self.title, self.target, self.rng, user))
 
 
 def general_ledger(session: Session, target: Target, rng: PeriodRange, *, account: str | None = None,
@@ -273,14 +273,14 @@ class DetailLedger:
                     Column("balance", "余额", "amount")]
 
     def pdf(self, user: User | None) -> bytes:
-        header = _report_header(self.title, self.target, self.rng, user, subtitle=self.subtitle)
+        header = report_header(self.title, self.target, self.rng, user, subtitle=self.subtitle)
         return render_book_pdf(self.book(), header)
 
     def xlsx(self, user: User | None) -> bytes:
         rows = [{"date": r.date, "institution": r.institution, "voucher": r.voucher_number, "account": r.account,
                  "memo": r.memo, "debit": r.debit, "credit": r.credit, "direction": direction(r.balance),
                  "balance": abs(r.balance)} for r in self.rows]
-        header = _report_header(self.title, self.target, self.rng, user, subtitle=self.subtitle)
+        header = report_header(self.title, self.target, self.rng, user, subtitle=self.subtitle)
         return build_xlsx(self.title, self.XLSX_COLUMNS, rows, header=header)
 
 

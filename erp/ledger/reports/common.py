@@ -176,11 +176,11 @@ def period_range(period: str | None, period_to: str | None = None, *, field: str
     return PeriodRange(year, start, end)
 
 
-def _report_header(title: str, target: Target, rng: PeriodRange, user: User | None, code: str | None = None,
+def report_header(title: str, target: Target, rng: PeriodRange, user: User | None, code: str | None = None,
                    subtitle: str | None = None) -> StatementHeader:
     return StatementHeader(institution=target.label, title=title, period=rng.label, code=code, subtitle=subtitle,
                            prepared_by=(user.display_name or user.username) if user else None)
 
 
-def _files_name(title: str, target: Target, rng: PeriodRange, ext: str) -> str:
+def files_name(title: str, target: Target, rng: PeriodRange, ext: str) -> str:
     return f"{title}-{target.file_label}-{rng.key}.{ext}"

@@ -39,8 +39,8 @@ from erp.core.models import Partner
 from erp.core.rendering import Column
 from erp.ledger.models import Balance, Basis, Voucher, VoucherLine, VoucherState
 from erp.ledger.services.posting_templates import posting_template
-from erp.ledger.reports import (ZERO, Amounts, ChartView, Node, PeriodRange, Target, closing_voucher_amounts,
-                                leaf_amounts, money, split_net)
+from erp.ledger.reports.balances import Amounts, ChartView, Node, closing_voucher_amounts, leaf_amounts
+from erp.ledger.reports.common import ZERO, PeriodRange, Target, money, split_net
 
 # The 内部往来 accounts (应收/预付, 应付/预收 and their detail accounts) are the community's posting template
 # of this kind, role ``internal_balance`` (erp/ledger/data/posting_templates.csv).

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from erp.core.errors import BusinessError, NotFound
 from erp.core.models import User
 from erp.ledger.reports.books import DIMENSION_FILTERS, detail_ledger, general_ledger
-from erp.ledger.reports.common import FORMATS, PDF_MIMETYPE, XLSX_MIMETYPE, _files_name, period_range, resolve_target
+from erp.ledger.reports.common import FORMATS, PDF_MIMETYPE, XLSX_MIMETYPE, files_name, period_range, resolve_target
 from erp.ledger.reports.reconciliation import budget_surplus_reconciliation
 from erp.ledger.reports.statements import balance_sheet, budget_statement, income_statement
 from erp.ledger.reports.trial_balance import trial_balance
@@ -21,9 +21,9 @@ from erp.ledger.reports.trial_balance import trial_balance
 def report_file(report, fmt: str, user: User | None) -> tuple[bytes, str, str]:
     """(bytes, Chinese file name, mimetype) of a report as PDF or Excel."""
     if fmt == "pdf":
-        return report.pdf(user), _files_name(report.title, report.target, report.rng, "pdf"), PDF_MIMETYPE
+        return report.pdf(user), files_name(report.title, report.target, report.rng, "pdf"), PDF_MIMETYPE
     if fmt == "xlsx":
-        return report.xlsx(user), _files_name(report.title, report.target, report.rng, "xlsx"), XLSX_MIMETYPE
+        return report.xlsx(user), files_name(report.title, report.target, report.rng, "xlsx"), XLSX_MIMETYPE
     raise BusinessError.for_field("format", f"format must be one of {', '.join(FORMATS)}")
 
 

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from erp.ledger.models import BudgetMapping
-from erp.ledger.reports.balances import Snapshot, snapshot
+from erp.ledger.reports.snapshot import Snapshot, snapshot
 from erp.ledger.reports.common import ZERO, PeriodRange, Target
 from erp.ledger.reports.statements import (MOVEMENTS, Statement, StatementRow, budget_statement_of, income_statement_of,
-                                           _movement_columns, _sum_codes)
+                                           movement_columns, sum_codes)
 
 
 # ------------------------------------------------------------------------------------------- 差异调节表
@@ -72,7 +72,7 @@ def budget_surplus_reconciliation(session: Session, target: Target, rng: PeriodR
 
 
 def reconciliation_of(snap: Snapshot, cash_codes: tuple[str, ...]) -> Statement:
-    columns = _movement_columns(snap.rng)
+    columns = movement_columns(snap.rng)
     budget = budget_statement_of(snap)
     income = income_statement_of(snap)
     budget_surplus = {k: budget.value("budget_surplus", k) for k in MOVEMENTS}
@@ -87,14 +87,14 @@ def reconciliation_of(snap: Snapshot, cash_codes: tuple[str, ...]) -> Statement:
     gross = {"period": (lambda a: a.debit, lambda a: a.credit), "ytd": (lambda a: a.ytd_debit, lambda a: a.ytd_credit)}
     for group in RECONCILING_GROUPS:
         codes = group.codes + leftovers.get(group.key, ())
-        increase = {k: _sum_codes(snap, codes, gross[k][0]) for k in MOVEMENTS}
-        decrease = {k: -_sum_codes(snap, codes, gross[k][1]) for k in MOVEMENTS}
+        increase = {k: sum_codes(snap, codes, gross[k][0]) for k in MOVEMENTS}
+        decrease = {k: -sum_codes(snap, codes, gross[k][1]) for k in MOVEMENTS}
         for suffix, label, values in (("increase", group.increase, increase), ("decrease", group.decrease, decrease)):
             for k in MOVEMENTS:
                 adjustments[k] += values[k]
             rows.append(StatementRow(f"{group.key}.{suffix}", label, "item", 1, values))
     budget_cash = snap.top_codes("budget_balance")
-    cash = {k: _sum_codes(snap, cash_codes, MOVEMENTS[k]) - _sum_codes(snap, budget_cash, MOVEMENTS[k])
+    cash = {k: sum_codes(snap, cash_codes, MOVEMENTS[k]) - sum_codes(snap, budget_cash, MOVEMENTS[k])
             for k in MOVEMENTS}
     for k in MOVEMENTS:
         adjustments[k] += cash[k]

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from erp.core.models import User
 from erp.core.rendering import Column, XlsxSheet, build_xlsx_sheets, render_statement_pdf
-from erp.ledger.reports.balances import Snapshot, _elimination_sheets, _elimination_table, snapshot
-from erp.ledger.reports.common import ZERO, PeriodRange, Target, money, _report_header
+from erp.ledger.reports.snapshot import Snapshot, elimination_sheets, elimination_table, snapshot
+from erp.ledger.reports.common import ZERO, PeriodRange, Target, money, report_header
 
 
 # =========================================================================================== statements
@@ -94,19 +94,19 @@ class Statement:
 
     def pdf(self, user: User | None) -> bytes:
         columns, rows = self.table()
-        header = _report_header(self.title, self.target, self.rng, user, code=self.form)
+        header = report_header(self.title, self.target, self.rng, user, code=self.form)
         return render_statement_pdf(header, "ledger/reports/statement_pdf.html", columns=columns, rows=rows,
-                                    eliminations=_elimination_table(self.snapshot), notes=self.notes)
+                                    eliminations=elimination_table(self.snapshot), notes=self.notes)
 
     def xlsx(self, user: User | None) -> bytes:
         columns, rows = self.table(indent=False)
-        header = _report_header(self.title, self.target, self.rng, user, code=self.form)
+        header = report_header(self.title, self.target, self.rng, user, code=self.form)
         sheets = [XlsxSheet(self.title, columns, rows, header=header, header_lines=self.notes)]
-        sheets.extend(_elimination_sheets(self.snapshot))
+        sheets.extend(elimination_sheets(self.snapshot))
         return build_xlsx_sheets(sheets)
 
 
-def _sum_codes(snap: Snapshot, codes: Iterable[str], measure) -> Decimal:
+def sum_codes(snap: Snapshot, codes: Iterable[str], measure) -> Decimal:
     return sum((measure(snap.get(code)) for code in codes), ZERO)
 
 
@@ -120,7 +120,7 @@ def _section_rows(snap: Snapshot, lines: list[Line], columns: dict[str, Any], si
             rows.append(StatementRow(line.key, line.label, "heading", 0, {k: None for k in columns}))
             continue
         line_sign = -sign if line.negate else sign
-        values = {key: line_sign * _sum_codes(snap, codes, measure) for key, measure in columns.items()}
+        values = {key: line_sign * sum_codes(snap, codes, measure) for key, measure in columns.items()}
         if line.only_if_nonzero and not any(values.values()):
             continue
         if line.kind == "item":
@@ -297,7 +297,7 @@ EXPENSE_LINES = [
 ]
 
 
-def _movement_columns(rng: PeriodRange) -> list[tuple[str, str]]:
+def movement_columns(rng: PeriodRange) -> list[tuple[str, str]]:
     return [("period", "本月数" if rng.start == rng.end else "本期数"), ("ytd", "本年累计数")]
 
 
@@ -321,7 +321,7 @@ def income_statement_of(snap: Snapshot) -> Statement:
             StatementRow("surplus", "三、本期盈余", "total", 0, surplus)]
     checks = {"revenue": revenue["period"], "expense": expense["period"], "surplus": surplus["period"],
               "surplus_ytd": surplus["ytd"]}
-    return Statement("收入费用表", "会政财02表", snap, _movement_columns(snap.rng), rows, checks)
+    return Statement("收入费用表", "会政财02表", snap, movement_columns(snap.rng), rows, checks)
 
 
 # ------------------------------------------------------------------------------------------- 预算收入支出表
@@ -374,4 +374,4 @@ def budget_statement_of(snap: Snapshot) -> Statement:
     notes = []
     if snap.target.consolidated:
         notes.append("预算会计分录不带往来单位，合并预算表为成员单位简单相加，未作内部抵销。")
-    return Statement("预算收入支出表", "会政预01表", snap, _movement_columns(snap.rng), rows, checks, notes)
+    return Statement("预算收入支出表", "会政预01表", snap, movement_columns(snap.rng), rows, checks, notes)

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from erp.core.errors import BusinessError
 from erp.core.models import User
 from erp.core.rendering import Column, XlsxSheet, build_xlsx_sheets, render_statement_pdf
-from erp.ledger.reports.balances import Amounts, Snapshot, _elimination_sheets, _elimination_table, snapshot
-from erp.ledger.reports.common import BASES, ZERO, PeriodRange, Target, money, _report_header, split_net
+from erp.ledger.reports.balances import Amounts
+from erp.ledger.reports.snapshot import Snapshot, elimination_sheets, elimination_table, snapshot
+from erp.ledger.reports.common import BASES, ZERO, PeriodRange, Target, money, report_header, split_net
 
 
 # =========================================================================================== 科目余额表
@@ -89,15 +90,15 @@ class TrialBalance:
         return rows
 
     def pdf(self, user: User | None) -> bytes:
-        header = _report_header(self.title, self.target, self.rng, user, subtitle=self.subtitle)
+        header = report_header(self.title, self.target, self.rng, user, subtitle=self.subtitle)
         return render_statement_pdf(header, "ledger/reports/statement_pdf.html", columns=self.COLUMNS,
                                     rows=self.table_rows(), totals=self.totals, landscape=True,
-                                    eliminations=_elimination_table(self.snapshot))
+                                    eliminations=elimination_table(self.snapshot))
 
     def xlsx(self, user: User | None) -> bytes:
-        header = _report_header(self.title, self.target, self.rng, user, subtitle=self.subtitle)
+        header = report_header(self.title, self.target, self.rng, user, subtitle=self.subtitle)
         sheets = [XlsxSheet(self.title, self.COLUMNS, self.table_rows(), header=header, totals=self.totals)]
-        sheets.extend(_elimination_sheets(self.snapshot))
+        sheets.extend(elimination_sheets(self.snapshot))
         return build_xlsx_sheets(sheets)
 
 

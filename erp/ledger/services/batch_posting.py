@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Integer, any_, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -39,7 +40,10 @@ from erp.core.timeutil import utcnow
 from erp.ledger.services import engine
 from erp.ledger.services.chart import visible_accounts
 from erp.ledger.models import DIMENSIONS, SOURCE_COLUMNS, Account, Voucher, VoucherKind, VoucherLine, VoucherState
-from erp.ledger.services.posting import DIMENSION_MODELS, INSTITUTION_DIMENSIONS, Ledger, PostingLine, VoucherInput
+from erp.ledger.services.inputs import DIMENSION_MODELS, INSTITUTION_DIMENSIONS, PostingLine, VoucherInput
+
+if TYPE_CHECKING:  # the Ledger calls this module (Ledger.post_many), never the other way round
+    from erp.ledger.services.posting import Ledger
 
 LINE_COLUMNS = ("voucher_id", "institution_id", "line_no", "account_id", "basis", "debit", "credit",
                 *(f"{d}_id" for d in DIMENSIONS), "memo", "generated")

@@ -19,70 +19,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from erp.core.errors import BusinessError, Conflict, NotFound
-from erp.core.models import Department, Employee, FundingSource, Institution, Partner, Project, User
+from erp.core.models import Institution, User
 from erp.core.money import MoneyError, parse_amount
 from erp.core.scoping import current_scope
 from erp.core.services import institution_by_code
 from erp.core.timeutil import local_today, utcnow
 from erp.ledger.services import engine, periods
 from erp.ledger.services.chart import account_for_posting
-from erp.ledger.services.engine import ZERO, check_balanced, dimension_ids
+from erp.ledger.services.batch_posting import post_many as post_batch
+from erp.ledger.services.engine import ZERO, check_balanced
+from erp.ledger.services.inputs import DIMENSION_MODELS, INSTITUTION_DIMENSIONS, LineInput, PostingLine, VoucherInput
 from erp.ledger.models import (DIMENSIONS, SOURCE_COLUMNS, VOUCHER_STATES, Account, Basis, BudgetMapping, Voucher, VoucherKind,
                                VoucherLine, VoucherState)
-
-DIMENSION_MODELS = {"department": Department, "partner": Partner, "funding_source": FundingSource,
-                    "employee": Employee, "project": Project}
-INSTITUTION_DIMENSIONS = {"department", "employee"}  # codes are per institution; the others per community
-
-
-@dataclass
-class LineInput:
-    account: str
-    debit: Decimal | str | int = ZERO
-    credit: Decimal | str | int = ZERO
-    department: str | None = None
-    partner: str | None = None
-    funding_source: str | None = None
-    employee: str | None = None
-    project: str | None = None
-    memo: str = ""
-
-
-@dataclass
-class VoucherInput:
-    institution: str
-    date: date
-    lines: list[LineInput]
-    memo: str = ""
-    attachment_count: int = 0
-    internal_ref: str | None = None
-
-
-@dataclass(slots=True)
-class PostingLine:
-    """A validated line as the rules see it: what create_draft turns into a VoucherLine and what
-    post_many writes with bulk inserts. Same attribute names as :class:`VoucherLine`, so the shared rules
-    (平行记账, balance checks, the hash, the kept balances) take either."""
-
-    line_no: int
-    account: Account
-    account_id: int
-    basis: Basis
-    debit: Decimal
-    credit: Decimal
-    department_id: int | None = None
-    partner_id: int | None = None
-    funding_source_id: int | None = None
-    employee_id: int | None = None
-    project_id: int | None = None
-    memo: str = ""
-    generated: bool = False
-
-    def to_voucher_line(self, institution_id: int) -> VoucherLine:
-        return VoucherLine(institution_id=institution_id, line_no=self.line_no, account=self.account,
-                           account_id=self.account_id, basis=self.basis, debit=self.debit, credit=self.credit,
-                           **dict(zip((f"{d}_id" for d in DIMENSIONS), dimension_ids(self))), memo=self.memo,
-                           generated=self.generated)
 
 
 @dataclass
@@ -242,9 +190,7 @@ class Ledger:
         is recorded as the poster. ``source`` and ``template_version`` (the document door's, for a batch of
         one voucher) are stored on the voucher. Returns the voucher ids in input order. See
         :mod:`erp.ledger.services.batch_posting`."""
-        from erp.ledger.services.batch_posting import post_many
-
-        return post_many(self, inputs, poster, source, template_version)
+        return post_batch(self, inputs, poster, source, template_version)
 
     def parallel_lines(self, institution: Institution, lines, memo: str) -> list[PostingLine]:
         """平行记账: the budget-accounting lines for a financial voucher that moves budget cash.
