@@ -10,7 +10,8 @@ MANIFEST = Manifest(
     depends=("core",),
     models=("erp.ledger.models", "erp.ledger.models.immutability"),
     blueprints=("erp.ledger.views.vouchers:bp", "erp.ledger.views.reports:bp", "erp.ledger.views.templates:bp"),
-    api_blueprints=("erp.ledger.api.vouchers:bp", "erp.ledger.api.reports:bp", "erp.ledger.api.templates:bp"),
+    api_blueprints=("erp.ledger.api.vouchers:bp", "erp.ledger.api.periods:bp", "erp.ledger.api.chart:bp",
+                    "erp.ledger.api.reports:bp", "erp.ledger.api.templates:bp"),
     menu=(
         MenuEntry(N_("凭证"), "ledger.vouchers", "ledger.voucher.read", 10),
         MenuEntry(N_("录入凭证"), "ledger.new_voucher", "ledger.voucher.write", 11),

@@ -15,7 +15,7 @@ from marshmallow import Schema, fields, validate
 from erp.core.api_framework import API_PREFIX, api_route
 from erp.core.extensions import db
 from erp.ledger import reports
-from erp.ledger.api.vouchers import get_voucher
+from erp.ledger.services.posting import voucher_in_scope
 
 bp = Blueprint("ledger_reports_api", __name__, url_prefix=API_PREFIX)
 
@@ -128,5 +128,5 @@ def budget_surplus_reconciliation(query):
 @api_route(bp, "/vouchers/<int:voucher_id>/pdf", permission="ledger.voucher.read",
            summary="记账凭证 print (PDF): lines, totals in words (大写), signature boxes")
 def voucher_pdf(voucher_id):
-    document = reports.voucher_print(get_voucher(voucher_id))
+    document = reports.voucher_print(voucher_in_scope(db.session, voucher_id))
     return _download(document.pdf(), document.filename(), reports.PDF_MIMETYPE)

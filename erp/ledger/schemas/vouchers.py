@@ -1,11 +1,10 @@
-"""API schemas of the ledger."""
+"""API schemas of the ledger: vouchers, their lines and internal transactions (内部往来)."""
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
 from erp.core.api_framework import PageQuery
 from erp.core.money import decimal_str
-from erp.ledger.models import DIMENSIONS
 
 
 class AmountField(fields.Field):
@@ -105,68 +104,6 @@ class ReverseIn(Schema):
     memo = fields.String(load_default=None, validate=validate.Length(max=256))
 
 
-class PeriodIn(Schema):
-    institution = fields.String(required=True)
-    period = fields.String(required=True, metadata={"description": "YYYY-MM"})
-
-
-class PeriodQuery(PageQuery):
-    institution = fields.String(required=True)
-
-
-class ReopenIn(PeriodIn):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=256))
-
-
-class PeriodOut(Schema):
-    period = fields.Function(lambda p: p.label)
-    state = fields.Function(lambda p: p.state.value)
-    closed_at = fields.AwareDateTime(allow_none=True)
-    reopen_reason = fields.String(allow_none=True)
-
-
-class AccountOut(Schema):
-    code = fields.String()
-    name = fields.String()
-    parent = fields.Function(lambda a: a.parent.code if a.parent else None)
-    level = fields.Integer()
-    category = fields.String()
-    basis = fields.Function(lambda a: a.basis.value)
-    balance_side = fields.Function(lambda a: a.balance_side.value)
-    required_dimensions = fields.Function(lambda a: a.required)
-    leaf = fields.Function(lambda a: not a.has_children)
-    institution_id = fields.Integer(allow_none=True)
-
-
-class AccountQuery(PageQuery):
-    institution = fields.String()
-    q = fields.String()
-    basis = fields.String(validate=validate.OneOf(["financial", "budget"]))
-
-
-class DetailAccountIn(Schema):
-    institution = fields.String(required=True)
-    parent = fields.String(required=True)
-    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    required_dimensions = fields.List(fields.String(validate=validate.OneOf(DIMENSIONS)), load_default=None)
-
-
-class YearCloseIn(Schema):
-    institution = fields.String(required=True)
-    year = fields.Integer(required=True, validate=validate.Range(min=1900, max=2999))
-
-
-class YearCloseOut(Schema):
-    """The year closed; ``voucher`` is the closing voucher, null when no revenue or expense needed carrying."""
-
-    institution = fields.Function(lambda r: r["institution"].code)
-    year = fields.Integer()
-    state = fields.Constant("closed")
-    next_year = fields.Function(lambda r: r["year"] + 1)
-    voucher = fields.Nested(VoucherOut, allow_none=True)
-
-
 class InternalSideIn(Schema):
     institution = fields.String(required=True)
     date = fields.Date(required=True)
@@ -185,11 +122,3 @@ class InternalOut(Schema):
     internal_ref = fields.String()
     issuer = fields.Nested(VoucherOut)
     receiver = fields.Nested(VoucherOut)
-
-
-class BudgetMappingSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    account_prefix = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    side = fields.String(load_default="any", validate=validate.OneOf(["debit", "credit", "any"]))
-    role = fields.String(required=True, validate=validate.OneOf(["cash", "fiscal", "counterpart"]))
-    budget_account_code = fields.String(required=True, validate=validate.Length(min=1, max=32))

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from erp.core.errors import BusinessError, Conflict, NotFound
 from erp.core.models import Institution, User
@@ -290,3 +290,12 @@ class Ledger:
         self.session.add(reversal)
         self.session.flush()
         return self.post(reversal, source)
+
+
+def voucher_in_scope(session: Session, voucher_id: int) -> Voucher:
+    """One voucher with its lines and accounts, if it is in the user's scope (scoping filters the query)."""
+    voucher = session.scalar(select(Voucher).where(Voucher.id == voucher_id)
+                             .options(selectinload(Voucher.lines).selectinload(VoucherLine.account)))
+    if voucher is None:
+        raise NotFound.for_field("id", f"voucher {voucher_id} not found in your scope")
+    return voucher

@@ -16,7 +16,7 @@ from erp.core.scoping import current_scope
 from erp.core.timeutil import local_today
 from erp.core.web import requires
 from erp.ledger import reports
-from erp.ledger.api.vouchers import get_voucher
+from erp.ledger.services.posting import voucher_in_scope
 
 bp = Blueprint("ledger_reports", __name__, url_prefix="/ledger/reports")
 
@@ -140,7 +140,7 @@ def statement(name: str):
 @requires("ledger.voucher.read")
 def voucher_pdf(voucher_id: int):
     try:
-        document = reports.voucher_print(get_voucher(voucher_id))
+        document = reports.voucher_print(voucher_in_scope(db.session, voucher_id))
     except BusinessError:
         abort(404)
     return send_file(BytesIO(document.pdf()), mimetype=reports.PDF_MIMETYPE, as_attachment=False,
