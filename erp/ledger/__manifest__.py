@@ -9,7 +9,7 @@ MANIFEST = Manifest(
     title=N_("总账"),
     depends=("core",),
     models=("erp.ledger.models", "erp.ledger.models.immutability"),
-    blueprints=("erp.ledger.views.vouchers:bp", "erp.ledger.views.reports:bp", "erp.ledger.views.templates:bp"),
+    blueprints=("erp.ledger.views:bp", "erp.ledger.views.reports:bp", "erp.ledger.views.templates:bp"),
     api_blueprints=("erp.ledger.api.vouchers:bp", "erp.ledger.api.periods:bp", "erp.ledger.api.chart:bp",
                     "erp.ledger.api.reports:bp", "erp.ledger.api.templates:bp"),
     menu=(
