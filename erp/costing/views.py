@@ -18,7 +18,7 @@ from erp.core.web import ACTIVE_INSTITUTION_KEY, can, requires
 from erp.costing import services as costing
 from erp.costing.reports import (number_str, reconciliation_lines, report_columns, report_file, report_rows,
                                  report_totals)
-from erp.ledger.reports import PeriodRange
+from erp.ledger.services import PeriodRange
 
 bp = Blueprint("costing", __name__, url_prefix="/costing")
 

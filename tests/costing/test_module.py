@@ -7,7 +7,7 @@ from flask import url_for
 
 from erp.core.errors import BusinessError
 from erp.costing.services import parse_cost_month, parse_cost_period, period_label
-from erp.ledger.reports import PeriodRange
+from erp.ledger.services import PeriodRange
 
 
 def test_costing_loads_after_the_ledger_with_its_own_permissions_and_menu(app):

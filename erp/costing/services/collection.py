@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, aliased
 
 from erp.core.models import Institution
 from erp.costing.services.common import ZERO
-from erp.ledger.models import Account, Balance, Basis, Voucher, VoucherKind, VoucherLine, VoucherState
-from erp.ledger.reports import PeriodRange
+from erp.ledger.services import (Account, Balance, Basis, PeriodRange, Voucher, VoucherKind, VoucherLine,
+                                 VoucherState)
 
 EXPENSE_PREFIXES = ("5001", "5101")  # 业务活动费用, 单位管理费用
 EXPENSE_TITLES = {"5001": "业务活动费用", "5101": "单位管理费用"}

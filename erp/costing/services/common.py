@@ -1,6 +1,6 @@
 """What every costing service shares: the precision, the period syntax of the cost reports, departments.
 
-Periods are the ledger's :class:`~erp.ledger.reports.PeriodRange` (months of one year); costing only adds its
+Periods are the ledger's :class:`~erp.ledger.services.PeriodRange` (months of one year); costing only adds its
 one-field syntax (``YYYY-MM``, ``YYYY-MM..YYYY-MM`` or ``YYYY``) and the matching label.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from erp.core.errors import BusinessError, Conflict, NotFound
 from erp.core.models import Department, Institution
-from erp.ledger.reports import PeriodRange, period_range
+from erp.ledger.services import PeriodRange, period_range
 
 ZERO = Decimal("0.00")
 PRECISION = 60  # digits for the intermediate products and quotients: nothing rounds before the fen

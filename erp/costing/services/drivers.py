@@ -17,7 +17,7 @@ from erp.core.errors import BusinessError
 from erp.core.models import CostClass, Department, Institution
 from erp.costing.models import DRIVER_SCALE, CostDriver
 from erp.costing.services.common import department_by_code, flush_or_conflict
-from erp.ledger.reports import PeriodRange
+from erp.ledger.services import PeriodRange
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,7 @@ from erp.costing.services.collection import EXPENSE_PREFIXES, collect_costs
 from erp.costing.services.common import ZERO, departments_of, period_label
 from erp.costing.services.drivers import base_title, driver_figures
 from erp.costing.services.plan import PlanEntry, allocation_plan
-from erp.ledger.models import Account
-from erp.ledger.reports import PeriodRange
+from erp.ledger.services import Account, PeriodRange
 
 # Rows in the order of the report: clinical first, administration last.
 CLASS_ORDER = (CostClass.CLINICAL, CostClass.MEDICAL_TECH, CostClass.MEDICAL_SUPPORT, CostClass.ADMIN)

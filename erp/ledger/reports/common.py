@@ -15,7 +15,7 @@ from erp.core.money import decimal_str
 from erp.core.rendering import StatementHeader
 from erp.core.scoping import current_scope
 from erp.core.services import institution_by_code
-from erp.ledger.services import periods
+from erp.ledger.services.periods import PeriodRange, period_range  # noqa: F401 - reports.period_range
 
 
 ZERO = Decimal("0.00")
@@ -123,57 +123,6 @@ def resolve_target(session: Session, user: User, *, institution: str | None = No
     members = tuple(session.scalars(select(Institution).where(Institution.community_id == owner.id)
                                     .order_by(Institution.code)))
     return Target(members, community=owner, consolidated=consolidated is not False)
-
-
-@dataclass(frozen=True)
-class PeriodRange:
-    """Months ``start``..``end`` of one fiscal year."""
-
-    year: int
-    start: int
-    end: int
-
-    @property
-    def label(self) -> str:
-        if self.start == self.end:
-            return f"{self.year}年{self.end}月"
-        return f"{self.year}年{self.start}月至{self.end}月"
-
-    @property
-    def key(self) -> str:
-        if self.start == self.end:
-            return f"{self.year}-{self.end:02d}"
-        return f"{self.year}-{self.start:02d}至{self.end:02d}"
-
-    @property
-    def period(self) -> str:
-        return f"{self.year}-{self.start:02d}"
-
-    @property
-    def period_to(self) -> str:
-        return f"{self.year}-{self.end:02d}"
-
-    def query_args(self) -> dict[str, str]:
-        args = {"period": self.period}
-        if self.end != self.start:
-            args["period_to"] = self.period_to
-        return args
-
-
-def period_range(period: str | None, period_to: str | None = None, *, field: str = "period",
-                 field_to: str = "period_to") -> PeriodRange:
-    """``period`` (YYYY-MM) alone is one month; with ``period_to`` a range within the same year."""
-    if not period:
-        raise BusinessError.for_field(field, "请指定期间 YYYY-MM (period is required)")
-    year, start = periods.parse_period(period, field)
-    end = start
-    if period_to:
-        to_year, end = periods.parse_period(period_to, field_to)
-        if to_year != year:
-            raise BusinessError.for_field(field_to, "期间范围须在同一会计年度内 (a range stays within one year)")
-        if end < start:
-            raise BusinessError.for_field(field_to, "截止期间不能早于起始期间 (the range ends before it starts)")
-    return PeriodRange(year, start, end)
 
 
 def report_header(title: str, target: Target, rng: PeriodRange, user: User | None, code: str | None = None,

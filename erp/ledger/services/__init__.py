@@ -1,4 +1,5 @@
-"""The ledger's public services face: what other modules (procurement, payroll, budget) use to book.
+"""The ledger's public services face: what other modules (procurement, payroll, budget, costing) use. Nothing
+else of the ledger may be imported by another module (import-linter checks it: setup.cfg).
 
 A module posts a voucher for one of its documents only through the document door::
 
@@ -8,8 +9,21 @@ A module posts a voucher for one of its documents only through the document door
     voucher = post_document(session, source, VoucherInput(...), preparer=receipt.preparer, poster=receipt.approver)
 
 and undoes it with :func:`reverse_document` (红字冲销). See :mod:`erp.ledger.services.documents`.
-"""
-from erp.ledger.services.posting import LineInput, VoucherInput
-from erp.ledger.services.documents import DocumentSource, post_document, reverse_document
 
-__all__ = ["DocumentSource", "LineInput", "VoucherInput", "post_document", "reverse_document"]
+A module that reads the books (cost accounting collects expense by department) queries the ledger's read
+models, re-exported here for that purpose only — ``Account``, ``Balance``, ``Basis``, ``Voucher``,
+``VoucherKind``, ``VoucherLine``, ``VoucherState`` — over a :class:`PeriodRange` of months (``period_range``
+parses one from ``YYYY-MM``). They are read, never written: posted data changes only through the door.
+"""
+from erp.ledger.models import Account, Balance, Basis, Voucher, VoucherKind, VoucherLine, VoucherState
+from erp.ledger.services.documents import DocumentSource, post_document, reverse_document
+from erp.ledger.services.periods import PeriodRange, period_range
+from erp.ledger.services.posting import LineInput, VoucherInput
+
+__all__ = [
+    # the document door
+    "DocumentSource", "LineInput", "VoucherInput", "post_document", "reverse_document",
+    # reading the books
+    "Account", "Balance", "Basis", "PeriodRange", "Voucher", "VoucherKind", "VoucherLine", "VoucherState",
+    "period_range",
+]

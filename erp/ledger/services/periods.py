@@ -1,6 +1,7 @@
 """Fiscal years and monthly periods: open, close, reopen (会计期间与结账)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
@@ -111,3 +112,54 @@ def reopen_period(session: Session, institution: Institution, year: int, month: 
     period.closed_by_id = None
     session.flush()
     return period
+
+
+@dataclass(frozen=True)
+class PeriodRange:
+    """Months ``start``..``end`` of one fiscal year."""
+
+    year: int
+    start: int
+    end: int
+
+    @property
+    def label(self) -> str:
+        if self.start == self.end:
+            return f"{self.year}年{self.end}月"
+        return f"{self.year}年{self.start}月至{self.end}月"
+
+    @property
+    def key(self) -> str:
+        if self.start == self.end:
+            return f"{self.year}-{self.end:02d}"
+        return f"{self.year}-{self.start:02d}至{self.end:02d}"
+
+    @property
+    def period(self) -> str:
+        return f"{self.year}-{self.start:02d}"
+
+    @property
+    def period_to(self) -> str:
+        return f"{self.year}-{self.end:02d}"
+
+    def query_args(self) -> dict[str, str]:
+        args = {"period": self.period}
+        if self.end != self.start:
+            args["period_to"] = self.period_to
+        return args
+
+
+def period_range(period: str | None, period_to: str | None = None, *, field: str = "period",
+                 field_to: str = "period_to") -> PeriodRange:
+    """``period`` (YYYY-MM) alone is one month; with ``period_to`` a range within the same year."""
+    if not period:
+        raise BusinessError.for_field(field, "请指定期间 YYYY-MM (period is required)")
+    year, start = parse_period(period, field)
+    end = start
+    if period_to:
+        to_year, end = parse_period(period_to, field_to)
+        if to_year != year:
+            raise BusinessError.for_field(field_to, "期间范围须在同一会计年度内 (a range stays within one year)")
+        if end < start:
+            raise BusinessError.for_field(field_to, "截止期间不能早于起始期间 (the range ends before it starts)")
+    return PeriodRange(year, start, end)
