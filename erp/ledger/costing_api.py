@@ -8,7 +8,7 @@ from flask import Blueprint, g, send_file
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from erp.core.api_framework import API_PREFIX, PageQuery, api_route, paged_query
+from erp.core.api_framework import API_PREFIX, DecimalText, PageQuery, api_route, paged_query
 from erp.core.errors import BusinessError
 from erp.core.extensions import db
 from erp.core.models import COST_CLASS_TITLES, CostClass, Department, Institution
@@ -23,18 +23,11 @@ bp = Blueprint("ledger_costing_api", __name__, url_prefix=API_PREFIX)
 # ---------------------------------------------------------------------------------------------- schemas
 
 
-class DriverValueField(fields.Field):
+class DriverValueField(DecimalText):
     """A driver figure in and out as a decimal string ("12.5"); the service checks range and places."""
 
     def _serialize(self, value, attr, obj, **kwargs):
         return costing.number_str(value)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, float):
-            return repr(value)  # a JSON number: its shortest repr is what the client wrote
-        if isinstance(value, bool) or not isinstance(value, (str, int)):
-            raise self.make_error("invalid")
-        return str(value)
 
     default_error_messages = {"invalid": "分摊参数应为字符串形式的十进制数，如 \"12.5\" (decimal string)"}
 

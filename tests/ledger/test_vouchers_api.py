@@ -160,3 +160,33 @@ def test_a_draft_is_corrected_in_place_and_a_posted_one_is_not(books, api):
     changes = db.session.scalars(select(AuditEntry).where(AuditEntry.model == "Voucher",
                                                           AuditEntry.record_id == str(draft["id"]))).all()
     assert [e.action for e in changes] == ["create", "update", "transition"]
+
+
+def _raw_voucher(client, debit: str, credit: str):
+    """A voucher whose amounts are written as bare JSON numbers (as a script in another language would)."""
+    raw = ('{"institution": "QH101", "date": "%s-03-15", "memo": "JSON number", "lines": ['
+           '{"account": "1001", "debit": %s}, {"account": "4101010105", "credit": %s}]}') % (YEAR, debit, credit)
+    return client.post("/api/v1/vouchers", data=raw, headers={"Content-Type": "application/json"})
+
+
+def test_a_json_number_not_exact_to_the_fen_is_refused_naming_the_field(books, api):
+    finance = api("finance")
+    before = db.session.scalar(select(func.count(Voucher.id)))
+    refused = _raw_voucher(finance, "10.00000000000000001", "10.00")
+    assert refused.status_code == 422, refused.json
+    assert list(refused.json["error"]["fields"]) == ["lines[0].debit"], refused.json
+    refused = _raw_voucher(finance, "10.00", "10.004999999999999999")
+    assert refused.status_code == 422 and list(refused.json["error"]["fields"]) == ["lines[1].credit"], refused.json
+    db.session.remove()
+    assert db.session.scalar(select(func.count(Voucher.id))) == before
+
+
+def test_exact_json_numbers_are_taken_exactly_including_exponents(books, api):
+    created = _raw_voucher(api("finance"), "1e1", "10.00")
+    assert created.status_code == 201, created.json
+    assert [(l["debit"], l["credit"]) for l in created.json["lines"]] == [("10.00", "0.00"), ("0.00", "10.00")]
+    created = _raw_voucher(api("finance"), "0.1", "1E-1")
+    assert created.status_code == 201, created.json
+    assert [(l["debit"], l["credit"]) for l in created.json["lines"]] == [("0.10", "0.00"), ("0.00", "0.10")]
+    refused = _raw_voucher(api("finance"), "NaN", "10.00")
+    assert refused.status_code in (400, 422)
