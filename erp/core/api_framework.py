@@ -118,7 +118,9 @@ class PageQuery(Schema):
 
 def paginate(statement, page: int, per_page: int) -> tuple[list, int]:
     """One page of an ORM select (scope criteria apply) and the total count."""
-    total = db.session.scalar(statement.with_only_columns(func.count()).order_by(None))
+    # counted over the statement as a subquery: replacing its columns by count(*) would drop its FROM
+    # when nothing else names the table (an unfiltered list counted 1); the scope criteria reach inside
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     items = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
     return items, total
 

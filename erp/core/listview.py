@@ -14,6 +14,9 @@ from erp.core.extensions import db
 from erp.core.rendering import build_xlsx
 
 
+MAX_PER_PAGE = 500
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -63,8 +66,9 @@ class ListView:
         if request.args.get("export") == "xlsx":
             return self._xlsx(db.session.scalars(statement))
         page = max(request.args.get("page", 1, type=int), 1)
-        items, total = paginate(statement, page, self.per_page)
-        pages = max((total + self.per_page - 1) // self.per_page, 1)
+        per_page = min(max(request.args.get("per_page", self.per_page, type=int), 1), MAX_PER_PAGE)
+        items, total = paginate(statement, page, per_page)
+        pages = max((total + per_page - 1) // per_page, 1)
         return render_template("list.html", view=self, items=items, total=total, page=page, pages=pages,
                                values=values, sort=sort, link=self._link)
 
