@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Callable
 
 from io import BytesIO
@@ -12,6 +11,7 @@ from flask import render_template, request, send_file, url_for
 from erp.core.api_framework import paginate
 from erp.core.extensions import db
 from erp.core.rendering import build_xlsx
+from erp.core.timeutil import to_local, utcnow
 
 
 MAX_PER_PAGE = 500
@@ -81,6 +81,6 @@ class ListView:
     def _xlsx(self, items):
         columns = [{"key": c.key, "label": c.label, "kind": c.kind} for c in self.columns]
         data = build_xlsx(self.title, columns, [{c.key: c.get(item) for c in self.columns} for item in items])
-        name = f"{self.title}-{datetime.now():%Y%m%d%H%M}.xlsx"
+        name = f"{self.title}-{to_local(utcnow()):%Y%m%d%H%M}.xlsx"
         return send_file(BytesIO(data), download_name=name, as_attachment=True,
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
