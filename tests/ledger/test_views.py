@@ -320,6 +320,7 @@ def _period_state(institution: str, month: int) -> Period:
 
 
 def test_close_and_reopen_a_period(books, web):
+    books.close_last_year("QH101")
     finance, chief = web("finance"), web("chief")
     page = finance.get(f"/ledger/periods?institution=QH101&year={YEAR}").get_data(as_text=True)
     chief_token = csrf_token(chief.get("/ledger/periods").get_data(as_text=True))

@@ -85,6 +85,7 @@ def test_bad_lines_get_a_4xx_naming_the_field(books, api):
 
 
 def test_voucher_into_a_closed_period_is_refused(books, api):
+    books.close_last_year("QH101")
     chief = api("chief")
     for month in (1, 2, 3):
         closed = chief.post("/api/v1/periods/close", json={"institution": "QH101", "period": f"{YEAR}-{month:02d}"})
@@ -119,6 +120,7 @@ def test_scope_township_accountant_cannot_see_or_write_the_lead_hospital(books, 
 
 
 def test_period_listing_and_reopen_needs_the_chief_and_a_reason(books, api):
+    books.close_last_year("QH102")
     chief, finance = api("chief"), api("finance")
     assert finance.post("/api/v1/periods/close", json={"institution": "QH102", "period": f"{YEAR}-01"}).status_code == 200
     no_reason = chief.post("/api/v1/periods/reopen", json={"institution": "QH102", "period": f"{YEAR}-01",
