@@ -98,8 +98,8 @@ class CostRulesQuery(Schema):
 # ---------------------------------------------------------------------------------------------- helpers
 
 
-def _institution(code: str) -> Institution:
-    return institution_by_code(db.session, g.user.community_id, code)
+def _institution(code: str, *, write: bool = False) -> Institution:
+    return institution_by_code(db.session, g.user.community_id, code, write=write)
 
 
 def _month(value: str) -> tuple[int, int]:
@@ -228,7 +228,7 @@ def list_drivers(query):
 @api_route(bp, "/costing/drivers", "PUT", permission="ledger.cost.write",
            summary="Set a month's allocation drivers (upsert; a null value removes one)", body=CostDriversIn)
 def put_drivers(body):
-    institution = _institution(body["institution"])
+    institution = _institution(body["institution"], write=True)
     year, month = _month(body["period"])
     result = costing.set_drivers(db.session, institution, year, month, body["values"])
     return {"institution": institution.code, "period": f"{year}-{month:02d}", **result}
@@ -245,7 +245,7 @@ def get_rules(query):
 @api_route(bp, "/costing/rules", "PUT", permission="ledger.cost.write",
            summary="Change the allocation plan (a null base_kind restores the default)", body=CostRulesIn)
 def put_rules(body):
-    institution = _institution(body["institution"])
+    institution = _institution(body["institution"], write=True)
     return plan_dict(institution, costing.set_rules(db.session, institution, body["rules"]))
 
 

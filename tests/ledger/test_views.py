@@ -376,7 +376,7 @@ def test_periods_are_filtered_by_institution_and_year_and_scoped(books, web):
     assert db.session.scalar(select(func.count(Period.id)).where(Period.state == PeriodState.CLOSED)) == 0
     token = csrf_token(finance.get("/ledger/periods").get_data(as_text=True))
     assert finance.post("/ledger/periods/close", data={"csrf_token": token, "institution": "NOPE",
-                                                       "period": f"{YEAR}-01"}).status_code in (400, 404)
+                                                       "period": f"{YEAR}-01"}).status_code == 404
 
 
 # ---------------------------------------------------------------------------------- the grid's script
