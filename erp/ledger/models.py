@@ -31,7 +31,7 @@ class Side(str, enum.Enum):
     CREDIT = "credit"
 
 
-class Account(db.Model):
+class Account(Audited, db.Model):
     """会计科目. The community's chart; an institution may add its own detail accounts (明细科目)."""
 
     __tablename__ = "account"
@@ -167,7 +167,7 @@ class Voucher(Audited, InstitutionOwned, db.Model):
         return self.state.value
 
 
-class VoucherLine(InstitutionOwned, db.Model):
+class VoucherLine(Audited, InstitutionOwned, db.Model):
     """凭证分录. ``generated`` lines are the budget-accounting side created by 平行记账 at posting."""
 
     __tablename__ = "voucher_line"
