@@ -9,12 +9,15 @@ OpenAPI document needs.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import wraps
 from typing import Callable
 
 from flask import Blueprint, current_app, g, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +26,7 @@ from werkzeug.exceptions import HTTPException
 from erp.core.errors import BusinessError
 from erp.core.extensions import db
 from erp.core.models import IdempotencyRecord, User
+from erp.core.money import MoneyError, decimal_str, parse_amount
 from erp.core.scoping import OutOfScope
 from erp.core.session_context import activate_user
 
@@ -60,6 +64,53 @@ class Operation:
 OPERATIONS: list[Operation] = []
 
 
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+class ExactJSONProvider(DefaultJSONProvider):
+    """JSON numbers with a fraction or exponent are parsed as ``Decimal``, never ``float``: a client's
+    ``10.00000000000000001`` reaches the schema as written (and is refused there), not rounded to 10.0.
+    NaN and Infinity are not JSON and are refused (the body is then not valid JSON: 400)."""
+
+    def loads(self, s: str | bytes, **kwargs):
+        kwargs.setdefault("parse_float", Decimal)
+        kwargs.setdefault("parse_constant", _refuse_constant)
+        return json.loads(s, **kwargs)
+
+
+class DecimalText(fields.Field):
+    """A decimal number in as a JSON string or JSON number (exact, see :class:`ExactJSONProvider`), loaded
+    as its plain text ("10", "12.5"); the service checks range and places. Out as given."""
+
+    default_error_messages = {"invalid": "应为十进制数，如 \"12.5\" (a decimal number, e.g. \"12.5\")"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, Decimal):
+            return format(value, "f")
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise self.make_error("invalid")
+        return str(value)
+
+
+class AmountField(fields.Field):
+    """Money in and out: a decimal string ("1234.50") or an exact JSON number, loaded as a ``Decimal``
+    with two places; anything not exact to the fen is refused naming the field (never rounded)."""
+
+    default_error_messages = {"invalid": "金额应为十进制数，如 \"1234.50\" (a decimal amount, e.g. \"1234.50\")"}
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else decimal_str(value)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
+            raise self.make_error("invalid")
+        try:  # the sign is the service's rule (a debit must be positive, an adjustment may not be)
+            return parse_amount(value if value != "" else "0", field=attr, allow_negative=True)
+        except MoneyError as exc:
+            raise ValidationError(str(exc)) from None
+
+
 class PageQuery(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
@@ -67,7 +118,9 @@ class PageQuery(Schema):
 
 def paginate(statement, page: int, per_page: int) -> tuple[list, int]:
     """One page of an ORM select (scope criteria apply) and the total count."""
-    total = db.session.scalar(statement.with_only_columns(func.count()).order_by(None))
+    # counted over the statement as a subquery: replacing its columns by count(*) would drop its FROM
+    # when nothing else names the table (an unfiltered list counted 1); the scope criteria reach inside
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     items = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
     return items, total
 
@@ -185,6 +238,19 @@ def api_route(bp: Blueprint, rule: str, method: str = "GET", *, permission: str 
     return decorator
 
 
+def field_paths(messages: dict, prefix: str = "") -> dict:
+    """Nested marshmallow errors as the services name fields: ``{"lines": {"1": {"credit": [..]}}}`` →
+    ``{"lines[1].credit": [..]}``."""
+    flat = {}
+    for key, value in messages.items():
+        name = f"{prefix}[{key}]" if str(key).isdigit() else (f"{prefix}.{key}" if prefix else str(key))
+        if isinstance(value, dict):
+            flat.update(field_paths(value, name))
+        else:
+            flat[name] = value
+    return flat
+
+
 def register_error_handlers(app) -> None:
     """JSON errors for every /api path; never a 500 for bad input."""
 
@@ -202,7 +268,7 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(ValidationError)
     def _validation(exc: ValidationError):
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        return rollback_then(422, "validation_error", "invalid input", messages)
+        return rollback_then(422, "validation_error", "invalid input", field_paths(messages))
 
     @app.errorhandler(BusinessError)
     def _business(exc: BusinessError):

@@ -9,6 +9,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from erp.core.errors import BusinessError, NotFound
 from erp.core.models import (Community, CostClass, Department, Institution, InstitutionKind,
                              InstitutionLevel, User)
+from erp.core.scoping import current_scope
 from erp.core.security import ROLES, hash_password
 
 # The level each kind of institution sits at (县/乡/村).
@@ -34,11 +35,15 @@ def validate_uscc(value: str | None) -> str | None:
         raise BusinessError.for_field("uscc", f"统一社会信用代码无效 (invalid USCC): {exc}") from exc
 
 
-def institution_by_code(session: Session, community_id: int, code: str) -> Institution:
-    found = session.scalar(select(Institution).where(Institution.community_id == community_id,
-                                                     Institution.code == code))
+def institution_by_code(session: Session, community_id: int, code: str, *, write: bool = False) -> Institution:
+    """The institution named in a request. Reading another institution's records answers 404 (as if it did
+    not exist); writing into one that exists outside the user's scope answers 403."""
+    statement = select(Institution).where(Institution.community_id == community_id, Institution.code == code)
+    found = session.scalar(statement.execution_options(skip_scope=write))
     if found is None:
         raise NotFound.for_field("institution", f"no institution with code {code!r} in your scope")
+    if write and (scope := current_scope(session)) is not None:
+        scope.require(found.id)
     return found
 
 

@@ -22,8 +22,8 @@ bp = Blueprint("costing_api", __name__, url_prefix=API_PREFIX)
 # ---------------------------------------------------------------------------------------------- helpers
 
 
-def _institution(code: str) -> Institution:
-    return institution_by_code(db.session, g.user.community_id, code)
+def _institution(code: str, *, write: bool = False) -> Institution:
+    return institution_by_code(db.session, g.user.community_id, code, write=write)
 
 
 def _amount(value: Decimal | None) -> str | None:
@@ -134,7 +134,7 @@ def list_drivers(query):
 @api_route(bp, "/costing/drivers", "PUT", permission="costing.write",
            summary="Set a month's allocation drivers (upsert; a null value removes one)", body=CostDriversIn)
 def put_drivers(body):
-    institution = _institution(body["institution"])
+    institution = _institution(body["institution"], write=True)
     month = costing.parse_cost_month(body["period"])
     result = costing.set_drivers(db.session, institution, month.year, month.start, body["values"])
     return {"institution": institution.code, "period": month.period, **result}
@@ -151,7 +151,7 @@ def get_rules(query):
 @api_route(bp, "/costing/rules", "PUT", permission="costing.write",
            summary="Change the allocation plan (a null base_kind restores the default)", body=CostRulesIn)
 def put_rules(body):
-    institution = _institution(body["institution"])
+    institution = _institution(body["institution"], write=True)
     return plan_dict(institution, costing.set_rules(db.session, institution, body["rules"]))
 
 

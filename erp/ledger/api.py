@@ -97,7 +97,7 @@ def reverse_voucher(voucher_id, body):
 
 
 def _period_args(body: dict) -> tuple[Institution, int, int]:
-    institution = institution_by_code(db.session, g.user.community_id, body["institution"])
+    institution = institution_by_code(db.session, g.user.community_id, body["institution"], write=True)
     year, month = periods.parse_period(body["period"])
     return institution, year, month
 
@@ -139,7 +139,7 @@ def list_accounts(query):
 @api_route(bp, "/accounts", "POST", permission="ledger.chart.write", summary="Add an institution's detail account "
            "(明细科目)", body=DetailAccountIn, response=AccountOut, status=201, idempotent=True)
 def create_detail_account(body):
-    institution = institution_by_code(db.session, g.user.community_id, body["institution"])
+    institution = institution_by_code(db.session, g.user.community_id, body["institution"], write=True)
     return chart.add_detail_account(db.session, institution, body["parent"], body["code"], body["name"],
                                     body["required_dimensions"])
 
@@ -148,7 +148,7 @@ def create_detail_account(body):
            summary="Year-end close (年终结转): carry forward and open the next year", body=YearCloseIn,
            response=YearCloseOut)
 def close_year(body):
-    institution = institution_by_code(db.session, g.user.community_id, body["institution"])
+    institution = institution_by_code(db.session, g.user.community_id, body["institution"], write=True)
     voucher = year_end.close_year(db.session, institution, body["year"], g.user)
     return {"institution": institution, "year": body["year"], "voucher": voucher}
 

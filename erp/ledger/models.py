@@ -32,7 +32,7 @@ class Side(str, enum.Enum):
     CREDIT = "credit"
 
 
-class Account(db.Model):
+class Account(Audited, db.Model):
     """会计科目. The community's chart; an institution may add its own detail accounts (明细科目)."""
 
     __tablename__ = "account"
@@ -199,7 +199,7 @@ class LedgerDocument(db.Model):
     content_hash: Mapped[str | None] = mapped_column(String(64))
 
 
-class VoucherLine(InstitutionOwned, db.Model):
+class VoucherLine(Audited, InstitutionOwned, db.Model):
     """凭证分录. ``generated`` lines are the budget-accounting side created by 平行记账 at posting."""
 
     __tablename__ = "voucher_line"

@@ -532,7 +532,7 @@ def reopen_period():
 @bp.get("/vouchers/import/template.xlsx")
 @requires("ledger.voucher.write")
 def import_template():
-    data = voucher_import.build_template(_default_institution(_institutions()) or "QH101", local_today())
+    data = voucher_import.build_template(_default_institution(_institutions()) or "", local_today())
     return send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name="凭证导入模板.xlsx")
 
 

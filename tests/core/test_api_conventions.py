@@ -23,6 +23,12 @@ def test_institution_list_paginates_filters_and_sorts(demo, api):
     assert desc["code"] == "QH202"
 
 
+def test_unfiltered_list_total_counts_every_row_within_the_scope(demo, api):
+    last = api("admin").get("/api/v1/institutions?per_page=10&page=4").json
+    assert last["total"] == 32 and [i["code"] for i in last["items"]] == ["QH201", "QH202"]
+    assert api("accountant").get("/api/v1/institutions?per_page=2").json["total"] == 4
+
+
 def test_bad_query_and_body_are_422_naming_the_field(demo, api):
     client = api("admin")
     response = client.get("/api/v1/institutions?per_page=100000")
