@@ -3,8 +3,8 @@
 ``api_route`` declares an endpoint with its permission and marshmallow schemas; it authenticates the
 bearer token, activates the user's institution scope, parses and validates input (422 naming the
 field), commits the business action as one transaction (rolled back on any error), honours an
-``Idempotency-Key`` on document-creating POSTs, serialises the output, and records everything the
-OpenAPI document needs.
+``Idempotency-Key`` on document-creating POSTs, serialises the output (or sends a :class:`FileResult` as a
+download), and records everything the OpenAPI document needs.
 """
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import wraps
+from io import BytesIO
 from typing import Callable
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request, send_file
 from flask.json.provider import DefaultJSONProvider
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
@@ -31,6 +32,7 @@ from erp.core.scoping import OutOfScope
 from erp.core.session_context import activate_user
 
 API_PREFIX = "/api/v1"
+JSON = "application/json"
 
 
 class ApiError(Exception):
@@ -59,6 +61,21 @@ class Operation:
     status: int
     public: bool
     tags: list[str] = field(default_factory=list)
+    produces: tuple[str, ...] = (JSON,)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """A file for a view to return instead of JSON (a PDF, an Excel workbook): sent as an attachment with
+    its (Chinese) file name. The route lists the media types it answers with in ``produces=``."""
+
+    content: bytes
+    filename: str
+    mimetype: str
+
+    def send(self):
+        return send_file(BytesIO(self.content), mimetype=self.mimetype, as_attachment=True,
+                         download_name=self.filename)
 
 
 OPERATIONS: list[Operation] = []
@@ -190,13 +207,14 @@ def _parse(schema_cls: type[Schema] | None, source: str):
 def api_route(bp: Blueprint, rule: str, method: str = "GET", *, permission: str | None, summary: str,
               query: type[Schema] | None = None, body: type[Schema] | None = None,
               response: type[Schema] | None = None, paged: bool = False, status: int = 200,
-              idempotent: bool = False, public: bool = False) -> Callable:
+              idempotent: bool = False, public: bool = False, produces: tuple[str, ...] = (JSON,)) -> Callable:
     """Declare an API endpoint. The view gets ``query=`` / ``body=`` (loaded dicts) and returns the
-    object to dump with ``response``, a :class:`Page` of them when ``paged``, or a ready dict."""
+    object to dump with ``response``, a :class:`Page` of them when ``paged``, a ready dict, or a
+    :class:`FileResult` of one of the media types it ``produces`` (e.g. ``(JSON, "application/pdf")``)."""
 
     def decorator(view: Callable) -> Callable:
         OPERATIONS.append(Operation((bp.url_prefix or "") + rule, method, summary, permission, query, body,
-                                    response, paged, status, public, [bp.name]))
+                                    response, paged, status, public, [bp.name], tuple(produces)))
 
         @wraps(view)
         def endpoint(**url_args):
@@ -214,6 +232,12 @@ def api_route(bp: Blueprint, rule: str, method: str = "GET", *, permission: str 
             if body:
                 kwargs["body"] = _parse(body, "body")
             result = view(**kwargs)
+            if isinstance(result, FileResult):
+                if result.mimetype not in produces:
+                    raise TypeError(f"{view.__name__} returned {result.mimetype}, not declared in produces=")
+                if method != "GET":
+                    db.session.commit()
+                return result.send()
             if response is None:
                 payload = result
             else:

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 from flask import Blueprint, g
 
-from erp.core.api_framework import API_PREFIX, api_route, paged_query
+from erp.core.api_framework import API_PREFIX, JSON, api_route, paged_query
 from erp.core.extensions import db
+from erp.core.rendering import PDF_MIMETYPE, XLSX_MIMETYPE
 from erp.core.models import COST_CLASS_TITLES, Department, Institution
 from erp.core.money import decimal_str
 from erp.core.services import institution_by_code
@@ -87,21 +88,6 @@ def report_dict(report: costing.DepartmentCostReport) -> dict:
     }
 
 
-class FileReady(Exception):
-    """Carries a file download out of an ``api_route`` view (which would otherwise serialise JSON): the view
-    keeps the framework's token, permission, scope and query handling, and this blueprint's handler sends
-    the file."""
-
-    def __init__(self, response):
-        super().__init__("file response")
-        self.response = response
-
-
-@bp.errorhandler(FileReady)
-def _send_ready_file(exc: FileReady):
-    return exc.response
-
-
 # ---------------------------------------------------------------------------------------------- endpoints
 
 
@@ -158,11 +144,11 @@ def put_rules(body):
 @api_route(bp, "/reports/department-costs", permission="costing.read",
            summary="科室成本报表: direct costs from the ledger, step-down allocation, outpatient/inpatient, unit "
                    "costs, reconciled to 5001 + 5101 (format=pdf|xlsx downloads the statement)",
-           query=DepartmentCostQuery)
+           query=DepartmentCostQuery, produces=(JSON, PDF_MIMETYPE, XLSX_MIMETYPE))
 def department_costs(query):
     institution = _institution(query["institution"])
     report = costing.department_cost_report(db.session, institution, costing.parse_cost_period(query["period"]))
     if query["format"] in ("pdf", "xlsx"):
-        raise FileReady(report_file(report, query["format"], g.user.display_name))
+        return report_file(report, query["format"], g.user.display_name)
     return report_dict(report)
 

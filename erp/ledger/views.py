@@ -25,7 +25,7 @@ from erp.core.extensions import db
 from erp.core.listview import Column, Filter, ListView
 from erp.core.models import Department, Employee, FundingSource, Institution, Partner, Project, User
 from erp.core.money import MoneyError, parse_amount
-from erp.core.rendering import format_datetime
+from erp.core.rendering import XLSX_MIMETYPE, format_datetime
 from erp.core.scoping import OutOfScope
 from erp.core.timeutil import local_today
 from erp.core.web import ACTIVE_INSTITUTION_KEY, can, requires
@@ -42,7 +42,6 @@ bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
 STATUS_TITLES = {"draft": "未记账", "posted": "已记账", "reversed": "已冲销"}
 BLANK_ROWS = 4  # an empty voucher starts with this many lines; the grid adds more as they fill
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # ------------------------------------------------------------------------------------------ helpers

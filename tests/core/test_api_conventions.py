@@ -1,6 +1,7 @@
 """API conventions every module relies on: errors, pagination, filters, idempotency, OpenAPI."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from erp.core.extensions import db
@@ -99,3 +100,34 @@ def test_openapi_document_is_generated_from_the_schemas(app):
     create = document["paths"]["/api/v1/institutions"]["post"]
     assert "requestBody" in create and create["security"] == [{"bearer": []}]
     assert "security" not in document["paths"]["/api/v1/auth/token"]["post"]
+
+
+def test_a_view_returns_a_file_of_a_media_type_its_route_produces():
+    from urllib.parse import unquote
+
+    from flask import Blueprint, Flask
+
+    from erp.core.api_framework import JSON, OPERATIONS, FileResult, api_route
+
+    pdf, xlsx = "application/pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    bp = Blueprint("files_test", __name__, url_prefix="/api/v1")
+
+    @api_route(bp, "/files/<kind>", permission=None, public=True, summary="a file or JSON", produces=(JSON, pdf))
+    def download(kind):
+        if kind == "json":
+            return {"pages": 1}
+        return FileResult(b"%PDF-1.7 one page", "科目余额表-城关镇卫生院-2026-03.pdf", pdf if kind == "pdf" else xlsx)
+
+    OPERATIONS.remove(next(op for op in OPERATIONS if op.rule == "/api/v1/files/<kind>"))
+    app = Flask("files")
+    app.testing = True
+    app.register_blueprint(bp)
+    client = app.test_client()
+    response = client.get("/api/v1/files/pdf")
+    assert response.status_code == 200 and response.mimetype == pdf and response.data == b"%PDF-1.7 one page"
+    disposition = unquote(response.headers["Content-Disposition"])
+    assert disposition.startswith("attachment;") and "科目余额表-城关镇卫生院-2026-03.pdf" in disposition
+    assert client.get("/api/v1/files/json").json == {"pages": 1}
+    with pytest.raises(TypeError, match="not declared in produces"):
+        client.get("/api/v1/files/xlsx")
+
