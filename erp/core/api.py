@@ -83,8 +83,7 @@ def list_departments(query):
 @api_route(bp, "/departments", "POST", permission="core.department.write", summary="Add a department (科室)",
            body=DepartmentSchema, response=DepartmentSchema, status=201, idempotent=True)
 def create_department(body):
-    institution = _institution(body["institution"])
-    current_scope(db.session).require(institution.id)
+    institution = services.institution_by_code(db.session, g.user.community_id, body["institution"], write=True)
     return services.create_department(db.session, institution, code=body["code"], name=body["name"],
                                       cost_class=body["cost_class"])
 

@@ -3,18 +3,22 @@
 ``api_route`` declares an endpoint with its permission and marshmallow schemas; it authenticates the
 bearer token, activates the user's institution scope, parses and validates input (422 naming the
 field), commits the business action as one transaction (rolled back on any error), honours an
-``Idempotency-Key`` on document-creating POSTs, serialises the output, and records everything the
-OpenAPI document needs.
+``Idempotency-Key`` on document-creating POSTs, serialises the output (or sends a :class:`FileResult` as a
+download), and records everything the OpenAPI document needs.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import wraps
+from io import BytesIO
 from typing import Callable
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request, send_file
+from flask.json.provider import DefaultJSONProvider
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -23,10 +27,12 @@ from werkzeug.exceptions import HTTPException
 from erp.core.errors import BusinessError
 from erp.core.extensions import db
 from erp.core.models import IdempotencyRecord, User
+from erp.core.money import MoneyError, decimal_str, parse_amount
 from erp.core.scoping import OutOfScope
 from erp.core.session_context import activate_user
 
 API_PREFIX = "/api/v1"
+JSON = "application/json"
 
 
 class ApiError(Exception):
@@ -55,9 +61,71 @@ class Operation:
     status: int
     public: bool
     tags: list[str] = field(default_factory=list)
+    produces: tuple[str, ...] = (JSON,)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """A file for a view to return instead of JSON (a PDF, an Excel workbook): sent as an attachment with
+    its (Chinese) file name. The route lists the media types it answers with in ``produces=``."""
+
+    content: bytes
+    filename: str
+    mimetype: str
+
+    def send(self):
+        return send_file(BytesIO(self.content), mimetype=self.mimetype, as_attachment=True,
+                         download_name=self.filename)
 
 
 OPERATIONS: list[Operation] = []
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+class ExactJSONProvider(DefaultJSONProvider):
+    """JSON numbers with a fraction or exponent are parsed as ``Decimal``, never ``float``: a client's
+    ``10.00000000000000001`` reaches the schema as written (and is refused there), not rounded to 10.0.
+    NaN and Infinity are not JSON and are refused (the body is then not valid JSON: 400)."""
+
+    def loads(self, s: str | bytes, **kwargs):
+        kwargs.setdefault("parse_float", Decimal)
+        kwargs.setdefault("parse_constant", _refuse_constant)
+        return json.loads(s, **kwargs)
+
+
+class DecimalText(fields.Field):
+    """A decimal number in as a JSON string or JSON number (exact, see :class:`ExactJSONProvider`), loaded
+    as its plain text ("10", "12.5"); the service checks range and places. Out as given."""
+
+    default_error_messages = {"invalid": "应为十进制数，如 \"12.5\" (a decimal number, e.g. \"12.5\")"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, Decimal):
+            return format(value, "f")
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise self.make_error("invalid")
+        return str(value)
+
+
+class AmountField(fields.Field):
+    """Money in and out: a decimal string ("1234.50") or an exact JSON number, loaded as a ``Decimal``
+    with two places; anything not exact to the fen is refused naming the field (never rounded)."""
+
+    default_error_messages = {"invalid": "金额应为十进制数，如 \"1234.50\" (a decimal amount, e.g. \"1234.50\")"}
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else decimal_str(value)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
+            raise self.make_error("invalid")
+        try:  # the sign is the service's rule (a debit must be positive, an adjustment may not be)
+            return parse_amount(value if value != "" else "0", field=attr, allow_negative=True)
+        except MoneyError as exc:
+            raise ValidationError(str(exc)) from None
 
 
 class PageQuery(Schema):
@@ -67,7 +135,9 @@ class PageQuery(Schema):
 
 def paginate(statement, page: int, per_page: int) -> tuple[list, int]:
     """One page of an ORM select (scope criteria apply) and the total count."""
-    total = db.session.scalar(statement.with_only_columns(func.count()).order_by(None))
+    # counted over the statement as a subquery: replacing its columns by count(*) would drop its FROM
+    # when nothing else names the table (an unfiltered list counted 1); the scope criteria reach inside
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     items = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
     return items, total
 
@@ -137,13 +207,14 @@ def _parse(schema_cls: type[Schema] | None, source: str):
 def api_route(bp: Blueprint, rule: str, method: str = "GET", *, permission: str | None, summary: str,
               query: type[Schema] | None = None, body: type[Schema] | None = None,
               response: type[Schema] | None = None, paged: bool = False, status: int = 200,
-              idempotent: bool = False, public: bool = False) -> Callable:
+              idempotent: bool = False, public: bool = False, produces: tuple[str, ...] = (JSON,)) -> Callable:
     """Declare an API endpoint. The view gets ``query=`` / ``body=`` (loaded dicts) and returns the
-    object to dump with ``response``, a :class:`Page` of them when ``paged``, or a ready dict."""
+    object to dump with ``response``, a :class:`Page` of them when ``paged``, a ready dict, or a
+    :class:`FileResult` of one of the media types it ``produces`` (e.g. ``(JSON, "application/pdf")``)."""
 
     def decorator(view: Callable) -> Callable:
         OPERATIONS.append(Operation((bp.url_prefix or "") + rule, method, summary, permission, query, body,
-                                    response, paged, status, public, [bp.name]))
+                                    response, paged, status, public, [bp.name], tuple(produces)))
 
         @wraps(view)
         def endpoint(**url_args):
@@ -161,6 +232,12 @@ def api_route(bp: Blueprint, rule: str, method: str = "GET", *, permission: str 
             if body:
                 kwargs["body"] = _parse(body, "body")
             result = view(**kwargs)
+            if isinstance(result, FileResult):
+                if result.mimetype not in produces:
+                    raise TypeError(f"{view.__name__} returned {result.mimetype}, not declared in produces=")
+                if method != "GET":
+                    db.session.commit()
+                return result.send()
             if response is None:
                 payload = result
             else:
@@ -185,6 +262,19 @@ def api_route(bp: Blueprint, rule: str, method: str = "GET", *, permission: str 
     return decorator
 
 
+def field_paths(messages: dict, prefix: str = "") -> dict:
+    """Nested marshmallow errors as the services name fields: ``{"lines": {"1": {"credit": [..]}}}`` →
+    ``{"lines[1].credit": [..]}``."""
+    flat = {}
+    for key, value in messages.items():
+        name = f"{prefix}[{key}]" if str(key).isdigit() else (f"{prefix}.{key}" if prefix else str(key))
+        if isinstance(value, dict):
+            flat.update(field_paths(value, name))
+        else:
+            flat[name] = value
+    return flat
+
+
 def register_error_handlers(app) -> None:
     """JSON errors for every /api path; never a 500 for bad input."""
 
@@ -202,7 +292,7 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(ValidationError)
     def _validation(exc: ValidationError):
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        return rollback_then(422, "validation_error", "invalid input", messages)
+        return rollback_then(422, "validation_error", "invalid input", field_paths(messages))
 
     @app.errorhandler(BusinessError)
     def _business(exc: BusinessError):

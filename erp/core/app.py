@@ -60,9 +60,10 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
         connect_hooks(app, manifest.hooks, import_object)
 
     from erp.core import audit, schema_migrations  # noqa: F401  (register the audit listeners, the branches)
-    from erp.core.api_framework import register_error_handlers
+    from erp.core.api_framework import ExactJSONProvider, register_error_handlers
     from erp.core.web import register_web_hooks
 
+    app.json = ExactJSONProvider(app)
     register_error_handlers(app)
     register_web_hooks(app)
     return app

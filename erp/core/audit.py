@@ -40,8 +40,14 @@ def _columns(obj: Audited) -> list[str]:
     return [attr.key for attr in inspect(obj).mapper.column_attrs if attr.key not in excluded]
 
 
+def _ids(objects) -> list:
+    return sorted(inspect(related).identity[0] for related in objects if inspect(related).identity)
+
+
 def snapshot(obj: Audited) -> dict:
-    return {key: jsonable(getattr(obj, key)) for key in _columns(obj)}
+    values = {key: jsonable(getattr(obj, key)) for key in _columns(obj)}
+    values.update({name: _ids(getattr(obj, name)) for name in obj.__audit_collections__})
+    return values
 
 
 def changes(obj: Audited) -> tuple[dict, dict]:
@@ -52,6 +58,11 @@ def changes(obj: Audited) -> tuple[dict, dict]:
         if history.has_changes() and history.deleted != history.added:
             before[key] = jsonable(history.deleted[0]) if history.deleted else None
             after[key] = jsonable(history.added[0]) if history.added else None
+    for name in obj.__audit_collections__:
+        history = state.attrs[name].history
+        if history.added or history.deleted:
+            before[name] = _ids([*history.unchanged, *history.deleted])
+            after[name] = _ids([*history.unchanged, *history.added])
     return before, after
 
 
@@ -104,7 +115,9 @@ def _record(obj, action: str, before: dict | None, after: dict | None) -> dict:
         "action": action,
         "model": type(obj).__name__,
         "record_id": "/".join(str(part) for part in key) if all(p is not None for p in key) else None,
-        "institution_id": obj.scope_institution_id() if isinstance(obj, Scoped) else None,
+        # a record not scoped to one institution may still belong to one (an institution's detail account)
+        "institution_id": obj.scope_institution_id() if isinstance(obj, Scoped) else getattr(obj, "institution_id",
+                                                                                                 None),
         "before": before,
         "after": after,
     }
@@ -136,10 +149,15 @@ def _audit_flush(session: Session, flush_context) -> None:
             if after:
                 action = "transition" if "state" in after else "update"
                 records.append(_record(obj, action, before, after))
-    for obj in session.deleted:
-        if isinstance(obj, Audited):
-            records.append(_record(obj, "delete", snapshot(obj), None))
     defer(session, records)
+
+
+@event.listens_for(Session, "persistent_to_deleted")
+def _audit_delete(session: Session, obj) -> None:
+    # here rather than in after_flush: rows deleted by a cascade (a draft's replaced lines, delete-orphan)
+    # are in no session list before the flush that deletes them
+    if isinstance(obj, Audited):
+        defer(session, [_record(obj, "delete", snapshot(obj), None)])
 
 
 @event.listens_for(Session, "before_commit")

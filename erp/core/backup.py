@@ -43,10 +43,12 @@ def _decoder(column) -> Callable:
 
 
 def _revision(connection) -> str | None:
+    """The schema revision: the heads of the modules' migration branches, sorted and joined by commas."""
     # Look before reading: a failed SELECT would abort the whole (PostgreSQL) transaction.
     if not inspect(connection).has_table("alembic_version"):
         return None  # an unmigrated database
-    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    heads = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+    return ",".join(sorted(heads)) or None
 
 
 def dump(engine: Engine, path: str, progress: Callable[[str, int], None] = lambda table, n: None) -> dict[str, int]:

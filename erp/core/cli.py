@@ -1,4 +1,5 @@
-"""The ``erp`` command: init-db, load-demo, create-user, serve, audit verify, backup, restore."""
+"""The ``erp`` command: init-db, init-community, create-institution, load-demo, create-user, serve, audit verify,
+backup, restore."""
 from __future__ import annotations
 
 import sys
@@ -32,6 +33,86 @@ def init_db() -> None:
     click.echo(f"database at the head of every enabled module: {db.engine.url.render_as_string(hide_password=True)}")
 
 
+def _business(action):
+    """Run ``action()``, committing it, or roll back and exit with the message naming the field."""
+    from erp.core.errors import BusinessError
+
+    try:
+        result = action()
+    except BusinessError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{', '.join(exc.fields) or 'error'}: {exc.message}") from exc
+    db.session.commit()
+    return result
+
+
+def _community(code: str | None):
+    from erp.core.models import Community
+
+    communities = db.session.scalars(select(Community).where(Community.code == code) if code
+                                     else select(Community)).all()
+    if len(communities) != 1:
+        raise click.ClickException("name the community with --community CODE" if communities
+                                   else "no such community: run `erp init-community` (or `erp load-demo`) first")
+    return communities[0]
+
+
+@main.command("init-community")
+@click.argument("name")
+@click.argument("code")
+@click.option("--admin", "admin", metavar="USERNAME", help="also create this administrator (whole community)")
+@click.option("--password", help="the administrator's password (with --admin)")
+@with_appcontext
+def init_community(name, code, admin, password) -> None:
+    """Create a real, empty community: every module's install data (chart of accounts, 平行记账 mapping),
+    no institutions and no demo data. Add institutions with `erp create-institution`."""
+    from erp.core import services
+    from erp.core.session_context import system_actor
+
+    if bool(admin) != bool(password):
+        raise click.UsageError("--admin and --password go together")
+    system_actor(db.session, "init-community")
+
+    def create():
+        community = services.create_community(db.session, code=code, name=name)
+        if admin:
+            services.create_user(db.session, community, username=admin, password=password, role="admin",
+                                 display_name="系统管理员")
+        return community
+
+    community = _business(create)
+    click.echo(f"community {community.code} {community.name} created"
+               + (f", administrator {admin}" if admin else "")
+               + "; add its institutions with `erp create-institution`")
+
+
+@main.command("create-institution")
+@click.argument("code")
+@click.argument("name")
+@click.option("--kind", required=True, help="lead_hospital, county_hospital, township_centre, community_centre, "
+                                            "village_clinic, public_health")
+@click.option("--parent", help="the township or community centre's code (village clinics only)")
+@click.option("--uscc", help="统一社会信用代码")
+@click.option("--community", help="community code (needed only when the database holds several)")
+@with_appcontext
+def create_institution(code, name, kind, parent, uscc, community) -> None:
+    """Add a member institution; every module sets it up (the ledger opens its current year)."""
+    from erp.core.models import InstitutionKind
+    from erp.core.services import create_institution as create
+    from erp.core.session_context import system_actor
+
+    try:
+        kind = InstitutionKind(kind)
+    except ValueError:
+        choices = ", ".join(k.value for k in InstitutionKind)
+        raise click.BadParameter(f"one of: {choices}", param_hint="--kind") from None
+    found = _community(community)
+    system_actor(db.session, "create-institution")
+    institution = _business(lambda: create(db.session, found, code=code, name=name, kind=kind, parent_code=parent,
+                                           uscc=uscc))
+    click.echo(f"institution {institution.code} {institution.name} created")
+
+
 @main.command("load-demo")
 @with_appcontext
 def load_demo() -> None:
@@ -60,23 +141,13 @@ def load_demo() -> None:
 @with_appcontext
 def create_user(name, password, role, institutions, community) -> None:
     """Create a user who can sign in."""
-    from erp.core.errors import BusinessError
-    from erp.core.models import Community
     from erp.core.services import create_user as create
     from erp.core.session_context import system_actor
 
-    communities = db.session.scalars(select(Community).where(Community.code == community) if community
-                                     else select(Community)).all()
-    if len(communities) != 1:
-        raise click.ClickException("name the community with --community CODE" if communities
-                                   else "no such community: run `erp load-demo` or create one first")
+    found = _community(community)
     system_actor(db.session, "create-user")
-    try:
-        user = create(db.session, communities[0], username=name, password=password, role=role,
-                      institution_codes=list(institutions))
-    except BusinessError as exc:
-        raise click.ClickException(f"{', '.join(exc.fields) or 'error'}: {exc.message}") from exc
-    db.session.commit()
+    user = _business(lambda: create(db.session, found, username=name, password=password, role=role,
+                                    institution_codes=list(institutions)))
     click.echo(f"user {user.username} ({role}) created")
 
 

@@ -69,9 +69,7 @@ def load_demo(session: Session) -> Community:
     code, name = DEMO_COMMUNITY
     community = session.scalar(select(Community).where(Community.code == code))
     if community is None:
-        community = Community(code=code, name=name)
-        session.add(community)
-        session.flush()
+        community = services.create_community(session, code=code, name=name)
     existing = {inst.code: inst for inst in session.scalars(
         select(Institution).where(Institution.community_id == community.id))}
     for serial, (inst_code, inst_name, kind, parent) in enumerate(_institution_specs(), start=1):

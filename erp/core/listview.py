@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Callable
 
 from io import BytesIO
@@ -12,6 +11,10 @@ from flask import render_template, request, send_file, url_for
 from erp.core.api_framework import paginate
 from erp.core.extensions import db
 from erp.core.rendering import build_xlsx
+from erp.core.timeutil import to_local, utcnow
+
+
+MAX_PER_PAGE = 500
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,9 @@ class ListView:
         if request.args.get("export") == "xlsx":
             return self._xlsx(db.session.scalars(statement))
         page = max(request.args.get("page", 1, type=int), 1)
-        items, total = paginate(statement, page, self.per_page)
-        pages = max((total + self.per_page - 1) // self.per_page, 1)
+        per_page = min(max(request.args.get("per_page", self.per_page, type=int), 1), MAX_PER_PAGE)
+        items, total = paginate(statement, page, per_page)
+        pages = max((total + per_page - 1) // per_page, 1)
         return render_template("list.html", view=self, items=items, total=total, page=page, pages=pages,
                                values=values, sort=sort, link=self._link)
 
@@ -77,6 +81,6 @@ class ListView:
     def _xlsx(self, items):
         columns = [{"key": c.key, "label": c.label, "kind": c.kind} for c in self.columns]
         data = build_xlsx(self.title, columns, [{c.key: c.get(item) for c in self.columns} for item in items])
-        name = f"{self.title}-{datetime.now():%Y%m%d%H%M}.xlsx"
+        name = f"{self.title}-{to_local(utcnow()):%Y%m%d%H%M}.xlsx"
         return send_file(BytesIO(data), download_name=name, as_attachment=True,
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -37,3 +37,5 @@ class Audited:
 
     # attributes whose changes are not worth (or must not be) logged, e.g. password hashes
     __audit_exclude__: frozenset[str] = frozenset()
+    # many-to-many collections logged as the related ids (their link table has no record of its own)
+    __audit_collections__: tuple[str, ...] = ()

@@ -182,6 +182,7 @@ class User(Audited, db.Model):
 
     __tablename__ = "app_user"
     __audit_exclude__ = frozenset({"password_hash", "failed_logins", "last_login_at"})
+    __audit_collections__ = ("institutions",)  # user_institution: the user's scope
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)

@@ -6,7 +6,7 @@ import re
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from erp.core.api_framework import OPERATIONS
+from erp.core.api_framework import JSON, OPERATIONS
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -55,7 +55,10 @@ def openapi_document() -> dict:
             content = {"schema": _page_of(name)}
         else:
             content = {"schema": op.response}
-        operation["responses"][str(op.status)] = {"description": "OK", "content": {"application/json": content}}
+        media = {JSON: content} if JSON in op.produces else {}
+        media.update((mimetype, {"schema": {"type": "string", "format": "binary"}})  # a file (FileResult)
+                     for mimetype in op.produces if mimetype != JSON)
+        operation["responses"][str(op.status)] = {"description": "OK", "content": media}
         paths.setdefault(_openapi_path(op.rule), {})[op.method.lower()] = operation
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)

@@ -44,6 +44,10 @@ class Manifest:
     cli_commands: tuple[str, ...] = ()
     # core signal name -> "package.module:receiver" (or a tuple of them); see erp.core.signals
     hooks: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
+    # "package.module:loader" called as loader(session, community): the install data a real community needs
+    # (Odoo's ``data``), idempotent, run in dependency order for a new community (erp.core.services)
+    data_loader: str | None = None
+    # "package.module:loader" called as loader(session): the demo community, built on the install data
     demo_loader: str | None = None
 
 

@@ -35,6 +35,9 @@ CJK_FONT = "Noto Sans CJK SC"
 CJK_FONT_PACKAGE = "fonts-noto-cjk"
 TEMPLATES_DIR = REPO_ROOT / "templates"
 BASE_STATEMENT_TEMPLATE = "reports/base_statement.html"
+# What the two services produce (the media types of a FileResult)
+PDF_MIMETYPE = "application/pdf"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 COLUMN_KINDS = ("text", "amount", "int", "date", "datetime")
 TOTAL_LABEL = "合计"

@@ -8,7 +8,7 @@ Sessions without a scope (CLI, migrations, system jobs) are not restricted.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
@@ -41,6 +41,15 @@ def activate(session: Session, scope: Scope | None) -> None:
 
 def current_scope(session: Session) -> Scope | None:
     return session.info.get("scope")
+
+
+def admit_new_institution(session: Session, institution) -> None:
+    """A whole-community scope covers every member, including one created in this session: the modules
+    setting it up (``institution_created``) may then write its rows."""
+    for key in ("scope", "full_scope"):
+        scope = session.info.get(key)
+        if scope is not None and scope.whole_community and scope.community_id == institution.community_id:
+            session.info[key] = replace(scope, institution_ids=scope.institution_ids | {institution.id})
 
 
 @event.listens_for(Session, "do_orm_execute")

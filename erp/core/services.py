@@ -1,14 +1,18 @@
-"""Organisation rules: institutions, departments and users of a community."""
+"""Organisation rules: communities, institutions, departments and users."""
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc as uscc_number
 from stdnum.exceptions import ValidationError as StdnumError
 
+from erp.core import signals
 from erp.core.errors import BusinessError, NotFound
 from erp.core.models import (Community, CostClass, Department, Institution, InstitutionKind,
                              InstitutionLevel, User)
+from erp.core.registry import import_object
+from erp.core.scoping import admit_new_institution, current_scope
 from erp.core.security import ROLES, hash_password
 
 # The level each kind of institution sits at (县/乡/村).
@@ -34,11 +38,38 @@ def validate_uscc(value: str | None) -> str | None:
         raise BusinessError.for_field("uscc", f"统一社会信用代码无效 (invalid USCC): {exc}") from exc
 
 
-def institution_by_code(session: Session, community_id: int, code: str) -> Institution:
-    found = session.scalar(select(Institution).where(Institution.community_id == community_id,
-                                                     Institution.code == code))
+def create_community(session: Session, *, code: str, name: str) -> Community:
+    """A new, empty 医共体 with every enabled module's install data (chart, 平行记账 mapping …)."""
+    code, name = code.strip(), name.strip()
+    if not code or not name:
+        raise BusinessError.for_field("code" if not code else "name", "医共体编码和名称不能为空 (required)")
+    if session.scalar(select(Community.id).where(Community.code == code)):
+        raise BusinessError.for_field("code", f"医共体 {code} 已存在 (community code {code!r} already exists)",
+                                      "duplicate")
+    community = Community(code=code, name=name)
+    session.add(community)
+    session.flush()
+    install_data(session, community)
+    return community
+
+
+def install_data(session: Session, community: Community) -> None:
+    """Run each enabled module's install data (manifest ``data_loader``) in dependency order; idempotent."""
+    for manifest in current_app.extensions["erp"].registry:
+        if manifest.data_loader:
+            import_object(manifest.data_loader)(session, community)
+    session.flush()
+
+
+def institution_by_code(session: Session, community_id: int, code: str, *, write: bool = False) -> Institution:
+    """The institution named in a request. Reading another institution's records answers 404 (as if it did
+    not exist); writing into one that exists outside the user's scope answers 403."""
+    statement = select(Institution).where(Institution.community_id == community_id, Institution.code == code)
+    found = session.scalar(statement.execution_options(skip_scope=write))
     if found is None:
         raise NotFound.for_field("institution", f"no institution with code {code!r} in your scope")
+    if write and (scope := current_scope(session)) is not None:
+        scope.require(found.id)
     return found
 
 
@@ -63,6 +94,9 @@ def create_institution(session: Session, community: Community, *, code: str, nam
                               level=KIND_LEVEL[kind], parent=parent, uscc=validate_uscc(uscc), active=active)
     session.add(institution)
     session.flush()
+    admit_new_institution(session, institution)
+    # Modules set the new member up in this same transaction (the ledger opens its year).
+    signals.send(signals.institution_created, session=session, institution=institution)
     return institution
 
 

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 from flask import Blueprint, g
 
-from erp.core.api_framework import API_PREFIX, api_route, paged_query
+from erp.core.api_framework import API_PREFIX, JSON, api_route, paged_query
 from erp.core.extensions import db
+from erp.core.rendering import PDF_MIMETYPE, XLSX_MIMETYPE
 from erp.core.models import COST_CLASS_TITLES, Department, Institution
 from erp.core.money import decimal_str
 from erp.core.services import institution_by_code
@@ -22,8 +23,8 @@ bp = Blueprint("costing_api", __name__, url_prefix=API_PREFIX)
 # ---------------------------------------------------------------------------------------------- helpers
 
 
-def _institution(code: str) -> Institution:
-    return institution_by_code(db.session, g.user.community_id, code)
+def _institution(code: str, *, write: bool = False) -> Institution:
+    return institution_by_code(db.session, g.user.community_id, code, write=write)
 
 
 def _amount(value: Decimal | None) -> str | None:
@@ -87,21 +88,6 @@ def report_dict(report: costing.DepartmentCostReport) -> dict:
     }
 
 
-class FileReady(Exception):
-    """Carries a file download out of an ``api_route`` view (which would otherwise serialise JSON): the view
-    keeps the framework's token, permission, scope and query handling, and this blueprint's handler sends
-    the file."""
-
-    def __init__(self, response):
-        super().__init__("file response")
-        self.response = response
-
-
-@bp.errorhandler(FileReady)
-def _send_ready_file(exc: FileReady):
-    return exc.response
-
-
 # ---------------------------------------------------------------------------------------------- endpoints
 
 
@@ -134,7 +120,7 @@ def list_drivers(query):
 @api_route(bp, "/costing/drivers", "PUT", permission="costing.write",
            summary="Set a month's allocation drivers (upsert; a null value removes one)", body=CostDriversIn)
 def put_drivers(body):
-    institution = _institution(body["institution"])
+    institution = _institution(body["institution"], write=True)
     month = costing.parse_cost_month(body["period"])
     result = costing.set_drivers(db.session, institution, month.year, month.start, body["values"])
     return {"institution": institution.code, "period": month.period, **result}
@@ -151,18 +137,18 @@ def get_rules(query):
 @api_route(bp, "/costing/rules", "PUT", permission="costing.write",
            summary="Change the allocation plan (a null base_kind restores the default)", body=CostRulesIn)
 def put_rules(body):
-    institution = _institution(body["institution"])
+    institution = _institution(body["institution"], write=True)
     return plan_dict(institution, costing.set_rules(db.session, institution, body["rules"]))
 
 
 @api_route(bp, "/reports/department-costs", permission="costing.read",
            summary="科室成本报表: direct costs from the ledger, step-down allocation, outpatient/inpatient, unit "
                    "costs, reconciled to 5001 + 5101 (format=pdf|xlsx downloads the statement)",
-           query=DepartmentCostQuery)
+           query=DepartmentCostQuery, produces=(JSON, PDF_MIMETYPE, XLSX_MIMETYPE))
 def department_costs(query):
     institution = _institution(query["institution"])
     report = costing.department_cost_report(db.session, institution, costing.parse_cost_period(query["period"]))
     if query["format"] in ("pdf", "xlsx"):
-        raise FileReady(report_file(report, query["format"], g.user.display_name))
+        return report_file(report, query["format"], g.user.display_name)
     return report_dict(report)
 

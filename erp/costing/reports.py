@@ -2,17 +2,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from io import BytesIO
 
-from flask import send_file
-
+from erp.core.api_framework import FileResult
 from erp.core.models import COST_CLASS_TITLES
-from erp.core.rendering import (Column, StatementHeader, XlsxSheet, build_xlsx_sheets, format_amount,
-                                render_statement_pdf)
+from erp.core.rendering import (PDF_MIMETYPE, XLSX_MIMETYPE, Column, StatementHeader, XlsxSheet, build_xlsx_sheets,
+                                format_amount, render_statement_pdf)
 from erp.costing.services import EXPENSE_TITLES, ZERO, DepartmentCostReport, base_title, element_summary, period_label
 
 REPORT_TITLE = "科室成本报表"
-MIMETYPES = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MIMETYPES = {"pdf": PDF_MIMETYPE, "xlsx": XLSX_MIMETYPE}
 
 
 def number_str(value: Decimal | None) -> str | None:
@@ -113,8 +111,8 @@ def report_xlsx(report: DepartmentCostReport, prepared_by: str | None = None) ->
     ])
 
 
-def report_file(report: DepartmentCostReport, extension: str, prepared_by: str | None = None):
-    """The report as a PDF or Excel download (``extension`` pdf or xlsx)."""
+def report_file(report: DepartmentCostReport, extension: str, prepared_by: str | None = None) -> FileResult:
+    """The report as a PDF or Excel file (``extension`` pdf or xlsx)."""
     data = (report_pdf if extension == "pdf" else report_xlsx)(report, prepared_by)
     name = f"{REPORT_TITLE}_{report.institution.code}_{period_label(report.period).replace('..', '_')}.{extension}"
-    return send_file(BytesIO(data), mimetype=MIMETYPES[extension], as_attachment=True, download_name=name)
+    return FileResult(data, name, MIMETYPES[extension])

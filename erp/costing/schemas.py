@@ -3,24 +3,17 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from erp.core.api_framework import PageQuery
+from erp.core.api_framework import DecimalText, PageQuery
 from erp.core.models import CostClass
 from erp.costing.reports import number_str
 from erp.costing.services import DRIVER_KINDS, PERIOD_HELP
 
 
-class DriverValueField(fields.Field):
+class DriverValueField(DecimalText):
     """A driver figure in and out as a decimal string ("12.5"); the service checks range and places."""
 
     def _serialize(self, value, attr, obj, **kwargs):
         return number_str(value)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, float):
-            return repr(value)  # a JSON number: its shortest repr is what the client wrote
-        if isinstance(value, bool) or not isinstance(value, (str, int)):
-            raise self.make_error("invalid")
-        return str(value)
 
     default_error_messages = {"invalid": "分摊参数应为字符串形式的十进制数，如 \"12.5\" (decimal string)"}
 

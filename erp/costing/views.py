@@ -60,7 +60,7 @@ def report():
         institution = None
     fmt = request.args.get("format")
     if result is not None and fmt in ("pdf", "xlsx"):
-        return report_file(result, fmt, current_user.display_name)
+        return report_file(result, fmt, current_user.display_name).send()
     return render_template("costing/report.html", institutions=institutions, institution=institution,
                            chosen=request.args.get("institution") or (institution.code if institution else ""),
                            period=period_text, report=result, error=error,

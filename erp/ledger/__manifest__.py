@@ -37,5 +37,7 @@ MANIFEST = Manifest(
         "ledger.report.read": READERS,
     },
     cli_commands=("erp.ledger.cli:ledger",),
+    hooks={"institution_created": "erp.ledger.services.listeners:on_institution_created"},
+    data_loader="erp.ledger.install:load",
     demo_loader="erp.ledger.demo:load_demo",
 )

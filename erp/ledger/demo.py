@@ -1,15 +1,13 @@
-"""Ledger demo data: the chart, the posting templates, partners, funding sources, and the current and previous
-fiscal years."""
+"""Ledger demo data, on top of the install data (erp.ledger.install: chart, posting templates, current
+year, member partners): suppliers and other partners, funding sources, projects, and the previous fiscal year."""
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from erp.core.models import Community, FundingSource, Institution, Partner, Project
+from erp.core.models import Community, FundingSource, Partner, Project
 from erp.core.timeutil import local_today
-from erp.ledger.services.chart import load_chart
 from erp.ledger.services.periods import open_year
-from erp.ledger.services.posting_templates import load_default_templates
 
 PARTNERS = [
     ("S001", "国药控股清河医药有限公司", "supplier"), ("S002", "华润河北医药有限公司", "supplier"),
@@ -23,19 +21,8 @@ FUNDING_SOURCES = [
 PROJECTS = [("P001", "医共体信息化建设"), ("P002", "乡镇卫生院设备更新")]
 
 
-def ensure_member_partners(session: Session, community: Community) -> None:
-    """Each member institution is a partner of the others, for 内部往来."""
-    have = set(session.scalars(select(Partner.member_institution_id).where(Partner.community_id == community.id)))
-    for institution in session.scalars(select(Institution).where(Institution.community_id == community.id)):
-        if institution.id not in have:
-            session.add(Partner(community_id=community.id, code=f"M-{institution.code}", name=institution.name,
-                                kind="member", member_institution_id=institution.id))
-
-
 def load_demo(session: Session) -> None:
     for community in session.scalars(select(Community)):
-        load_chart(session, community)
-        load_default_templates(session, community)
         codes = set(session.scalars(select(Partner.code).where(Partner.community_id == community.id)))
         session.add_all(Partner(community_id=community.id, code=c, name=n, kind=k)
                         for c, n, k in PARTNERS if c not in codes)
@@ -44,9 +31,7 @@ def load_demo(session: Session) -> None:
                         for c, n, f in FUNDING_SOURCES if c not in codes)
         codes = set(session.scalars(select(Project.code).where(Project.community_id == community.id)))
         session.add_all(Project(community_id=community.id, code=c, name=n) for c, n in PROJECTS if c not in codes)
-        ensure_member_partners(session, community)
-        year = local_today().year
+        previous = local_today().year - 1
         for institution in community.institutions:
-            for fiscal_year in (year - 1, year):
-                open_year(session, institution, fiscal_year)
+            open_year(session, institution, previous)
     session.flush()

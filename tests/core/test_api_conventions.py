@@ -1,6 +1,7 @@
 """API conventions every module relies on: errors, pagination, filters, idempotency, OpenAPI."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from erp.core.extensions import db
@@ -21,6 +22,12 @@ def test_institution_list_paginates_filters_and_sorts(demo, api):
                        "kind_title": "村卫生室", "level": "village", "parent": "QH101", "uscc": None, "active": True}
     desc = client.get("/api/v1/institutions?sort=-code&per_page=1").json["items"][0]
     assert desc["code"] == "QH202"
+
+
+def test_unfiltered_list_total_counts_every_row_within_the_scope(demo, api):
+    last = api("admin").get("/api/v1/institutions?per_page=10&page=4").json
+    assert last["total"] == 32 and [i["code"] for i in last["items"]] == ["QH201", "QH202"]
+    assert api("accountant").get("/api/v1/institutions?per_page=2").json["total"] == 4
 
 
 def test_bad_query_and_body_are_422_naming_the_field(demo, api):
@@ -93,3 +100,34 @@ def test_openapi_document_is_generated_from_the_schemas(app):
     create = document["paths"]["/api/v1/institutions"]["post"]
     assert "requestBody" in create and create["security"] == [{"bearer": []}]
     assert "security" not in document["paths"]["/api/v1/auth/token"]["post"]
+
+
+def test_a_view_returns_a_file_of_a_media_type_its_route_produces():
+    from urllib.parse import unquote
+
+    from flask import Blueprint, Flask
+
+    from erp.core.api_framework import JSON, OPERATIONS, FileResult, api_route
+
+    pdf, xlsx = "application/pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    bp = Blueprint("files_test", __name__, url_prefix="/api/v1")
+
+    @api_route(bp, "/files/<kind>", permission=None, public=True, summary="a file or JSON", produces=(JSON, pdf))
+    def download(kind):
+        if kind == "json":
+            return {"pages": 1}
+        return FileResult(b"%PDF-1.7 one page", "科目余额表-城关镇卫生院-2026-03.pdf", pdf if kind == "pdf" else xlsx)
+
+    OPERATIONS.remove(next(op for op in OPERATIONS if op.rule == "/api/v1/files/<kind>"))
+    app = Flask("files")
+    app.testing = True
+    app.register_blueprint(bp)
+    client = app.test_client()
+    response = client.get("/api/v1/files/pdf")
+    assert response.status_code == 200 and response.mimetype == pdf and response.data == b"%PDF-1.7 one page"
+    disposition = unquote(response.headers["Content-Disposition"])
+    assert disposition.startswith("attachment;") and "科目余额表-城关镇卫生院-2026-03.pdf" in disposition
+    assert client.get("/api/v1/files/json").json == {"pages": 1}
+    with pytest.raises(TypeError, match="not declared in produces"):
+        client.get("/api/v1/files/xlsx")
+

@@ -54,7 +54,8 @@ def test_every_command_is_listed():
     from flask import Flask
 
     result = ok(Flask("bare").test_cli_runner().invoke(main, ["--help"]))
-    for command in ("init-db", "load-demo", "create-user", "serve", "audit", "backup", "restore"):
+    for command in ("init-db", "init-community", "create-institution", "load-demo", "create-user", "serve", "audit",
+                    "backup", "restore"):
         assert f"  {command} " in result.output
 
 
@@ -109,7 +110,7 @@ def test_create_user_needs_a_community(empty):
     ok(erp(empty, "init-db"))
     result = erp(empty, "create-user", "wangwu", "--password", "Qh-2026-secret", "--role", "admin")
     assert result.exit_code == 1
-    assert "no such community: run `erp load-demo`" in result.output
+    assert "no such community: run `erp init-community` (or `erp load-demo`) first" in result.output
 
 
 def test_audit_verify_passes_an_intact_chain(demo_app):

@@ -38,6 +38,7 @@ def test_allowed_transitions_pass_and_others_are_a_409_naming_from_and_to():
     assert "草稿(draft)" in refused.value.message and "draft → done" in refused.value.message
 
 
+@pytest.mark.committed  # another connection writes while this test's session holds the row
 def test_begin_locks_and_re_reads_the_row_before_checking(demo):
     """Another transaction changed the row after this session loaded it: the check sees the new state."""
     activation = StateMachine({(True, False), (False, True)}, field="active")

@@ -66,6 +66,17 @@ def test_list_view_filters_sorts_paginates_and_exports_excel(demo, web):
     assert sum(1 for v in values if isinstance(v, str) and v.startswith("QH") and "-" in v) == 20
 
 
+def test_list_total_counts_every_row_and_the_last_page_is_reachable(demo, web):
+    client = web("finance")
+    page = client.get("/institutions").get_data(as_text=True)
+    assert page.split("<tbody>")[1].count("<tr") == 32 and "共 32 条" in page
+    last = client.get("/institutions?per_page=10&page=4").get_data(as_text=True)
+    assert "共 32 条" in last and "4 / 4" in last and "上一页" in last and "下一页" not in last
+    assert last.split("<tbody>")[1].count("<tr") == 2 and "QH202" in last
+    own = web("accountant").get("/institutions").get_data(as_text=True)  # the scope applies to the count too
+    assert "共 4 条" in own
+
+
 def test_form_view_creates_an_institution_and_shows_field_errors(demo, web):
     client = web("admin")
     form = client.get("/institutions/new").get_data(as_text=True)

@@ -24,7 +24,7 @@ def test_drivers_are_exact_validated_and_removable(books, api):
     refused([("01", "outpatient_share", "100.01")], "values[0].value")
     refused([("01", "staff", "abc")], "values[0].value")
     assert refused([("99", "staff", "1")], "values[0].department").status_code == 404
-    refused([("01", "head_count", "1")], "values")  # schema: unknown kind
+    refused([("01", "head_count", "1")], "values[0].kind")  # schema: unknown kind
     response = set_drivers(finance, [("01", "staff", "1")], period=f"{YEAR}-01..{YEAR}-03")
     assert response.status_code == 422 and "period" in response.json["error"]["fields"]
 

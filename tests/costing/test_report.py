@@ -220,7 +220,7 @@ def test_township_accountant_cannot_read_or_set_the_county_hospital_costs(worked
     accountant = api("accountant")  # 城关镇卫生院 (QH101) only
     response = report(accountant)
     assert response.status_code == 404 and "12000" not in response.get_data(as_text=True)
-    assert set_drivers(accountant, [("01", "staff", "99")]).status_code == 404
+    assert set_drivers(accountant, [("01", "staff", "99")]).status_code == 403  # a write: refused, not hidden
     assert accountant.get(f"/api/v1/costing/drivers?institution={HOSPITAL}&period={MARCH}").status_code == 404
     assert accountant.get(f"/api/v1/costing/rules?institution={HOSPITAL}").status_code == 404
     assert report(accountant, institution="QH101").status_code == 200  # their own centre is fine

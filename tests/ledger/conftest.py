@@ -44,6 +44,21 @@ class Books:
     def post(self, voucher):
         return Ledger(db.session, self.user("chief")).post(voucher)
 
+    def close_last_year(self, *codes: str) -> None:
+        """Close every month of last year and the year itself (as the chief accountant): months of this
+        year can only be closed after it."""
+        from erp.core.models import Institution
+        from erp.ledger.services.periods import close_period
+        from erp.ledger.services.year_end import close_year
+
+        chief = self.user("chief")
+        for code in codes:
+            institution = db.session.scalar(select(Institution).where(Institution.code == code))
+            for month in range(1, 12):
+                close_period(db.session, institution, YEAR - 1, month, chief)
+            close_year(db.session, institution, YEAR - 1, chief)
+        db.session.commit()
+
     def enter(self, institution: str, lines: list[tuple], on: date | None = None, memo: str = "", **extra):
         voucher = self.post(self.draft(institution, lines, on, memo, **extra))
         db.session.commit()

@@ -168,6 +168,7 @@ def test_a_bad_voucher_anywhere_refuses_the_whole_batch_and_writes_nothing(books
 
 def test_a_closed_period_refuses_the_batch(books):
     chief = books.user("chief")
+    books.close_last_year("QH102")
     institution = db.session.get(Institution, _id("QH102"))
     close_period(db.session, institution, YEAR, 1, chief)
     db.session.commit()

@@ -62,7 +62,7 @@ def test_put_names_the_bad_line(books, api):
     assert list(refused.json["error"]["fields"]) == ["lines[4].account"]
     assert "130299" in refused.json["error"]["fields"]["lines[4].account"][0]
     no_account = finance.put(f"{URL}/procurement.receipt", json={"lines": [{"role": "payable"}]})
-    assert no_account.status_code == 422 and "lines" in no_account.json["error"]["fields"]
+    assert no_account.status_code == 422 and "lines[0].account" in no_account.json["error"]["fields"]
     assert finance.put(f"{URL}/procurement.return", json={"lines": lines}).status_code == 404
     assert finance.get(f"{URL}/procurement.receipt").json["version"] == 1
 

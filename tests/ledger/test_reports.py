@@ -581,3 +581,16 @@ def test_a_thousand_line_ledger_pdf_is_fast(app, tmp_path):
           if word == "借"}
     assert len(xs) == 1, xs
     assert elapsed < 5.0, f"1,000-line ledger PDF took {elapsed:.2f} s"
+
+
+def test_openapi_documents_the_media_types_a_route_produces(app):
+    paths = app.test_client().get("/api/v1/openapi.json").json["paths"]
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    report = paths["/api/v1/reports/trial-balance"]["get"]["responses"]["200"]["content"]
+    assert list(report) == ["application/json", "application/pdf",
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
+    assert report["application/pdf"] == binary and report["application/json"] == {"schema": {"type": "object"}}
+    assert paths["/api/v1/vouchers/{voucher_id}/pdf"]["get"]["responses"]["200"]["content"] == {
+        "application/pdf": binary}
+    listing = paths["/api/v1/institutions"]["get"]["responses"]["200"]["content"]
+    assert list(listing) == ["application/json"]

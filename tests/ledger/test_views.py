@@ -320,6 +320,7 @@ def _period_state(institution: str, month: int) -> Period:
 
 
 def test_close_and_reopen_a_period(books, web):
+    books.close_last_year("QH101")
     finance, chief = web("finance"), web("chief")
     page = finance.get(f"/ledger/periods?institution=QH101&year={YEAR}").get_data(as_text=True)
     chief_token = csrf_token(chief.get("/ledger/periods").get_data(as_text=True))
@@ -375,7 +376,7 @@ def test_periods_are_filtered_by_institution_and_year_and_scoped(books, web):
     assert db.session.scalar(select(func.count(Period.id)).where(Period.state == PeriodState.CLOSED)) == 0
     token = csrf_token(finance.get("/ledger/periods").get_data(as_text=True))
     assert finance.post("/ledger/periods/close", data={"csrf_token": token, "institution": "NOPE",
-                                                       "period": f"{YEAR}-01"}).status_code in (400, 404)
+                                                       "period": f"{YEAR}-01"}).status_code == 404
 
 
 # ---------------------------------------------------------------------------------- the grid's script

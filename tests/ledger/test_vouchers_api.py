@@ -85,6 +85,7 @@ def test_bad_lines_get_a_4xx_naming_the_field(books, api):
 
 
 def test_voucher_into_a_closed_period_is_refused(books, api):
+    books.close_last_year("QH101")
     chief = api("chief")
     for month in (1, 2, 3):
         closed = chief.post("/api/v1/periods/close", json={"institution": "QH101", "period": f"{YEAR}-{month:02d}"})
@@ -112,13 +113,14 @@ def test_scope_township_accountant_cannot_see_or_write_the_lead_hospital(books, 
     listing = accountant.get("/api/v1/vouchers").json
     assert [v["institution"] for v in listing["items"]] == ["QH101"] and listing["total"] == 1
     refused = _create(accountant, {**CASH_RECEIPT, "institution": "QH001"})
-    assert refused.status_code in (403, 404)
+    assert refused.status_code == 403, refused.json  # a write into another institution
     assert accountant.post(f"/api/v1/vouchers/{lead['id']}/post").status_code == 403  # no post permission
     assert api("auditor").post("/api/v1/vouchers", json=CASH_RECEIPT).status_code == 403
     assert finance.get("/api/v1/vouchers?institution=QH001").json["total"] == 1
 
 
 def test_period_listing_and_reopen_needs_the_chief_and_a_reason(books, api):
+    books.close_last_year("QH102")
     chief, finance = api("chief"), api("finance")
     assert finance.post("/api/v1/periods/close", json={"institution": "QH102", "period": f"{YEAR}-01"}).status_code == 200
     no_reason = chief.post("/api/v1/periods/reopen", json={"institution": "QH102", "period": f"{YEAR}-01",
@@ -160,3 +162,33 @@ def test_a_draft_is_corrected_in_place_and_a_posted_one_is_not(books, api):
     changes = db.session.scalars(select(AuditEntry).where(AuditEntry.model == "Voucher",
                                                           AuditEntry.record_id == str(draft["id"]))).all()
     assert [e.action for e in changes] == ["create", "update", "transition"]
+
+
+def _raw_voucher(client, debit: str, credit: str):
+    """A voucher whose amounts are written as bare JSON numbers (as a script in another language would)."""
+    raw = ('{"institution": "QH101", "date": "%s-03-15", "memo": "JSON number", "lines": ['
+           '{"account": "1001", "debit": %s}, {"account": "4101010105", "credit": %s}]}') % (YEAR, debit, credit)
+    return client.post("/api/v1/vouchers", data=raw, headers={"Content-Type": "application/json"})
+
+
+def test_a_json_number_not_exact_to_the_fen_is_refused_naming_the_field(books, api):
+    finance = api("finance")
+    before = db.session.scalar(select(func.count(Voucher.id)))
+    refused = _raw_voucher(finance, "10.00000000000000001", "10.00")
+    assert refused.status_code == 422, refused.json
+    assert list(refused.json["error"]["fields"]) == ["lines[0].debit"], refused.json
+    refused = _raw_voucher(finance, "10.00", "10.004999999999999999")
+    assert refused.status_code == 422 and list(refused.json["error"]["fields"]) == ["lines[1].credit"], refused.json
+    db.session.remove()
+    assert db.session.scalar(select(func.count(Voucher.id))) == before
+
+
+def test_exact_json_numbers_are_taken_exactly_including_exponents(books, api):
+    created = _raw_voucher(api("finance"), "1e1", "10.00")
+    assert created.status_code == 201, created.json
+    assert [(l["debit"], l["credit"]) for l in created.json["lines"]] == [("10.00", "0.00"), ("0.00", "10.00")]
+    created = _raw_voucher(api("finance"), "0.1", "1E-1")
+    assert created.status_code == 201, created.json
+    assert [(l["debit"], l["credit"]) for l in created.json["lines"]] == [("0.10", "0.00"), ("0.00", "0.10")]
+    refused = _raw_voucher(api("finance"), "NaN", "10.00")
+    assert refused.status_code in (400, 422)

@@ -26,6 +26,7 @@ def _enter_and_post(finance, chief, body):
 
 
 def test_month_end_close_for_two_members(books, api):
+    books.close_last_year("QH101")
     finance, chief = api("finance"), api("chief")
     day = f"{YEAR}-03-31"
     _enter_and_post(finance, chief, _voucher("QH101", day, [

@@ -32,7 +32,7 @@ def list_accounts(query):
 @api_route(bp, "/accounts", "POST", permission="ledger.chart.write", summary="Add an institution's detail account "
            "(明细科目)", body=DetailAccountIn, response=AccountOut, status=201, idempotent=True)
 def create_detail_account(body):
-    institution = institution_by_code(db.session, g.user.community_id, body["institution"])
+    institution = institution_by_code(db.session, g.user.community_id, body["institution"], write=True)
     return chart.add_detail_account(db.session, institution, body["parent"], body["code"], body["name"],
                                     body["required_dimensions"])
 

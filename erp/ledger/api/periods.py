@@ -16,7 +16,7 @@ bp = Blueprint("ledger_periods_api", __name__, url_prefix=API_PREFIX)
 
 
 def _period_args(body: dict) -> tuple[Institution, int, int]:
-    institution = institution_by_code(db.session, g.user.community_id, body["institution"])
+    institution = institution_by_code(db.session, g.user.community_id, body["institution"], write=True)
     year, month = periods.parse_period(body["period"])
     return institution, year, month
 
@@ -45,6 +45,6 @@ def list_periods(query):
            summary="Year-end close (年终结转): carry forward and open the next year", body=YearCloseIn,
            response=YearCloseOut)
 def close_year(body):
-    institution = institution_by_code(db.session, g.user.community_id, body["institution"])
+    institution = institution_by_code(db.session, g.user.community_id, body["institution"], write=True)
     voucher = year_end.close_year(db.session, institution, body["year"], g.user)
     return {"institution": institution, "year": body["year"], "voucher": voucher}

@@ -7,12 +7,10 @@ and ``format=json|pdf|xlsx``. PDF and Excel come back as files with a Chinese fi
 """
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import Blueprint, g, send_file
+from flask import Blueprint, g
 from marshmallow import Schema, fields, validate
 
-from erp.core.api_framework import API_PREFIX, api_route
+from erp.core.api_framework import API_PREFIX, JSON, FileResult, api_route
 from erp.core.extensions import db
 from erp.ledger import reports
 from erp.ledger.services.posting import voucher_in_scope
@@ -20,6 +18,7 @@ from erp.ledger.services.posting import voucher_in_scope
 bp = Blueprint("ledger_reports_api", __name__, url_prefix=API_PREFIX)
 
 PERIOD = {"description": "YYYY-MM"}
+REPORT_MEDIA = (JSON, reports.PDF_MIMETYPE, reports.XLSX_MIMETYPE)
 
 
 class ReportQuery(Schema):
@@ -61,72 +60,60 @@ def _params(query: dict) -> dict:
     return params
 
 
-def _download(data: bytes, filename: str, mimetype: str) -> dict:
-    """api_route serialises what a view returns as JSON: a file is handed over to ``_send_file`` below."""
-    g.report_file = (data, filename, mimetype)
-    return {"file": filename}
-
-
-@bp.after_request
-def _send_file(response):
-    report_file = g.pop("report_file", None)
-    if report_file is None or response.status_code != 200:
-        return response
-    data, filename, mimetype = report_file
-    return send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename)
-
-
-def _respond(name: str, query: dict) -> dict:
+def _respond(name: str, query: dict) -> dict | FileResult:
     report = reports.build_report(db.session, g.user, name, _params(query))
     if query["format"] == "json":
         return report.json()
-    return _download(*reports.report_file(report, query["format"], g.user))
+    return FileResult(*reports.report_file(report, query["format"], g.user))
 
 
-@api_route(bp, "/reports/trial-balance", permission="ledger.report.read", query=TrialBalanceQuery,
+@api_route(bp, "/reports/trial-balance", permission="ledger.report.read",
+           query=TrialBalanceQuery, produces=REPORT_MEDIA,
            summary="科目余额表: opening, period movement and closing of every account, from the kept balances")
 def trial_balance(query):
     return _respond("trial-balance", query)
 
 
-@api_route(bp, "/reports/general-ledger", permission="ledger.report.read", query=GeneralLedgerQuery,
+@api_route(bp, "/reports/general-ledger", permission="ledger.report.read",
+           query=GeneralLedgerQuery, produces=REPORT_MEDIA,
            summary="总账: per account and month the opening, debit, credit, balance and year-to-date")
 def general_ledger(query):
     return _respond("general-ledger", query)
 
 
-@api_route(bp, "/reports/detail-ledger", permission="ledger.report.read", query=DetailLedgerQuery,
+@api_route(bp, "/reports/detail-ledger", permission="ledger.report.read",
+           query=DetailLedgerQuery, produces=REPORT_MEDIA,
            summary="明细账: the posted lines of one account with a running balance (dimension filters)")
 def detail_ledger(query):
     return _respond("detail-ledger", query)
 
 
 @api_route(bp, "/reports/balance-sheet", permission="ledger.report.read", query=ReportQuery,
-           summary="资产负债表 (会政财01表): year start and period end")
+           produces=REPORT_MEDIA, summary="资产负债表 (会政财01表): year start and period end")
 def balance_sheet(query):
     return _respond("balance-sheet", query)
 
 
 @api_route(bp, "/reports/income-statement", permission="ledger.report.read", query=ReportQuery,
-           summary="收入费用表 (会政财02表): period and year-to-date revenue, expense and 本期盈余")
+           produces=REPORT_MEDIA, summary="收入费用表 (会政财02表): period and year-to-date revenue, expense and 本期盈余")
 def income_statement(query):
     return _respond("income-statement", query)
 
 
 @api_route(bp, "/reports/budget-statement", permission="ledger.report.read", query=ReportQuery,
-           summary="预算收入支出表 (会政预01表): budget revenue, expenditure and 本期预算结余")
+           produces=REPORT_MEDIA, summary="预算收入支出表 (会政预01表): budget revenue, expenditure and 本期预算结余")
 def budget_statement(query):
     return _respond("budget-statement", query)
 
 
 @api_route(bp, "/reports/budget-surplus-reconciliation", permission="ledger.report.read", query=ReportQuery,
-           summary="本期预算结余与本期盈余差异调节表")
+           produces=REPORT_MEDIA, summary="本期预算结余与本期盈余差异调节表")
 def budget_surplus_reconciliation(query):
     return _respond("budget-surplus-reconciliation", query)
 
 
 @api_route(bp, "/vouchers/<int:voucher_id>/pdf", permission="ledger.voucher.read",
-           summary="记账凭证 print (PDF): lines, totals in words (大写), signature boxes")
+           produces=(reports.PDF_MIMETYPE,), summary="记账凭证 print (PDF): lines, totals in words (大写), signature boxes")
 def voucher_pdf(voucher_id):
     document = reports.voucher_print(voucher_in_scope(db.session, voucher_id))
-    return _download(document.pdf(), document.filename(), reports.PDF_MIMETYPE)
+    return FileResult(document.pdf(), document.filename(), reports.PDF_MIMETYPE)

@@ -25,7 +25,7 @@ class Side(str, enum.Enum):
     CREDIT = "credit"
 
 
-class Account(db.Model):
+class Account(Audited, db.Model):
     """会计科目. The community's chart; an institution may add its own detail accounts (明细科目)."""
 
     __tablename__ = "account"

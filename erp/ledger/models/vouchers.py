@@ -89,7 +89,7 @@ class Voucher(Audited, InstitutionOwned, db.Model):
         return self.state.value
 
 
-class VoucherLine(InstitutionOwned, db.Model):
+class VoucherLine(Audited, InstitutionOwned, db.Model):
     """凭证分录. ``generated`` lines are the budget-accounting side created by 平行记账 at posting."""
 
     __tablename__ = "voucher_line"

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from erp.core.errors import BusinessError, Forbidden, NotFound
 from erp.core.models import Community, Institution, User
 from erp.core.money import decimal_str
-from erp.core.rendering import StatementHeader
+from erp.core.rendering import PDF_MIMETYPE, XLSX_MIMETYPE, StatementHeader  # noqa: F401  (the reports' formats)
 from erp.core.scoping import current_scope
 from erp.core.services import institution_by_code
 from erp.ledger.services.periods import PeriodRange, period_range  # noqa: F401 - reports.period_range
@@ -20,8 +20,6 @@ from erp.ledger.services.periods import PeriodRange, period_range  # noqa: F401 
 
 ZERO = Decimal("0.00")
 BASES = ("financial", "budget", "all")
-PDF_MIMETYPE = "application/pdf"
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("json", "pdf", "xlsx")
 
 

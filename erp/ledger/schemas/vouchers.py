@@ -3,26 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from erp.core.api_framework import PageQuery
-from erp.core.money import decimal_str
-
-
-class AmountField(fields.Field):
-    """Money in and out as a decimal string ("1234.50"); parsing and range rules live in the service."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else decimal_str(value)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, float):
-            # A JSON number arrives as a float; its shortest repr is what the client wrote, and the
-            # service then refuses more than 2 decimals. Decimal strings are the documented form.
-            return repr(value)
-        if isinstance(value, bool) or not isinstance(value, (str, int)):
-            raise self.make_error("invalid")
-        return str(value)
-
-    default_error_messages = {"invalid": "金额应为字符串形式的十进制数，如 \"1234.50\" (decimal string)"}
+from erp.core.api_framework import AmountField, PageQuery
 
 
 class LineIn(Schema):

@@ -33,8 +33,8 @@ def record_internal(session: Session, user: User, data: InternalTransaction) -> 
     """Create both drafts in one transaction, sharing one reference ``NB-<year>-<n>``."""
     if data.issuer.institution == data.receiver.institution:
         raise BusinessError.for_field("receiver.institution", "内部往来双方不能是同一单位 (two different members)")
-    issuer = institution_by_code(session, user.community_id, data.issuer.institution)
-    receiver = institution_by_code(session, user.community_id, data.receiver.institution)
+    issuer = institution_by_code(session, user.community_id, data.issuer.institution, write=True)
+    receiver = institution_by_code(session, user.community_id, data.receiver.institution, write=True)
     for side, own, other in (("issuer", data.issuer, receiver), ("receiver", data.receiver, issuer)):
         member_partner = session.scalar(select(Partner.code).where(Partner.member_institution_id == other.id))
         if not any(line.partner == member_partner for line in own.lines):

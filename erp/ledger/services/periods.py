@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from erp.core import signals
 from erp.core.errors import BusinessError, Conflict, Forbidden, NotFound
 from erp.core.models import Institution, User
 from erp.core.timeutil import utcnow
@@ -64,16 +65,12 @@ def parse_period(value: str, field: str = "period") -> tuple[int, int]:
 
 
 def close_period(session: Session, institution: Institution, year: int, month: int, user: User) -> Period:
-    """结账: no drafts may remain and every earlier month of the year must be closed."""
+    """结账: no drafts may remain, every earlier month (earlier years' included) must be closed, and every
+    earlier fiscal year closed (年结). Announces ``period_closed``."""
     period = get_period(session, institution.id, year, month, lock=True)
     if period.state is PeriodState.CLOSED:
         raise Conflict.for_field("period", f"会计期间 {period.label} 已经结账", "period_closed")
-    earlier_open = session.scalar(select(func.count(Period.id)).where(
-        Period.institution_id == institution.id, Period.year == year, Period.month < month,
-        Period.state == PeriodState.OPEN))
-    if earlier_open:
-        raise Conflict.for_field("period", f"{year} 年 {month} 月之前还有 {earlier_open} 个期间未结账 "
-                                           f"(close earlier periods first)")
+    _require_earlier_closed(session, institution.id, year, month)
     drafts = session.scalar(select(func.count(Voucher.id)).where(
         Voucher.institution_id == institution.id, Voucher.year == year, Voucher.month == month,
         Voucher.state == VoucherState.DRAFT))
@@ -84,7 +81,23 @@ def close_period(session: Session, institution: Institution, year: int, month: i
     period.closed_at = utcnow()
     period.closed_by_id = user.id if user else None
     session.flush()
+    signals.send(signals.period_closed, session=session, institution_id=institution.id, year=year, month=month)
     return period
+
+
+def _require_earlier_closed(session: Session, institution_id: int, year: int, month: int) -> None:
+    earlier = (Period.year < year) | ((Period.year == year) & (Period.month < month))
+    open_months = session.scalars(select(Period).where(
+        Period.institution_id == institution_id, earlier, Period.state == PeriodState.OPEN)
+        .order_by(Period.year, Period.month)).all()
+    if open_months:
+        raise Conflict.for_field("period", f"{year} 年 {month} 月之前还有 {len(open_months)} 个期间未结账，"
+                                           f"最早为 {open_months[0].label} (close earlier periods first)")
+    open_year = session.scalar(select(func.min(FiscalYear.year)).where(
+        FiscalYear.institution_id == institution_id, FiscalYear.year < year, FiscalYear.state == PeriodState.OPEN))
+    if open_year is not None:
+        raise Conflict.for_field("period", f"{open_year} 年度尚未年结，请先年结 "
+                                           f"(close the fiscal year {open_year} first)", "year_open")
 
 
 def reopen_period(session: Session, institution: Institution, year: int, month: int, user: User,

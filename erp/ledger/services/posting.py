@@ -98,7 +98,7 @@ class Ledger:
 
     def _institution(self, code: str) -> Institution:
         scope = current_scope(self.session)
-        institution = institution_by_code(self.session, self.community_id, code)
+        institution = institution_by_code(self.session, self.community_id, code, write=True)
         if scope is not None:
             scope.require(institution.id)
         return institution

@@ -42,8 +42,8 @@ COLUMNS: tuple[ImportColumn, ...] = (
     ImportColumn("voucher", "凭证号(分组键)", True, 14,
                  "分组键：同一凭证号的各行组成一张凭证（不是正式凭证号，正式编号在记账时生成）。"
                  "留空表示与上一行属于同一张凭证（可合并单元格）。", "1", ("凭证号", "分组键")),
-    ImportColumn("institution", "单位编码", True, 12, "成员单位编码，如 QH101；须在您的权限范围内。"
-                 "同一凭证只需在第一行填写，其余行留空或相同。", "QH101", ("单位", "成员单位编码")),
+    ImportColumn("institution", "单位编码", True, 12, "成员单位编码（示例行已填入您的单位）；须在您的权限范围内。"
+                 "同一凭证只需在第一行填写，其余行留空或相同。", "", ("单位", "成员单位编码")),
     ImportColumn("date", "日期", True, 12, "凭证日期，Excel 日期或文本 YYYY-MM-DD；所在会计期间必须未结账。"
                  "同一凭证只需在第一行填写。", "", ("凭证日期",)),
     ImportColumn("memo", "摘要", False, 24, "凭证摘要（最多 256 字）；同一凭证只需在第一行填写。", "门诊收费",
@@ -111,7 +111,7 @@ class SourceRow:
 # ------------------------------------------------------------------------------------------- template
 
 
-def build_template(example_institution: str = "QH101", example_date: date | None = None) -> bytes:
+def build_template(example_institution: str, example_date: date) -> bytes:
     """The import template: the 凭证 sheet (headers, an example voucher, text-formatted code columns) and
     a 填写说明 sheet explaining every column."""
     from openpyxl import Workbook
@@ -119,7 +119,6 @@ def build_template(example_institution: str = "QH101", example_date: date | None
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    example_date = example_date or date.today()
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET_NAME

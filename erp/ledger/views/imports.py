@@ -8,19 +8,17 @@ from flask import flash, g, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 
 from erp.core.extensions import db
+from erp.core.rendering import XLSX_MIMETYPE
 from erp.core.timeutil import local_today
 from erp.core.web import requires
 from erp.ledger.services import voucher_import
 from erp.ledger.views.common import bp, default_institution, institutions_in_scope
 from erp.ledger.views.forms import ImportForm
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 @bp.get("/vouchers/import/template.xlsx")
 @requires("ledger.voucher.write")
 def import_template():
-    data = voucher_import.build_template(default_institution(institutions_in_scope()) or "QH101", local_today())
+    data = voucher_import.build_template(default_institution(institutions_in_scope()) or "", local_today())
     return send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name="凭证导入模板.xlsx")
 
 

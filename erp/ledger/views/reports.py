@@ -16,6 +16,8 @@ from erp.core.scoping import current_scope
 from erp.core.timeutil import local_today
 from erp.core.web import requires
 from erp.ledger import reports
+from erp.ledger.models import Account
+from erp.ledger.services.chart import visible_accounts
 from erp.ledger.services.posting import voucher_in_scope
 
 bp = Blueprint("ledger_reports", __name__, url_prefix="/ledger/reports")
@@ -49,6 +51,8 @@ def _params() -> dict:
             params["institution"] = only.code
         elif scope.whole_community:
             params["community"] = db.session.get(Community, current_user.community_id).code
+        elif own := [i for i in current_user.institutions if scope.allows(i.id)]:
+            params["institution"] = own[0].code  # e.g. the township centre, not its village clinics
     if not params.get("period") and not params.get("from"):
         params["period"] = local_today().strftime("%Y-%m")
     params["consolidated"] = _bool(params.get("consolidated"))
@@ -64,7 +68,9 @@ def _choices() -> tuple[list[Institution], bool]:
 def _page(name: str, template: str, **extra):
     params = _params()
     report, error, status = None, None, 200
-    if any(params.get(key) for key in TARGET_KEYS):
+    if name == "detail-ledger" and not params.get("account"):
+        error = _("请选择科目 (choose an account)")  # the page opens on the account picker
+    elif any(params.get(key) for key in TARGET_KEYS):
         try:
             report = reports.build_report(db.session, current_user, name, params)
         except BusinessError as exc:
@@ -78,7 +84,17 @@ def _page(name: str, template: str, **extra):
     selected = WHOLE_COMMUNITY if params.get("community") else params.get("institution", "")
     return render_template(template, name=name, title=_(PAGES[name]), report=report, error=error, params=params,
                            institutions=institutions, whole_community=whole, selected=selected,
-                           download=_download_url, pages=PAGES, **extra), status
+                           download=_download_url, pages=PAGES, accounts=_accounts(name, params), **extra), status
+
+
+def _accounts(name: str, params: dict) -> list[Account]:
+    """The account picker of the ledgers: the chart the chosen institution uses (the shared one otherwise)."""
+    if name not in ("general-ledger", "detail-ledger"):
+        return []
+    institution = db.session.scalar(select(Institution).where(
+        Institution.community_id == current_user.community_id, Institution.code == params.get("institution", "")))
+    return db.session.scalars(visible_accounts(current_user.community_id, institution)
+                              .order_by(Account.code)).all()
 
 
 def _download_url(fmt: str) -> str:
