@@ -1,1 +1,2 @@
-"""The ledger's JSON API, one blueprint per area (thin: parse, call a service, render)."""
+"""The ledger's JSON API (thin: parse, call a service, render), one blueprint per area: vouchers, periods,
+chart, reports, posting templates."""
