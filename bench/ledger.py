@@ -360,9 +360,9 @@ def main() -> None:
     recreate_database(url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        from flask_migrate import upgrade
+        from erp.core.schema_migrations import upgrade_database
 
-        upgrade()
+        upgrade_database()
         community, year = load_community(db)
         from erp.core.models import Institution
 
