@@ -23,7 +23,7 @@ class RestoreError(RuntimeError):
     pass
 
 
-def _encode(value):
+def encode_value(value):
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -31,7 +31,7 @@ def _encode(value):
     return value
 
 
-def _decoder(column) -> Callable:
+def column_decoder(column) -> Callable:
     if isinstance(column.type, FixedDecimal):
         return Decimal
     column_type = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
@@ -69,7 +69,7 @@ def dump(engine: Engine, path: str, progress: Callable[[str, int], None] = lambd
             rows = connection.execute(select(table).order_by(*order)).yield_per(BATCH)
             counts[table.name] = 0
             for row in rows:
-                out.write(json.dumps([_encode(v) for v in row], ensure_ascii=False) + "\n")
+                out.write(json.dumps([encode_value(v) for v in row], ensure_ascii=False) + "\n")
                 counts[table.name] += 1
             progress(table.name, counts[table.name])
     return counts
@@ -166,7 +166,7 @@ def load(engine: Engine, path: str) -> dict[str, int]:
                 unknown = [name for name in record["columns"] if name not in table.columns]
                 if unknown:
                     raise RestoreError(f"{path}: table {table.name} has no column {', '.join(unknown)}")
-                decoders = [(name, _decoder(table.columns[name])) for name in record["columns"]]
+                decoders = [(name, column_decoder(table.columns[name])) for name in record["columns"]]
                 self_referencing = any(fk.column.table is table for fk in table.foreign_keys)
                 counts[table.name] = 0
                 continue

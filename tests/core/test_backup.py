@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from erp.core import services
 from erp.core.audit import log_event, verify_chain
-from erp.core.backup import RestoreError, _decoder, _encode, dump, load
+from erp.core.backup import RestoreError, column_decoder, encode_value, dump, load
 from erp.core.demo import demo_uscc
 from erp.core.extensions import db
 from erp.core.models import AuditEntry, Community, CostClass, Department, Institution, InstitutionKind, User
@@ -249,9 +249,9 @@ def test_a_file_that_is_not_a_whole_backup_is_refused_and_nothing_is_restored(de
 ])
 def test_money_is_decoded_to_the_exact_decimal(column_type, amount):
     column = Column("amount", column_type)
-    stored = json.loads(json.dumps(_encode(amount)))
+    stored = json.loads(json.dumps(encode_value(amount)))
     assert stored == str(amount)  # a JSON string, never a float
-    value = _decoder(column)(stored)
+    value = column_decoder(column)(stored)
     assert isinstance(value, Decimal) and value.as_tuple() == amount.as_tuple()
     # and it binds back to the same integer units
     units = column_type.process_bind_param(value, None)
@@ -260,9 +260,9 @@ def test_money_is_decoded_to_the_exact_decimal(column_type, amount):
 
 def test_timestamps_and_dates_are_decoded_to_their_python_types():
     moment = datetime(2026, 3, 1, 0, 30, 15, 123456, tzinfo=timezone(timedelta(hours=8)))
-    at = _decoder(Column("at", UTCDateTime()))(json.loads(json.dumps(_encode(moment))))
+    at = column_decoder(Column("at", UTCDateTime()))(json.loads(json.dumps(encode_value(moment))))
     assert at == moment and at.utcoffset() == timedelta(hours=8)
-    assert _decoder(Column("day", Date()))(_encode(date(2026, 2, 28))) == date(2026, 2, 28)
+    assert column_decoder(Column("day", Date()))(encode_value(date(2026, 2, 28))) == date(2026, 2, 28)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from erp.core.models import AuditEntry, Department, Institution, SequenceCounter
 from erp.core.money import Money
 from erp.core.scoping import OutOfScope
 from erp.core.session_context import activate_user
-from erp.ledger.services.batch_posting import _fen
+from erp.ledger.services.batch_posting import fen_units
 from erp.ledger.services.chart import add_detail_account
 from erp.ledger.services.integrity import check_balances, verify_chains
 from erp.ledger.models import Balance, Voucher, VoucherLine, VoucherState
@@ -252,14 +252,14 @@ def test_a_ledger_kept_across_transactions_checks_its_cached_accounts_again(book
 
 @pytest.mark.parametrize("amount", ["0.00", "1.23", "10", "999999999999.99", "-5.10", "1.5", "1E+3"])
 def test_copied_amounts_are_what_the_money_column_stores(amount):
-    assert _fen(Decimal(amount)) == Money().process_bind_param(Decimal(amount), None)
+    assert fen_units(Decimal(amount)) == Money().process_bind_param(Decimal(amount), None)
 
 
 def test_copied_amounts_refuse_what_the_money_column_refuses():
     with pytest.raises(ValueError):
-        _fen(Decimal("1.234"))
+        fen_units(Decimal("1.234"))
     with pytest.raises(ValueError):
-        _fen(Decimal("1E+20"))
+        fen_units(Decimal("1E+20"))
 
 
 def test_an_empty_batch_does_nothing(books):

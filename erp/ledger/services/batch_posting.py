@@ -280,12 +280,12 @@ def _copy_lines(connection, planned: list[PlannedVoucher]) -> None:
     with _copy(connection, "voucher_line", LINE_COLUMNS) as copy:
         for v in planned:
             for l in v.lines:
-                copy.write_row((v.id, v.institution_id, l.line_no, l.account_id, l.basis.value, _fen(l.debit),
-                                _fen(l.credit), l.department_id, l.partner_id, l.funding_source_id, l.employee_id,
+                copy.write_row((v.id, v.institution_id, l.line_no, l.account_id, l.basis.value, fen_units(l.debit),
+                                fen_units(l.credit), l.department_id, l.partner_id, l.funding_source_id, l.employee_id,
                                 l.project_id, l.memo, l.generated))
 
 
-def _fen(amount: Decimal) -> int:
+def fen_units(amount: Decimal) -> int:
     """What the Money column stores (integer fen), exactly: refuses what it would refuse (checked by the
     tests against Money.process_bind_param) — it is only quicker for the two-place amounts posting makes."""
     scaled = amount.scaleb(2)
