@@ -13,6 +13,7 @@ from erp.core.api_framework import API_PREFIX
 from erp.core.errors import BusinessError
 from erp.core.extensions import db, login_manager
 from erp.core.models import Institution, User
+from erp.core.request_input import bad_text_fields
 from erp.core.session_context import activate_user
 
 ACTIVE_INSTITUTION_KEY = "active_institution_id"
@@ -52,6 +53,10 @@ def register_web_hooks(app) -> None:
     def _activate_web_user():
         if request.path.startswith(API_PREFIX) or request.endpoint == "static":
             return
+        fields = (request.view_args or {}, *({key: value} for key, value in request.args.items(multi=True)),
+                  *({key: value} for key, value in request.form.items(multi=True)))
+        if any(bad_text_fields(data) for data in fields):
+            abort(400, _("输入含有不允许的字符"))
         if current_user.is_authenticated:
             g.user = current_user._get_current_object()
             g.scope = activate_user(db.session, g.user, session.get(ACTIVE_INSTITUTION_KEY))
