@@ -65,7 +65,8 @@ class Config:
     # Modules to load; the registry adds their dependencies and orders them.
     ERP_MODULES = ("core", "ledger", "costing", "procurement", "payroll", "budget")
     API_TOKEN_TTL = timedelta(hours=12)
-    LOGIN_MAX_FAILURES = 5
+    LOGIN_MAX_FAILURES = 5  # per account
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 20  # per source address, within LOGIN_LOCK_DURATION
     LOGIN_LOCK_DURATION = timedelta(minutes=15)
     WTF_CSRF_TIME_LIMIT = None
     PASSWORD_HASH_METHOD = "scrypt"

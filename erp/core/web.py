@@ -14,15 +14,15 @@ from erp.core.errors import BusinessError
 from erp.core.extensions import db, login_manager
 from erp.core.models import Institution, User
 from erp.core.request_input import bad_text_fields
+from erp.core.security import user_for_session
 from erp.core.session_context import activate_user
 
 ACTIVE_INSTITUTION_KEY = "active_institution_id"
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+def _load_user(session_id: str) -> User | None:
+    return user_for_session(db.session, session_id)
 
 
 def can(permission: str) -> bool:
