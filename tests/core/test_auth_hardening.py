@@ -2,6 +2,7 @@
 the same work whatever the outcome, and sign-out that kills the session cookie server-side."""
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timedelta
 
@@ -100,3 +101,43 @@ def test_the_right_password_among_nineteen_wrong_ones_does_not_unlock_the_accoun
     # whatever the order, the account ends locked: a success never overwrites a concurrent lock
     assert user.locked_until is not None and user.locked_until > utcnow() + timedelta(minutes=14)
     assert _token(app.test_client(), "chief", "yigong2026", "10.2.0.1").status_code == 401
+
+
+def test_pages_send_the_security_headers(app, demo, web):
+    for response in (app.test_client().get("/login"), web("finance").get("/")):
+        assert response.status_code == 200
+        policy = response.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in policy and "script-src 'self';" in policy
+        assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        assert not re.search(r"\son[a-z]+=", response.get_data(as_text=True))  # no inline event handler
+
+
+def _login_cookie(client, base_url: str):
+    page = client.get("/login", base_url=base_url).get_data(as_text=True)
+    client.post("/login", base_url=base_url, data={"username": "finance", "password": "yigong2026",
+                                                   "csrf_token": csrf_token(page)})
+    return client.get_cookie("session", domain="localhost")
+
+
+def test_the_session_cookie_is_secure_over_https_only(app, demo):
+    assert _login_cookie(app.test_client(), "https://localhost").secure
+    assert not _login_cookie(app.test_client(), "http://localhost").secure
+
+
+def test_behind_a_proxy_the_forwarded_scheme_and_address_count():
+    from erp import create_app
+    from erp.core.config import TestConfig
+
+    app = create_app(type("Proxied", (TestConfig,), {"PROXY_HOPS": 1, "SQLALCHEMY_DATABASE_URI": "sqlite://"}))
+
+    @app.get("/_seen")
+    def seen():
+        from flask import request
+
+        return f"{request.scheme} {request.remote_addr}"
+
+    answer = app.test_client().get("/_seen", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.7.7.7"})
+    assert answer.get_data(as_text=True) == "https 10.7.7.7"
