@@ -1,7 +1,7 @@
 """Core JSON API: tokens, the organisation, the current user, the audit log, the OpenAPI document."""
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, g, jsonify, request
 from sqlalchemy import or_, select
 
 from erp.core import audit, security, services
@@ -20,7 +20,7 @@ bp = Blueprint("core_api", __name__, url_prefix=API_PREFIX)
            "for a bearer token", body=TokenRequest, response=TokenResponse, status=201)
 def create_token(body):
     try:
-        user = security.authenticate(db.session, body["username"], body["password"])
+        user = security.authenticate(db.session, body["username"], body["password"], request.remote_addr)
     except security.AuthenticationFailed as exc:
         raise ApiError(401, "invalid_credentials", exc.message) from exc
     token, expires_at = security.issue_token(db.session, user)

@@ -9,7 +9,6 @@ download), and records everything the OpenAPI document needs.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,16 +17,16 @@ from io import BytesIO
 from typing import Callable
 
 from flask import Blueprint, current_app, g, jsonify, request, send_file
-from flask.json.provider import DefaultJSONProvider
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from erp.core.errors import BusinessError
 from erp.core.extensions import db
 from erp.core.models import IdempotencyRecord, User
 from erp.core.money import MoneyError, decimal_str, parse_amount
+from erp.core.request_input import INT_MAX, bad_text_fields, field_paths, out_of_range_ints
 from erp.core.scoping import OutOfScope
 from erp.core.session_context import activate_user
 
@@ -81,19 +80,16 @@ class FileResult:
 OPERATIONS: list[Operation] = []
 
 
-def _refuse_constant(name: str):
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
-class ExactJSONProvider(DefaultJSONProvider):
-    """JSON numbers with a fraction or exponent are parsed as ``Decimal``, never ``float``: a client's
-    ``10.00000000000000001`` reaches the schema as written (and is refused there), not rounded to 10.0.
-    NaN and Infinity are not JSON and are refused (the body is then not valid JSON: 400)."""
-
-    def loads(self, s: str | bytes, **kwargs):
-        kwargs.setdefault("parse_float", Decimal)
-        kwargs.setdefault("parse_constant", _refuse_constant)
-        return json.loads(s, **kwargs)
+def refuse_bad_text() -> None:
+    """Before any API view: NUL or a lone surrogate in the path, the query or the JSON body → 422 naming the
+    field (code ``invalid_text``)."""
+    found = bad_text_fields(request.view_args or {})
+    for key, value in request.args.items(multi=True):
+        found.update(bad_text_fields({key: value}))
+    if request.is_json:
+        found.update(bad_text_fields(request.get_json(silent=True)))
+    if found:
+        raise ApiError(422, "invalid_text", "文本含有不允许的字符 (text with NUL or a lone surrogate)", found)
 
 
 class DecimalText(fields.Field):
@@ -129,7 +125,7 @@ class AmountField(fields.Field):
 
 
 class PageQuery(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=INT_MAX))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
@@ -197,11 +193,18 @@ def _parse(schema_cls: type[Schema] | None, source: str):
         return None
     if source == "body":
         data = request.get_json(silent=True)
+        if data is None and request.is_json and request.get_data():
+            raise ApiError(400, "invalid_json", "the request body is not valid JSON",
+                           {"_body": ["不是有效的 JSON (not valid JSON)"]})
         if not isinstance(data, dict):
-            raise ApiError(400, "bad_request", "the request body must be a JSON object")
+            raise ApiError(400, "bad_request", "the request body must be a JSON object",
+                           {"_body": ["应为 JSON 对象 (a JSON object)"]})
     else:
         data = request.args.to_dict()
-    return schema_cls().load(data)
+    loaded = schema_cls().load(data)
+    if found := out_of_range_ints(loaded):
+        raise ApiError(422, "validation_error", "invalid input", found)
+    return loaded
 
 
 def api_route(bp: Blueprint, rule: str, method: str = "GET", *, permission: str | None, summary: str,
@@ -262,19 +265,6 @@ def api_route(bp: Blueprint, rule: str, method: str = "GET", *, permission: str 
     return decorator
 
 
-def field_paths(messages: dict, prefix: str = "") -> dict:
-    """Nested marshmallow errors as the services name fields: ``{"lines": {"1": {"credit": [..]}}}`` →
-    ``{"lines[1].credit": [..]}``."""
-    flat = {}
-    for key, value in messages.items():
-        name = f"{prefix}[{key}]" if str(key).isdigit() else (f"{prefix}.{key}" if prefix else str(key))
-        if isinstance(value, dict):
-            flat.update(field_paths(value, name))
-        else:
-            flat[name] = value
-    return flat
-
-
 def register_error_handlers(app) -> None:
     """JSON errors for every /api path; never a 500 for bad input."""
 
@@ -308,8 +298,28 @@ def register_error_handlers(app) -> None:
             return str(exc), 403
         return rollback_then(403, "out_of_scope", str(exc))
 
+    @app.errorhandler(DataError)
+    def _data_error(exc: DataError):
+        """A value the database refuses (out of range, malformed) that no schema caught: the client's
+        input, so a 422, never a 500. Schemas should catch it first and name the field."""
+        db.session.rollback()
+        current_app.logger.warning("input refused by the database: %s", exc.orig)
+        if not is_api():
+            return "输入的数值无效 (a value is out of range)", 422
+        return error_response(422, "invalid_value", "输入的数值无效 (a value is out of range or malformed)",
+                              {"_schema": ["数值超出范围或格式不正确 (a value is out of range or malformed)"]})
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         if not is_api():
             return exc
-        return rollback_then(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description)
+        response, status = rollback_then(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description)
+        for name, value in exc.get_headers():  # 405's Allow, 401's WWW-Authenticate
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response, status
+
+    @app.before_request
+    def _refuse_bad_text():
+        if is_api():
+            refuse_bad_text()

@@ -34,9 +34,16 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
+    if hops := app.config["PROXY_HOPS"]:  # the client's address (lock-out) and scheme (Secure cookie)
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         INSTANCE_DIR.mkdir(exist_ok=True)
 
+    from erp.core.request_input import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route: every <int:…> is bounded
     db.init_app(app)
     migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
@@ -60,7 +67,8 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
         connect_hooks(app, manifest.hooks, import_object)
 
     from erp.core import audit, schema_migrations  # noqa: F401  (register the audit listeners, the branches)
-    from erp.core.api_framework import ExactJSONProvider, register_error_handlers
+    from erp.core.api_framework import register_error_handlers
+    from erp.core.request_input import ExactJSONProvider
     from erp.core.web import register_web_hooks
 
     app.json = ExactJSONProvider(app)

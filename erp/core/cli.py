@@ -156,8 +156,16 @@ def create_user(name, password, role, institutions, community) -> None:
 @click.option("--port", default=5000, type=int)
 @with_appcontext
 def serve(host: str, port: int) -> None:
-    """Serve the web UI and API."""
+    """Serve the web UI and API. Outside development (``erp --debug serve``) it needs a real secret key."""
     from werkzeug.serving import run_simple
+
+    from erp.core.config import DEVELOPMENT_SECRET_KEY, SECRET_KEY_FILE
+
+    if not current_app.debug and current_app.config["SECRET_KEY"] in (None, "", DEVELOPMENT_SECRET_KEY):
+        raise click.ClickException(
+            "没有会话签名密钥，拒绝启动 (no secret key: anyone could forge a session). Set ERP_SECRET_KEY, or "
+            f"write a random key to {SECRET_KEY_FILE} (`make run` does: python -c \"from erp.core.config import "
+            "create_secret_key_file; create_secret_key_file()\"); for development only: erp --debug serve")
 
     run_simple(host, port, current_app._get_current_object(), threaded=True)
 

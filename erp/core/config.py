@@ -55,6 +55,11 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("ERP_DATABASE_URL") or default_database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SESSION_COOKIE_HTTPONLY = True
+    # Secure always when set; otherwise Secure whenever the request came over HTTPS (erp.core.web)
+    SESSION_COOKIE_SECURE = os.environ.get("ERP_SECURE_COOKIES", "").lower() in ("1", "true", "yes")
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host to trust (0: none, served directly)
+    PROXY_HOPS = int(os.environ.get("ERP_PROXY_HOPS") or 0)
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
@@ -65,7 +70,8 @@ class Config:
     # Modules to load; the registry adds their dependencies and orders them.
     ERP_MODULES = ("core", "ledger", "costing", "procurement", "payroll", "budget")
     API_TOKEN_TTL = timedelta(hours=12)
-    LOGIN_MAX_FAILURES = 5
+    LOGIN_MAX_FAILURES = 5  # per account
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 20  # per source address, within LOGIN_LOCK_DURATION
     LOGIN_LOCK_DURATION = timedelta(minutes=15)
     WTF_CSRF_TIME_LIMIT = None
     PASSWORD_HASH_METHOD = "scrypt"

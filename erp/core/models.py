@@ -181,7 +181,7 @@ class User(Audited, db.Model):
     """A person who signs in. Scope: the listed institutions, or the whole community when none."""
 
     __tablename__ = "app_user"
-    __audit_exclude__ = frozenset({"password_hash", "failed_logins", "last_login_at"})
+    __audit_exclude__ = frozenset({"password_hash", "failed_logins", "last_login_at", "session_generation"})
     __audit_collections__ = ("institutions",)  # user_institution: the user's scope
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -195,6 +195,8 @@ class User(Audited, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # part of the session cookie's user id: signing out bumps it, so a cookie captured before is dead
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     community: Mapped[Community] = relationship()
     institutions: Mapped[list[Institution]] = relationship(secondary=user_institution, order_by=Institution.code)
@@ -217,7 +219,18 @@ class User(Audited, db.Model):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}:{self.session_generation}"
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-ins per source address in the current window (lock-out per address, beside the
+    per-account one in ``app_user``); counted atomically by an upsert."""
+
+    __tablename__ = "login_throttle"
+
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ApiToken(db.Model):

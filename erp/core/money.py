@@ -9,6 +9,7 @@ value — raises instead.
 """
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -24,6 +25,10 @@ _UNIT_PRICE_STEP = Decimal("0.000001")
 _BIGINT_MIN, _BIGINT_MAX = -(2**63), 2**63 - 1
 
 AmountLike = Decimal | int | str
+# The one text form of an amount from outside: ASCII digits, an optional minus and fraction ("-1234.50").
+# Not what Decimal() also takes (full-width digits, "1_0", "1e1", surrounding spaces): a form or an import
+# folds what users type into this form first, visibly, and the API takes nothing else.
+AMOUNT_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 class MoneyError(ValueError):
@@ -89,12 +94,14 @@ def parse_amount(
     """Validate an amount from a form, API or import; returns it with exactly ``max_places`` places.
 
     Extra places are refused rather than rounded: the user must see what is stored.
-    Trailing zeros are fine (``"1.230"`` is 1.23).
+    Trailing zeros are fine (``"1.230"`` is 1.23). Text must be :data:`AMOUNT_TEXT`.
     """
     if isinstance(value, float):
         raise MoneyError(
             "金额不能使用浮点数 / amount must not be a float (use Decimal or str)", field=field
         )
+    if isinstance(value, str) and not AMOUNT_TEXT.fullmatch(value):
+        raise MoneyError(f"金额格式不正确：{value!r}，应如 1234.50 / not a valid amount: {value!r}", field=field)
     try:
         amount = to_decimal(value)
     except (TypeError, ValueError):

@@ -1,11 +1,18 @@
 """API schemas of the core module."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from erp.core.api_framework import PageQuery
 from erp.core.models import CostClass, InstitutionKind
 from erp.core.security import ROLES
+
+
+def code_text(value):
+    """A code given in (an institution's, a parent's): text, never a number or a list."""
+    if not isinstance(value, str):
+        raise ValidationError("应为编码文本 (a code, as a string)")
+    return value
 
 
 class TokenRequest(Schema):
@@ -32,7 +39,7 @@ class InstitutionSchema(Schema):
     kind_title = fields.String(dump_only=True)
     level = fields.Function(lambda inst: inst.level.value, dump_only=True)
     parent = fields.Function(lambda inst: inst.parent.code if inst.parent else None,
-                             deserialize=lambda value: value, allow_none=True,
+                             deserialize=code_text, allow_none=True,
                              metadata={"description": "code of the parent (township) institution"})
     uscc = fields.String(allow_none=True, metadata={"description": "统一社会信用代码"})
     active = fields.Boolean(load_default=True)
@@ -51,8 +58,7 @@ class DepartmentQuery(PageQuery):
 
 class DepartmentSchema(Schema):
     id = fields.Integer(dump_only=True)
-    institution = fields.Function(lambda dep: dep.institution.code, deserialize=lambda value: value,
-                                  required=True)
+    institution = fields.Function(lambda dep: dep.institution.code, deserialize=code_text, required=True)
     code = fields.String(required=True, validate=validate.Length(min=1, max=32))
     name = fields.String(required=True, validate=validate.Length(min=1, max=128))
     cost_class = fields.Enum(CostClass, by_value=True, required=True)

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import case, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from erp.core import audit
-from erp.core.models import ApiToken, Institution, User
+from erp.core.models import ApiToken, Institution, LoginThrottle, User
 from erp.core.scoping import Scope
 from erp.core.timeutil import utcnow
 
@@ -41,30 +43,97 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def authenticate(session: Session, username: str, password: str) -> User:
-    """Check a password; count failures and lock the account for a while after too many."""
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash of nothing anyone types, in the configured method: checked when there is no usable account, so
+    that an unknown user, a locked account and a wrong password cost the same one hash check."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = hash_password(secrets.token_urlsafe(32))
+    return _DUMMY_HASHES[method]
+
+
+def authenticate(session: Session, username: str, password: str, address: str | None = None) -> User:
+    """Check a password with the same work whatever the outcome; count failures atomically per account and
+    per source address, and lock either for a while after too many (a locked one refuses the right password)."""
     config = current_app.config
-    user = session.scalar(select(User).where(User.username == username))
     now = utcnow()
-    if user is None or not user.active:
-        # Hash anyway so that the response time does not reveal whether the user exists.
-        check_password_hash(hash_password("x"), password)
+    user = session.scalar(select(User).where(User.username == username))
+    usable = user is not None and user.active
+    matches = check_password_hash(user.password_hash if usable else _dummy_hash(), password)
+    account_locked = usable and user.locked_until is not None and user.locked_until > now
+    if address is not None and _address_locked(session, address, now):
+        session.rollback()
         raise AuthenticationFailed()
-    if user.locked_until and user.locked_until > now:
-        raise AuthenticationFailed()
-    if not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + config["LOGIN_LOCK_DURATION"]
-            user.failed_logins = 0
-            audit.log_event(session, "lock", "User", str(user.id),
-                            details={"username": user.username, "locked_until": user.locked_until.isoformat()})
-        session.commit()
-        raise AuthenticationFailed()
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+    if matches and usable and not account_locked:
+        # granted only if no concurrent failure locked the account since it was read (one row, one statement)
+        granted = session.execute(
+            update(User).where(User.id == user.id, or_(User.locked_until.is_(None), User.locked_until <= now))
+            .values(failed_logins=0, locked_until=None, last_login_at=now).returning(User.id)
+            .execution_options(synchronize_session=False)).scalar()
+        if granted is not None:
+            session.commit()
+            session.refresh(user)
+            return user
+    if usable and not account_locked and not matches:
+        _count_account_failure(session, user, now)
+    if address is not None and not matches:
+        _count_address_failure(session, address, now)
     session.commit()
+    raise AuthenticationFailed()
+
+
+def _count_account_failure(session: Session, user: User, now: datetime) -> None:
+    """``failed_logins + 1`` in the database, locking (and restarting the count) at the limit, atomically."""
+    limit, until = current_app.config["LOGIN_MAX_FAILURES"], now + current_app.config["LOGIN_LOCK_DURATION"]
+    reached = User.failed_logins + 1 >= limit
+    locked = session.execute(
+        update(User).where(User.id == user.id)
+        .values(failed_logins=case((reached, 0), else_=User.failed_logins + 1),
+                locked_until=case((reached, until), else_=User.locked_until))
+        .returning(User.locked_until).execution_options(synchronize_session=False)).scalar_one()
+    if locked == until:
+        audit.log_event(session, "lock", "User", str(user.id),
+                        details={"username": user.username, "locked_until": until.isoformat()})
+
+
+def _count_address_failure(session: Session, address: str, now: datetime) -> None:
+    window = current_app.config["LOGIN_LOCK_DURATION"]
+    table = LoginThrottle.__table__
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stale = table.c.window_start <= now - window
+    session.execute(insert(table).values(address=address[:64], failures=1, window_start=now).on_conflict_do_update(
+        index_elements=[table.c.address],
+        set_={"failures": case((stale, 1), else_=table.c.failures + 1),
+              "window_start": case((stale, now), else_=table.c.window_start)}))
+
+
+def _address_locked(session: Session, address: str, now: datetime) -> bool:
+    config = current_app.config
+    row = session.get(LoginThrottle, address[:64])
+    return (row is not None and row.window_start > now - config["LOGIN_LOCK_DURATION"]
+            and row.failures >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"])
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Sign out everywhere: the session cookies carry the generation, which no longer matches."""
+    session.execute(update(User).where(User.id == user.id)
+                    .values(session_generation=User.session_generation + 1)
+                    .execution_options(synchronize_session=False))
+    session.commit()
+
+
+def user_for_session(session: Session, session_id: str) -> User | None:
+    """The user a session cookie names (``"id:generation"``), if the account is active and not signed out
+    since the cookie was issued."""
+    user_id, _, generation = session_id.partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and generation.isascii() and generation.isdigit()):
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not user.active or user.session_generation != int(generation):
+        return None
     return user
 
 

@@ -23,7 +23,8 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = security.authenticate(db.session, form.username.data, form.password.data)
+            user = security.authenticate(db.session, form.username.data, form.password.data,
+                                         request.remote_addr)
         except security.AuthenticationFailed as exc:
             flash(exc.message, "error")
         else:
@@ -36,6 +37,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    security.end_sessions(db.session, current_user._get_current_object())
     logout_user()
     session.clear()
     return redirect(url_for("core.login"))

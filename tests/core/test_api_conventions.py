@@ -38,7 +38,7 @@ def test_bad_query_and_body_are_422_naming_the_field(demo, api):
     assert response.status_code == 422
     assert set(response.json["error"]["fields"]) == {"name", "kind"}
     response = client.post("/api/v1/institutions", data="not json", headers={"Content-Type": "application/json"})
-    assert response.status_code == 400 and response.json["error"]["code"] == "bad_request"
+    assert response.status_code == 400 and response.json["error"]["code"] == "invalid_json"
 
 
 def test_invalid_uscc_is_refused_with_the_field_and_nothing_is_written(demo, api):

@@ -95,6 +95,8 @@ NOT_AUDITED = {
     "sequence_counter": "number blocks (凭证号): the numbers are on the audited vouchers",
     "api_token": "sign-in tokens: secrets, issued and revoked by signing in and out",
     "idempotency_record": "replay records of API responses, not a business action",
+    "login_throttle": "failed sign-ins per source address: a counter, not a business action (the lock-out of "
+                      "an account is logged)",
     "ledger_document": "the document door's lock row: which voucher stands for a document; the vouchers (with "
                        "their source) and their reversals are audited",
     "alembic_version": "the schema version",

@@ -180,3 +180,21 @@ def test_restore_of_a_file_that_is_not_a_backup_is_an_error_message(empty, tmp_p
     assert result.exit_code == 1
     assert f"Error: {path} is not a yigong-erp backup" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_serve_refuses_to_start_without_a_real_secret_key(empty, monkeypatch):
+    import werkzeug.serving
+
+    from erp.core.config import DEVELOPMENT_SECRET_KEY
+
+    served = []
+    monkeypatch.setattr(werkzeug.serving, "run_simple", lambda *args, **kwargs: served.append(args))
+    empty.config["SECRET_KEY"] = DEVELOPMENT_SECRET_KEY
+    refused = erp(empty, "serve")
+    assert refused.exit_code != 0 and "ERP_SECRET_KEY" in refused.output and not served
+    monkeypatch.setenv("FLASK_DEBUG", "1")  # `erp --debug serve`: development may use the development key
+    ok(erp(empty, "serve"))
+    monkeypatch.setenv("FLASK_DEBUG", "0")
+    empty.config["SECRET_KEY"] = "a-real-random-key-from-the-instance-folder"
+    ok(erp(empty, "serve"))
+    assert len(served) == 2
