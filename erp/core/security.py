@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from erp.core import audit
+from erp.core.errors import Forbidden
 from erp.core.models import ApiToken, Institution, LoginThrottle, User
 from erp.core.scoping import Scope
 from erp.core.timeutil import utcnow
@@ -163,6 +164,15 @@ def revoke_token(session: Session, token: str) -> bool:
     row.revoked_at = utcnow()
     session.commit()
     return True
+
+
+def require_whole_community(user: User | None, setting: str) -> None:
+    """Community-wide settings (the 平行记账 mapping, the posting templates …) are changed only by a user whose
+    scope is the whole community; ``setting`` names it in the refusal. A system session (no user) may."""
+    if user is not None and not user.whole_community:
+        raise Forbidden(f"{setting}由医共体统一维护，仅限全医共体范围的用户修改 "
+                        f"(a community-wide setting: only a whole-community user changes it)",
+                        code="community_wide_setting")
 
 
 def scope_for(session: Session, user: User) -> Scope:

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import pytest
 
+from sqlalchemy import select
+
 from erp.core.errors import BusinessError
+from erp.core.extensions import db
 from tests.ledger.conftest import budget_lines
 
 CENTRE = "QH101"
@@ -96,3 +99,38 @@ def test_finance_officer_edits_the_mapping_through_the_api(books, api):
     assert api("accountant").put("/api/v1/budget-mappings", json={"account_prefix": "1601", "side": "debit",
                                                                   "role": "counterpart",
                                                                   "budget_account_code": "7201"}).status_code == 403
+
+
+def test_a_finance_user_scoped_to_one_member_cannot_change_the_community_mapping(books, api):
+    """The 平行记账 mapping serves every member: a finance officer scoped to one township neither changes nor
+    deletes it (before: both were accepted)."""
+    from erp.core.models import Institution, User
+    from erp.ledger.models import BudgetMapping
+
+    rule = db.session.scalar(select(BudgetMapping).where(BudgetMapping.account_prefix == "1002"))
+    finance = db.session.scalar(select(User).where(User.username == "finance"))
+    finance.institutions = [db.session.scalar(select(Institution).where(Institution.code == CENTRE))]
+    db.session.commit()
+    scoped = api("finance")
+    changed = scoped.put("/api/v1/budget-mappings", json={"account_prefix": "1601", "side": "debit",
+                                                          "role": "counterpart", "budget_account_code": "7901"})
+    assert changed.status_code == 403 and changed.json["error"]["code"] == "community_wide_setting"
+    deleted = scoped.delete(f"/api/v1/budget-mappings/{rule.id}")
+    assert deleted.status_code == 403 and deleted.json["error"]["code"] == "community_wide_setting"
+    assert db.session.scalar(select(BudgetMapping.budget_account_code).where(BudgetMapping.id == rule.id)) == "8001"
+    assert not db.session.scalar(select(BudgetMapping.id).where(BudgetMapping.account_prefix == "1601",
+                                                                BudgetMapping.budget_account_code == "7901"))
+
+
+@pytest.mark.parametrize("prefix", ["_", "%", "10%", "1_02"])
+def test_a_mapping_prefix_is_digits_not_a_like_pattern(books, api, prefix):
+    refused = api("finance").put("/api/v1/budget-mappings", json={"account_prefix": prefix, "side": "debit",
+                                                                  "role": "counterpart", "budget_account_code": "7901"})
+    assert refused.status_code == 422 and "account_prefix" in refused.json["error"]["fields"]
+
+
+def test_account_search_treats_wildcards_as_text(books, api):
+    finance = api("finance")
+    assert finance.get("/api/v1/accounts?q=100").json["total"] > 0
+    assert finance.get("/api/v1/accounts?q=%25").json["total"] == 0  # "%" matches no code or name
+    assert finance.get("/api/v1/accounts?q=_").json["total"] == 0

@@ -1,6 +1,7 @@
 """Month-end close (结账) in order: every earlier month, last year's included, and last year's close first."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from erp.core import signals
@@ -43,3 +44,9 @@ def test_january_closes_after_last_years_close_and_the_close_is_announced(app, b
     assert closed.status_code == 200 and closed.json["state"] == "closed", closed.json
     qh101 = db.session.scalar(select(Institution.id).where(Institution.code == "QH101"))
     assert heard == [(qh101, YEAR, 1, True)]
+
+
+@pytest.mark.parametrize("period", ["99999999999-01", "10000-01", "1899-12"])
+def test_a_period_outside_the_calendar_is_refused_naming_the_field(books, api, period):
+    response = api("finance").get(f"/api/v1/vouchers?period={period}")
+    assert response.status_code == 422 and "period" in response.json["error"]["fields"]

@@ -85,7 +85,7 @@ def test_a_scoped_finance_user_cannot_change_community_templates(books, api):
     finance = api("finance")
     lines = finance.get(f"{URL}/procurement.receipt").json["lines"]
     refused = finance.put(f"{URL}/procurement.receipt", json={"lines": lines[:-1] + [dict(lines[-1], account="2307")]})
-    assert refused.status_code == 403 and refused.json["error"]["code"] == "forbidden"
+    assert refused.status_code == 403 and refused.json["error"]["code"] == "community_wide_setting"
     assert finance.get(f"{URL}/procurement.receipt").json["version"] == 1
 
 

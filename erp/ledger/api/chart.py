@@ -5,7 +5,6 @@ from flask import Blueprint, g
 from sqlalchemy import or_, select
 
 from erp.core.api_framework import API_PREFIX, PageQuery, api_route, paged_query
-from erp.core.errors import NotFound
 from erp.core.extensions import db
 from erp.core.services import institution_by_code
 from erp.ledger.models import Account, Basis, BudgetMapping
@@ -22,8 +21,8 @@ def list_accounts(query):
                    if "institution" in query else None)
     statement = chart.visible_accounts(g.user.community_id, institution).order_by(Account.code)
     if "q" in query:
-        like = f"%{query['q']}%"
-        statement = statement.where(or_(Account.code.like(f"{query['q']}%"), Account.name.like(like)))
+        statement = statement.where(or_(Account.code.startswith(query["q"], autoescape=True),
+                                        Account.name.contains(query["q"], autoescape=True)))
     if "basis" in query:
         statement = statement.where(Account.basis == Basis(query["basis"]))
     return paged_query(statement, query)
@@ -49,15 +48,11 @@ def list_budget_mappings(query):
            summary="Add or change one 平行记账 rule (by account prefix and side)", body=BudgetMappingSchema,
            response=BudgetMappingSchema)
 def put_budget_mapping(body):
-    return chart.set_budget_mapping(db.session, g.user.community_id, **body)
+    return chart.set_budget_mapping(db.session, g.user.community_id, user=g.user, **body)
 
 
 @api_route(bp, "/budget-mappings/<int:mapping_id>", "DELETE", permission="ledger.chart.write",
            summary="Remove a 平行记账 rule")
 def delete_budget_mapping(mapping_id):
-    rule = db.session.scalar(select(BudgetMapping).where(BudgetMapping.id == mapping_id,
-                                                         BudgetMapping.community_id == g.user.community_id))
-    if rule is None:
-        raise NotFound.for_field("id", f"mapping {mapping_id} not found")
-    db.session.delete(rule)
+    chart.delete_budget_mapping(db.session, g.user.community_id, mapping_id, user=g.user)
     return {"deleted": mapping_id}

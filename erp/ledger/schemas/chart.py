@@ -36,7 +36,8 @@ class DetailAccountIn(Schema):
 
 class BudgetMappingSchema(Schema):
     id = fields.Integer(dump_only=True)
-    account_prefix = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    account_prefix = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{1,32}$", error="科目编码前缀只能是数字 "
+                                                                                         "(digits only)"))
     side = fields.String(load_default="any", validate=validate.OneOf(["debit", "credit", "any"]))
     role = fields.String(required=True, validate=validate.OneOf(["cash", "fiscal", "counterpart"]))
     budget_account_code = fields.String(required=True, validate=validate.Length(min=1, max=32))

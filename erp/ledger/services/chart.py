@@ -8,7 +8,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from erp.core.errors import BusinessError, NotFound
-from erp.core.models import Community, Institution, InstitutionKind
+from erp.core.models import Community, Institution, InstitutionKind, User
+from erp.core.security import require_whole_community
 from erp.ledger.models import DIMENSIONS, Account, Basis, BudgetMapping, Side, VoucherLine
 
 DATA = Path(__file__).parents[1] / "data"  # erp/ledger/data
@@ -122,16 +123,19 @@ def add_detail_account(session: Session, institution: Institution, parent_code: 
     return account
 
 
-def set_budget_mapping(session: Session, community_id: int, *, account_prefix: str, side: str, role: str,
-                       budget_account_code: str) -> BudgetMapping:
-    """Add or change the 平行记账 rule for an account prefix and side; the budget account must be a budget leaf."""
+def set_budget_mapping(session: Session, community_id: int, *, user: User | None, account_prefix: str, side: str,
+                       role: str, budget_account_code: str) -> BudgetMapping:
+    """Add or change the 平行记账 rule for an account prefix and side; the budget account must be a budget leaf.
+    The mapping is the community's: only a whole-community user changes it."""
+    require_whole_community(user, "平行记账对应关系")
     target = session.scalar(select(Account).where(Account.community_id == community_id, Account.institution_id.is_(None),
                                                   Account.code == budget_account_code))
     if target is None or target.basis is not Basis.BUDGET or target.has_children:
         raise BusinessError.for_field("budget_account_code", f"{budget_account_code} 不是预算会计末级科目 "
                                                              f"(must be a leaf budget-accounting account)")
     if not session.scalar(select(Account.id).where(Account.community_id == community_id,
-                                                   Account.code.startswith(account_prefix)).limit(1)):
+                                                   Account.code.startswith(account_prefix, autoescape=True))
+                       .limit(1)):
         raise BusinessError.for_field("account_prefix", f"没有以 {account_prefix} 开头的科目 (matches no account)")
     rule = session.scalar(select(BudgetMapping).where(BudgetMapping.community_id == community_id,
                                                       BudgetMapping.account_prefix == account_prefix,
@@ -142,3 +146,14 @@ def set_budget_mapping(session: Session, community_id: int, *, account_prefix: s
     rule.role, rule.budget_account_code = role, budget_account_code
     session.flush()
     return rule
+
+
+def delete_budget_mapping(session: Session, community_id: int, mapping_id: int, *, user: User | None) -> None:
+    """Remove a 平行记账 rule of the community (a whole-community user only)."""
+    rule = session.scalar(select(BudgetMapping).where(BudgetMapping.id == mapping_id,
+                                                      BudgetMapping.community_id == community_id))
+    if rule is None:
+        raise NotFound.for_field("id", f"mapping {mapping_id} not found")
+    require_whole_community(user, "平行记账对应关系")
+    session.delete(rule)
+    session.flush()

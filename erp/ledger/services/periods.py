@@ -57,7 +57,7 @@ def open_period_for(session: Session, institution_id: int, on: date, *, field: s
 def parse_period(value: str, field: str = "period") -> tuple[int, int]:
     try:
         year, month = (int(part) for part in value.split("-"))
-        if not 1 <= month <= 12 or year < 1900:
+        if not 1 <= month <= 12 or not 1900 <= year <= 9999:
             raise ValueError
     except ValueError:
         raise BusinessError.for_field(field, f"期间格式应为 YYYY-MM (got {value!r})") from None

@@ -17,8 +17,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from erp.core.errors import BusinessError, Forbidden, NotFound
+from erp.core.errors import BusinessError, NotFound
 from erp.core.models import Community, User
+from erp.core.security import require_whole_community
 from erp.ledger.models import Account
 from erp.ledger.models.templates import PostingTemplate, PostingTemplateLine, PostingTemplateVersion
 
@@ -153,9 +154,7 @@ def save_template(session: Session, community_id: int, kind: str, lines: list[di
     """Save a kind's lines as its new current version. Each line is ``{"role", "qualifier", "account",
     "description"}``; every account must be in the community's chart and every shipped role keep a line.
     Lines equal to the current version's save nothing and return the current version."""
-    if user is not None and not user.whole_community:
-        raise Forbidden("记账模板由医共体统一维护，仅限全医共体范围的用户修改 "
-                        "(posting templates are community-wide: a whole-community user edits them)")
+    require_whole_community(user, "记账模板")
     if kind not in default_templates():
         raise NotFound.for_field("kind", f"没有记账模板 {kind} (unknown posting template kind {kind!r})")
     template = _template_row(session, community_id, kind, lock=True)
