@@ -19,6 +19,14 @@ class BusinessError(Exception):
     def for_field(cls, field: str, message: str, code: str | None = None) -> "BusinessError":
         return cls(message, {field: [message]}, code)
 
+    def within(self, prefix: str) -> "BusinessError":
+        """The same error with its fields and message naming the part of the input it is about
+        (``vouchers[12].lines[1].account``, ``issuer.lines[0].debit``); returns itself."""
+        self.fields = {f"{prefix}.{name}": messages for name, messages in self.fields.items()} or {prefix: [self.message]}
+        self.message = f"{prefix}: {self.message}"
+        self.args = (self.message,)
+        return self
+
 
 class NotFound(BusinessError):
     status = 404

@@ -39,7 +39,12 @@ def test_each_side_must_name_the_other_member_and_nothing_is_half_written(books,
     assert response.status_code == 422 and "receiver.lines" in response.json["error"]["fields"]
     unbalanced = {**DISTRIBUTION, "receiver": {**DISTRIBUTION["receiver"], "lines": [
         {"account": "130201", "debit": "8600.00"}, {"account": "2307", "credit": "8500.00", "partner": "M-QH001"}]}}
-    assert finance.post("/api/v1/internal-transactions", json=unbalanced).status_code == 422
+    refused = finance.post("/api/v1/internal-transactions", json=unbalanced)
+    assert refused.status_code == 422 and list(refused.json["error"]["fields"]) == ["receiver.lines"]
+    unknown = {**DISTRIBUTION, "issuer": {**DISTRIBUTION["issuer"], "lines": [
+        {"account": "1218", "debit": "8600.00", "partner": "M-QH101"}, {"account": "9999", "credit": "8600.00"}]}}
+    refused = finance.post("/api/v1/internal-transactions", json=unknown)
+    assert refused.status_code == 404 and list(refused.json["error"]["fields"]) == ["issuer.lines[1].account"]
     assert finance.get("/api/v1/vouchers").json["total"] == 0
 
 

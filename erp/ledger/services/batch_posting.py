@@ -117,11 +117,7 @@ def post_many(ledger: Ledger, inputs: list[VoucherInput], poster: User | None = 
 
 def _refused(exc: BusinessError, index: int) -> BusinessError:
     """The same error, its fields and message naming the voucher of the batch."""
-    prefix = f"vouchers[{index}]"
-    exc.fields = {f"{prefix}.{name}": messages for name, messages in exc.fields.items()} or {prefix: [exc.message]}
-    exc.message = f"{prefix}: {exc.message}"
-    exc.args = (exc.message,)
-    return exc
+    return exc.within(f"vouchers[{index}]")
 
 
 def _institutions(ledger: Ledger, inputs: list[VoucherInput]) -> dict[str, Institution]:

@@ -43,7 +43,11 @@ def record_internal(session: Session, user: User, data: InternalTransaction) -> 
     number = sequences.next_value(session, issuer.id, "internal", data.issuer.date.year)
     reference = f"{INTERNAL_PREFIX}-{data.issuer.date.year}-{issuer.code}-{number:05d}"
     ledger = Ledger(session, user)
-    issued = ledger.create_draft(replace(data.issuer, memo=data.issuer.memo or data.memo, internal_ref=reference))
-    received = ledger.create_draft(replace(data.receiver, memo=data.receiver.memo or data.memo,
-                                           internal_ref=reference))
+    drafts = []
+    for side, own in (("issuer", data.issuer), ("receiver", data.receiver)):
+        try:
+            drafts.append(ledger.create_draft(replace(own, memo=own.memo or data.memo, internal_ref=reference)))
+        except BusinessError as exc:
+            raise exc.within(side) from None  # which member's voucher the error is about
+    issued, received = drafts
     return issued, received
