@@ -166,10 +166,15 @@ def revoke_token(session: Session, token: str) -> bool:
     return True
 
 
-def require_whole_community(user: User | None, setting: str) -> None:
+def may_change_community_settings(user: User | None) -> bool:
     """Community-wide settings (the 平行记账 mapping, the posting templates …) are changed only by a user whose
-    scope is the whole community; ``setting`` names it in the refusal. A system session (no user) may."""
-    if user is not None and not user.whole_community:
+    scope is the whole community (a system session, no user, may)."""
+    return user is None or user.whole_community
+
+
+def require_whole_community(user: User | None, setting: str) -> None:
+    """Refuse (403) unless :func:`may_change_community_settings`; ``setting`` names it in the refusal."""
+    if not may_change_community_settings(user):
         raise Forbidden(f"{setting}由医共体统一维护，仅限全医共体范围的用户修改 "
                         f"(a community-wide setting: only a whole-community user changes it)",
                         code="community_wide_setting")

@@ -140,3 +140,14 @@ def test_web_read_only_for_readers_and_refused_writes(books, web):
     refused = accountant.post("/ledger/templates/procurement.receipt", data={"csrf_token": csrf_token(page),
                                                                             "rows": "0"})
     assert refused.status_code == 403
+
+
+def test_the_edit_form_is_offered_only_to_whole_community_users(books, web):
+    from erp.core.models import Institution, User
+
+    assert "保存为新版本" in web("finance").get("/ledger/templates/procurement.receipt").get_data(as_text=True)
+    user = db.session.scalar(select(User).where(User.username == "finance"))
+    user.institutions = [db.session.scalar(select(Institution).where(Institution.code == "QH101"))]
+    db.session.commit()
+    page = web("finance").get("/ledger/templates/procurement.receipt").get_data(as_text=True)
+    assert "130201" in page and "保存为新版本" not in page

@@ -14,6 +14,7 @@ from flask_login import current_user
 from erp.core.errors import BusinessError
 from erp.core.extensions import db
 from erp.core.rendering import format_datetime
+from erp.core.security import may_change_community_settings
 from erp.core.web import can, requires
 from erp.ledger.services import chart, posting_templates
 from erp.ledger.models import Account
@@ -40,7 +41,7 @@ def _page(kind: str, version: int | None, rows: list[dict] | None = None, errors
           note: str = "", status: int = 200):
     template = posting_templates.posting_template(db.session, current_user.community_id, kind, version)
     versions = posting_templates.template_versions(db.session, current_user.community_id, kind)
-    editable = template.current and can("ledger.chart.write") and current_user.whole_community
+    editable = template.current and can("ledger.chart.write") and may_change_community_settings(current_user)
     if rows is None:
         rows = [{"role": l.role, "qualifier": l.qualifier, "account": l.account, "description": l.description}
                 for l in template.lines]
