@@ -8,7 +8,8 @@ A module posts a voucher for one of its documents only through the document door
     source = DocumentSource("procurement", "receipt", str(receipt.id), receipt.number, url=f"/procurement/receipts/{receipt.id}")
     voucher = post_document(session, source, VoucherInput(...), preparer=receipt.preparer, poster=receipt.approver)
 
-and undoes it with :func:`reverse_document` (红字冲销). See :mod:`erp.ledger.services.documents`.
+and undoes it with :func:`reverse_document` (红字冲销). Its accounts come from the community's posting
+template: ``posting_template(session, community_id, "procurement.receipt").account(role, qualifier)``. See :mod:`erp.ledger.services.documents`.
 
 A module that reads the books (cost accounting collects expense by department) queries the ledger's read
 models, re-exported here for that purpose only — ``Account``, ``Balance``, ``Basis``, ``Voucher``,
@@ -19,10 +20,13 @@ from erp.ledger.models import Account, Balance, Basis, Voucher, VoucherKind, Vou
 from erp.ledger.services.documents import DocumentSource, post_document, reverse_document
 from erp.ledger.services.periods import PeriodRange, period_range
 from erp.ledger.services.posting import LineInput, VoucherInput
+from erp.ledger.services.posting_templates import Template, posting_template
 
 __all__ = [
     # the document door
     "DocumentSource", "LineInput", "VoucherInput", "post_document", "reverse_document",
+    # the accounts a document posts to (记账模板, data the finance officer edits)
+    "Template", "posting_template",
     # reading the books
     "Account", "Balance", "Basis", "PeriodRange", "Voucher", "VoucherKind", "VoucherLine", "VoucherState",
     "period_range",
