@@ -49,3 +49,18 @@ def test_a_voucher_entered_by_keyboard_is_posted_and_found_from_the_trial_balanc
     response = finance.request.get(pdf_link.get_attribute("href"))  # the link a click opens, with the session
     assert response.ok and response.headers["content-type"] == "application/pdf"
     assert response.body().startswith(b"%PDF-")
+
+
+def test_the_department_cost_report_opens_for_a_month(signed_in):
+    chief = signed_in("chief")
+    open_menu(chief, "科室成本报表")
+    expect(chief.locator("main h1")).to_have_text("科室成本报表")
+    filters = chief.locator("form.filters")
+    filters.get_by_label("成员单位").select_option(label="QH001 清河县人民医院")
+    filters.get_by_label("期间").fill(local_today().strftime("%Y-%m"))
+    filters.get_by_role("button", name="查询", exact=True).click()
+    expect(chief.locator("main p").first).to_contain_text("清河县人民医院")
+    departments = chief.locator("main table.grid").first.locator("tbody tr")
+    expect(departments.filter(has_text="内科")).to_have_count(1)
+    expect(chief.locator(".reconciliation h3")).to_have_text("与总账核对")
+    expect(filters.get_by_role("button", name="打印 PDF")).to_be_visible()
