@@ -62,7 +62,7 @@ def test_every_page_of_the_chinese_ui_is_in_chinese(signed_in, new_page):
         if path in seen:
             continue
         seen.add(path)
-        page.goto(url)
+        page.goto(url, wait_until="domcontentloaded")
         if words := english_words(page):
             leaks[url] = sorted(words)
         queue += same_site_links(page, "main a")
