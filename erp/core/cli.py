@@ -178,8 +178,10 @@ def audit_group() -> None:
 @audit_group.command("verify")
 @with_appcontext
 def audit_verify() -> None:
-    """Recompute the hash chain; exit 1 naming the first broken link."""
+    """Recompute the audit chain and check every anchor (检查点) against the chains; when all holds, append
+    a new anchor of today's heads. Exit 1 naming the first broken link or anchor."""
     from erp.core.audit import verify_chain
+    from erp.core.chain import anchor_digest, database_name, read_checkpoints, verify_checkpoints, write_checkpoint
     from erp.core.models import AuditEntry
 
     broken = verify_chain(db.session)
@@ -188,6 +190,15 @@ def audit_verify() -> None:
         sys.exit(1)
     count = db.session.scalar(select(db.func.count(AuditEntry.id)))
     click.echo(f"audit chain intact: {count} entries")
+    anchors = sum(record.get("database") == database_name(db.session) for record in read_checkpoints())
+    problems = verify_checkpoints(db.session)
+    for problem in problems:
+        click.echo(f"anchor {problem.line} BROKEN: {problem.message}", err=True)
+    if problems:
+        sys.exit(1)
+    record = write_checkpoint(db.session, "audit_verify")
+    click.echo(f"{anchors} earlier anchors hold; new anchor {anchor_digest(record)} "
+               f"written to {current_app.config['CHECKPOINT_FILE']}")
 
 
 @main.command("backup")

@@ -19,8 +19,6 @@ The stages take the ORM :class:`Voucher` or any record with its attributes (``ba
 from __future__ import annotations
 
 import enum
-import hashlib
-import json
 import operator
 from collections import Counter
 from decimal import Decimal
@@ -30,6 +28,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from erp.core import sequences, signals
+from erp.core.chain import canonical_json, digest
 from erp.core.dbutil import dialect_insert
 from erp.core.errors import BusinessError, Forbidden
 from erp.core.models import Community, Institution, User
@@ -198,8 +197,7 @@ def voucher_hash(voucher) -> str:
                              voucher.source_url]
     if voucher.template_version is not None:
         content["template"] = voucher.template_version
-    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return digest(canonical_json(content))
 
 
 # ---- 6. the kept balances ----------------------------------------------------------------------------
