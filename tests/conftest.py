@@ -243,6 +243,14 @@ class Snapshots:
             self.engines[name] = engine
         return self.engines[name]
 
+    def served(self, name: str = "served"):
+        """A copy of ``books`` of its own for work outside the test's connection (a server in another thread:
+        the browser tests), built once; what is done there stays there for the run."""
+        if name not in self.engines:
+            with self.app.app_context():
+                self.engines[name] = self._clone("books", name)
+        return self.engines[name]
+
     def _clone(self, source: str | None, name: str):
         """A copy of the run's database (``source`` None) or of the snapshot ``source``, named ``name``."""
         if source is not None:

@@ -265,8 +265,12 @@ def api_route(bp: Blueprint, rule: str, method: str = "GET", *, permission: str 
     return decorator
 
 
-def register_error_handlers(app) -> None:
-    """JSON errors for every /api path; never a 500 for bad input."""
+def register_error_handlers(app, web_error: Callable[[int, str | None], object] | None = None) -> None:
+    """JSON errors for every /api path; never a 500 for bad input. Other paths get ``web_error(status,
+    message)`` (the web UI's error page in its layout; message None: the status's own text)."""
+
+    def page(status: int, message: str | None = None):
+        return web_error(status, message) if web_error else (message or "", status)
 
     def is_api() -> bool:
         return request.path.startswith(API_PREFIX)
@@ -288,14 +292,14 @@ def register_error_handlers(app) -> None:
     def _business(exc: BusinessError):
         if not is_api():
             db.session.rollback()
-            return exc.message, exc.status
+            return page(exc.status, exc.message)
         return rollback_then(exc.status, exc.code, exc.message, exc.fields)
 
     @app.errorhandler(OutOfScope)
     def _out_of_scope(exc: OutOfScope):
         if not is_api():
             db.session.rollback()
-            return str(exc), 403
+            return page(403, str(exc))
         return rollback_then(403, "out_of_scope", str(exc))
 
     @app.errorhandler(DataError)
@@ -305,14 +309,23 @@ def register_error_handlers(app) -> None:
         db.session.rollback()
         current_app.logger.warning("input refused by the database: %s", exc.orig)
         if not is_api():
-            return "输入的数值无效 (a value is out of range)", 422
+            return page(422, "输入的数值无效 (a value is out of range)")
         return error_response(422, "invalid_value", "输入的数值无效 (a value is out of range or malformed)",
                               {"_schema": ["数值超出范围或格式不正确 (a value is out of range or malformed)"]})
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         if not is_api():
-            return exc
+            if web_error is None or exc.code is None or exc.code < 400:
+                return exc
+            custom = exc.description if exc.description != type(exc).description else None
+            response = page(exc.code, custom)
+            if isinstance(response, tuple):  # keep 405's Allow, 401's WWW-Authenticate
+                response = current_app.make_response(response)
+                for name, value in exc.get_headers():
+                    if name.lower() != "content-type":
+                        response.headers[name] = value
+            return response
         response, status = rollback_then(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description)
         for name, value in exc.get_headers():  # 405's Allow, 401's WWW-Authenticate
             if name.lower() != "content-type":

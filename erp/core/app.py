@@ -69,9 +69,9 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
     from erp.core import audit, schema_migrations  # noqa: F401  (register the audit listeners, the branches)
     from erp.core.api_framework import register_error_handlers
     from erp.core.request_input import ExactJSONProvider
-    from erp.core.web import register_web_hooks
+    from erp.core.web import error_page, register_web_hooks
 
     app.json = ExactJSONProvider(app)
-    register_error_handlers(app)
+    register_error_handlers(app, web_error=error_page)
     register_web_hooks(app)
     return app

@@ -16,19 +16,20 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from erp.core import audit
 from erp.core.errors import Forbidden
 from erp.core.models import ApiToken, Institution, LoginThrottle, User
+from erp.core.registry import N_
 from erp.core.scoping import Scope
 from erp.core.timeutil import utcnow
 
-ROLES: dict[str, str] = {
-    "admin": "系统管理员",
-    "finance": "医共体财务",
-    "chief_accountant": "总会计师",
-    "accountant": "成员单位会计",
-    "clerk": "成员单位经办",
-    "procurement": "采购员",
-    "pharmacy": "药库/仓库管理员",
-    "hr": "人事专员",
-    "auditor": "审计",
+ROLES: dict[str, str] = {  # titles marked for the catalogue (the header shows them in the user's language)
+    "admin": N_("系统管理员"),
+    "finance": N_("医共体财务"),
+    "chief_accountant": N_("总会计师"),
+    "accountant": N_("成员单位会计"),
+    "clerk": N_("成员单位经办"),
+    "procurement": N_("采购员"),
+    "pharmacy": N_("药库/仓库管理员"),
+    "hr": N_("人事专员"),
+    "auditor": N_("审计"),
 }
 ALL_ROLES = tuple(ROLES)
 READ_ONLY_ROLES = frozenset({"auditor"})

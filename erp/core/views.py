@@ -13,7 +13,7 @@ from erp.core.listview import Column, Filter, ListView
 from erp.core.models import (COST_CLASS_TITLES, INSTITUTION_KIND_TITLES, AuditEntry, CostClass, Department,
                              Institution, InstitutionKind)
 from erp.core.scoping import current_scope
-from erp.core.web import ACTIVE_INSTITUTION_KEY, can, requires, submit_form
+from erp.core.web import ACTIVE_INSTITUTION_KEY, can, in_locale, requires, submit_form
 
 bp = Blueprint("core", __name__)
 
@@ -26,7 +26,7 @@ def login():
             user = security.authenticate(db.session, form.username.data, form.password.data,
                                          request.remote_addr)
         except security.AuthenticationFailed as exc:
-            flash(exc.message, "error")
+            flash(in_locale(exc.message), "error")
         else:
             session.clear()
             login_user(user)

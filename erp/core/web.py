@@ -1,10 +1,11 @@
 """Web UI plumbing shared by every module: sign-in state, scope, menu, permission checks."""
 from __future__ import annotations
 
+import re
 from functools import wraps
 from typing import Callable
 
-from flask import abort, current_app, flash, g, has_request_context, redirect, request, session
+from flask import abort, current_app, flash, g, has_request_context, redirect, render_template, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
@@ -14,8 +15,9 @@ from erp.core.api_framework import API_PREFIX
 from erp.core.errors import BusinessError
 from erp.core.extensions import db, login_manager
 from erp.core.models import Institution, User
+from erp.core.registry import N_
 from erp.core.request_input import bad_text_fields
-from erp.core.security import user_for_session
+from erp.core.security import ROLES, user_for_session
 from erp.core.session_context import activate_user
 
 ACTIVE_INSTITUTION_KEY = "active_institution_id"
@@ -103,7 +105,8 @@ def register_web_hooks(app) -> None:
             switchable = db.session.scalars(select(Institution).where(Institution.id.in_(sorted(allowed)))
                                             .order_by(Institution.code).execution_options(skip_scope=True)).all()
         return {"can": can, "get_locale": get_locale, "menu": [(m, e) for m, e in menu if e], "switchable": switchable,
-                "active_institution_id": session.get(ACTIVE_INSTITUTION_KEY)}
+                "active_institution_id": session.get(ACTIVE_INSTITUTION_KEY),
+                "role_title": _(ROLES.get(current_user.role, current_user.role))}
 
 
 def submit_form(form, done_url: str, action: Callable[[], object]):
@@ -124,3 +127,32 @@ def submit_form(form, done_url: str, action: Callable[[], object]):
         return None
     flash(_("已保存"), "success")
     return redirect(done_url)
+
+
+ERROR_TITLES = {
+    400: N_("请求无效"), 401: N_("请先登录"), 403: N_("无权访问"), 404: N_("页面不存在"),
+    405: N_("不支持这种请求方式"), 409: N_("操作冲突"), 413: N_("上传的内容过大"), 422: N_("输入无效"),
+    429: N_("请求过于频繁，请稍后再试"), 500: N_("系统内部错误"),
+}
+ERROR_HINTS = {
+    403: N_("您的角色或单位范围不允许查看或办理此项。"),
+    404: N_("您要找的页面或记录不存在，可能已被删除，或地址有误。"),
+    500: N_("系统出了问题，已记录。请稍后再试，或联系系统管理员。"),
+}
+ENGLISH_DETAIL = re.compile(r"^(?P<zh>.*[\u4e00-\u9fff].*?)\s*\((?P<en>[^()\u4e00-\u9fff]+)\)\s*$", re.S)
+
+
+def in_locale(message: str) -> str:
+    """A ``"中文 (english detail)"`` message as the user reads it: the Chinese part in the Chinese UI, the
+    English detail in the English one; other messages as they are."""
+    match = ENGLISH_DETAIL.match(message)
+    if match is None:
+        return message
+    return match.group("en") if str(get_locale()) == "en" else match.group("zh")
+
+
+def error_page(status: int, message: str | None = None):
+    """The web UI's error page, in the app's layout (with the menu when signed in), in the user's language."""
+    title = _(ERROR_TITLES.get(status, ERROR_TITLES[500 if status >= 500 else 400]))
+    hint = in_locale(message) if message else _(ERROR_HINTS[status]) if status in ERROR_HINTS else ""
+    return render_template("error.html", title=title, hint=hint, status=status), status

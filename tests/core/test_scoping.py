@@ -8,6 +8,7 @@ from erp.core.extensions import db
 from erp.core.models import Department, Institution, User
 from erp.core.scoping import OutOfScope
 from erp.core.session_context import activate_user
+from tests.factories import USER_PASSWORD, DepartmentFactory, UserFactory
 
 
 def _user(name: str) -> User:
@@ -59,9 +60,8 @@ def test_query_criteria_apply_to_joins_and_relationships(demo):
 def test_writing_to_an_institution_out_of_scope_is_refused(demo):
     lead = db.session.scalar(select(Institution).where(Institution.code == "QH001"))
     activate_user(db.session, _user("accountant"))
-    db.session.add(Department(institution_id=lead.id, code="X", name="越权科室", cost_class="clinical"))
     with pytest.raises(OutOfScope):
-        db.session.flush()
+        DepartmentFactory(institution=lead, code="X", name="越权科室")
     db.session.rollback()
 
 
@@ -86,13 +86,9 @@ def test_auditor_is_read_only_everywhere(demo):
 
 def test_api_write_out_of_scope_is_403(demo, api):
     # finance may write departments, but only where the scope allows: give it a narrow user
-    from erp.core.services import create_user
-    from erp.core.models import Community
-
-    create_user(db.session, db.session.scalar(select(Community)), username="finance_town", password="password123",
-                role="finance", institution_codes=["QH103"])
+    UserFactory(username="finance_town", role="finance", institutions=["QH103"])
     db.session.commit()
-    client = api("finance_town", "password123")
+    client = api("finance_town", USER_PASSWORD)
     ok = client.post("/api/v1/departments", json={"institution": "QH103", "code": "41", "name": "康复科",
                                                   "cost_class": "clinical"})
     assert ok.status_code == 201, ok.json

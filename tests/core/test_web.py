@@ -103,3 +103,31 @@ def test_demo_has_one_user_per_role(demo):
     from erp.core.security import ROLES
 
     assert {role for _, role, _, _ in USERS} == set(ROLES)
+
+
+def test_error_pages_show_in_the_layout_in_the_users_language(demo, web):
+    client = web("clerk")
+    missing = client.get("/no-such-page")
+    page = missing.get_data(as_text=True)
+    assert missing.status_code == 404 and "<h1>页面不存在</h1>" in page and '<nav class="menu">' in page
+    assert "Not Found" not in page and "（成员单位经办）" in page
+    refused = client.get("/ledger/vouchers/new")
+    assert refused.status_code == 403 and "<h1>无权访问</h1>" in refused.get_data(as_text=True)
+    client.post("/language", data={"locale": "en", "csrf_token": csrf_token(page)})
+    english = client.get("/no-such-page").get_data(as_text=True)
+    assert "<h1>Page not found</h1>" in english and "(Member clerk)" not in english and "（Member clerk）" in english
+
+
+def test_a_message_shows_its_chinese_part_in_chinese_and_its_detail_in_english(app):
+    from erp.core.web import in_locale
+
+    message = "用户名或密码错误，或账户已被暂时锁定 (invalid credentials or account locked)"
+    with app.test_request_context():
+        assert in_locale(message) == "用户名或密码错误，或账户已被暂时锁定"
+        assert in_locale("金额单位 (元)") == "金额单位 (元)"  # Chinese inside the brackets: not a detail
+        assert in_locale("plain text (detail)") == "plain text (detail)"  # no Chinese part: as it is
+    with app.test_request_context():
+        from flask import session
+
+        session["locale"] = "en"
+        assert in_locale(message) == "invalid credentials or account locked"

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +10,8 @@ from erp.core.extensions import db
 from erp.core.models import User
 from erp.core.timeutil import local_today
 from erp.ledger.demo import load_demo as load_ledger_demo
-from erp.ledger.services.posting import Ledger, LineInput, VoucherInput
+from erp.ledger.services.posting import Ledger
+from tests.factories import VoucherFactory, voucher_line
 
 YEAR = local_today().year
 
@@ -32,14 +32,9 @@ class Books:
         return db.session.scalar(select(User).where(User.username == username))
 
     def draft(self, institution: str, lines: list[tuple], on: date | None = None, memo: str = "", **extra):
-        data = VoucherInput(institution=institution, date=on or date(YEAR, 3, 15), memo=memo,
-                            lines=[self.line(*spec) for spec in lines], **extra)
-        return Ledger(db.session, self.user("finance")).create_draft(data)
+        return VoucherFactory(institution=institution, lines=lines, date=on or date(YEAR, 3, 15), memo=memo, **extra)
 
-    @staticmethod
-    def line(account: str, debit="0", credit="0", dimensions: dict | None = None) -> LineInput:
-        """A line from ``(account, debit, credit[, {"department": "01", ...}])``."""
-        return LineInput(account=account, debit=Decimal(debit), credit=Decimal(credit), **(dimensions or {}))
+    line = staticmethod(voucher_line)  # (account, debit, credit[, {"department": "01", ...}]) → LineInput
 
     def post(self, voucher):
         return Ledger(db.session, self.user("chief")).post(voucher)

@@ -6,10 +6,9 @@ import re
 from sqlalchemy import select
 
 from erp.core.extensions import db
-from erp.core.models import Community
-from erp.ledger.services.chart import load_chart
-from erp.ledger.services.posting_templates import load_default_templates, posting_template, save_template
+from erp.ledger.services.posting_templates import posting_template, save_template
 from tests.conftest import csrf_token
+from tests.factories import CommunityFactory
 
 URL = "/api/v1/posting-templates"
 
@@ -90,11 +89,7 @@ def test_a_scoped_finance_user_cannot_change_community_templates(books, api):
 
 
 def test_each_community_sees_its_own_templates(books, api):
-    other = Community(code="XY", name="西苑县医共体")
-    db.session.add(other)
-    db.session.flush()
-    load_chart(db.session, other)
-    load_default_templates(db.session, other)
+    other = CommunityFactory(code="XY", name="西苑县医共体")  # its own chart and templates, as installed
     lines = [{"role": l.role, "qualifier": l.qualifier, "account": l.account}
              for l in posting_template(db.session, other.id, "procurement.receipt").lines]
     lines[0]["account"] = "130204"

@@ -1,0 +1,74 @@
+"""No English in the Chinese UI: every page the menu leads to (and the pages they link to), as the
+administrator sees them, shows Chinese text only, but for the few words Chinese users read as they are."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Page
+
+from tests.browser.steps import Line, enter_voucher, unique_memo
+
+ENGLISH_WORD = re.compile(r"(?<![A-Za-z0-9_.@])[A-Za-z][A-Za-z'-]*[A-Za-z](?![A-Za-z0-9_.@])")
+# identifiers shown as codes, like account codes: posting template kinds and versions (payroll.run@1)
+CODE = re.compile(r"\b[a-z]+(?:_[a-z]+)*\.[a-z]+(?:_[a-z]+)*(?:@\d+)?\b")
+ALLOWED = {
+    "PDF", "Excel", "API",
+    "English",  # the language switch
+    "Ctrl", "Shift", "Enter", "Delete",  # keys, as printed on the keyboard (the voucher grid's help)
+    "xlsx",  # the file type of the import template
+}
+# Leaks in pages other engineers are rewriting for issue 8, reported to them: allowed here until fixed,
+# never required (a fix must not break this test). Path prefix → words.
+KNOWN_LEAKS = {
+    "/audit": None,  # raw before/after records, model and action names: the auditors' log is being redone
+    "/ledger/vouchers": {"YYYY-MM"},  # the period filter's label
+    "/ledger/reports/detail-ledger": {"choose", "an", "account"},  # "请选择科目 (choose an account)"
+    "/ledger/reports/": {"internal_ref"},  # the consolidation note names the API field
+    "/ledger/templates/": {"shipped", "default"},  # "默认模板 (shipped default)"
+}
+SKIP_LINK = re.compile(r"format=|\.xlsx|/pdf|/export|/logout")
+MAX_PAGES = 80
+
+
+def english_words(page: Page) -> set[str]:
+    text = page.locator("body").inner_text()
+    text += " ".join(page.locator("input[placeholder]").evaluate_all("els => els.map(e => e.placeholder)"))
+    words = set(ENGLISH_WORD.findall(CODE.sub(" ", text))) - ALLOWED
+    return {w for w in words if not _known(urlsplit(page.url).path, w)}
+
+
+def _known(path: str, word: str) -> bool:
+    for prefix, words in KNOWN_LEAKS.items():
+        if path.startswith(prefix) and (words is None or word in words):
+            return True
+    return False
+
+
+def same_site_links(page: Page, selector: str) -> list[str]:
+    hrefs = page.locator(selector).evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    return [h for h in hrefs if h and h.startswith("/") and not SKIP_LINK.search(h)]
+
+
+def test_every_page_of_the_chinese_ui_is_in_chinese(signed_in, new_page):
+    voucher = enter_voucher(signed_in("finance"), "QH001 清河县人民医院", unique_memo("收体检费"),
+                            [Line("1001", debit="120.00"), Line("4101010101", balance=True)])
+    page = signed_in("admin")
+    queue = ["/", *same_site_links(page, "nav.menu a"), urlsplit(voucher).path, "/no-such-page"]
+    seen, leaks = set(), {}
+    while queue and len(seen) < MAX_PAGES:
+        url = queue.pop(0)
+        path = urlsplit(url).path
+        if path in seen:
+            continue
+        seen.add(path)
+        page.goto(url)
+        if words := english_words(page):
+            leaks[url] = sorted(words)
+        queue += same_site_links(page, "main a")
+    stranger = new_page()
+    stranger.goto("/login")
+    if words := english_words(stranger):
+        leaks["/login"] = sorted(words)
+    assert len(seen) > 20, sorted(seen)
+    assert not leaks, leaks
