@@ -1,7 +1,30 @@
-from erp.core.registry import Manifest, N_
+from erp.core.registry import Manifest, MenuEntry, N_
+
+# Who does what (the users): the community's procurement clerks keep the catalogue, the suppliers and
+# the agreements; the pharmacy keepers the formularies and the 中药饮片 prices; finance and auditors read.
+READERS = ("admin", "procurement", "pharmacy", "finance", "chief_accountant", "accountant", "clerk", "auditor")
+MASTER_DATA = ("admin", "procurement")
 
 MANIFEST = Manifest(
     name="procurement",
     title=N_("采购"),
-    depends=("core",),
+    depends=("ledger",),
+    models=("erp.procurement.models",),
+    blueprints=("erp.procurement.views:bp",),
+    api_blueprints=("erp.procurement.api:bp",),
+    menu=(
+        MenuEntry(N_("统一用药目录"), "procurement.catalogue", "procurement.catalogue.read", 30),
+    ),
+    permissions={
+        "procurement.catalogue.read": READERS,
+        "procurement.catalogue.write": MASTER_DATA,
+        "procurement.formulary.write": ("admin", "procurement", "pharmacy"),
+        "procurement.supplier.read": READERS,
+        "procurement.supplier.write": MASTER_DATA,
+        "procurement.agreement.read": READERS,
+        "procurement.agreement.write": MASTER_DATA,
+        "procurement.price.write": ("admin", "procurement", "pharmacy"),
+        "procurement.settings.write": ("admin", "chief_accountant"),
+    },
+    data_loader="erp.procurement.install:load",
 )
