@@ -12,7 +12,7 @@ from erp.procurement.schemas.stock import (AcceptIn, DispensingIn, DispensingOut
                                            PostIn, ReceiptIn, ReceiptOut, ReceiptQuery, StockOut, StockQuery,
                                            TransferIn, TransferOut)
 from erp.procurement.services import catalogue, dispensing, orders, receipts, reconciliation, stock, transfers
-from erp.procurement.services.flow_common import central_pharmacy
+from erp.procurement.services.flow_common import central_pharmacy, member_by_code
 
 
 def _institution(code: str | None, *, write: bool = False):
@@ -71,7 +71,7 @@ def list_stock(query):
            body=TransferIn, response=TransferOut, status=201, idempotent=True)
 def create_transfer(body):
     source = _institution(body.get("from_institution"), write=True) or central_pharmacy(db.session, g.user.community_id)
-    target = _institution(body["to_institution"], write=True)
+    target = member_by_code(db.session, g.user.community_id, body["to_institution"], "to_institution")
     return transfers.create_transfer(db.session, g.user, source, target, body)
 
 

@@ -6,8 +6,8 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, SmallInteger, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, SmallInteger, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from erp.core.extensions import db
 from erp.core.mixins import Audited, InstitutionOwned
@@ -55,6 +55,14 @@ class Transfer(Audited, InstitutionOwned, db.Model):
     @property
     def state_title(self) -> str:
         return MOVEMENT_LABELS[self.state.value]
+
+    @property
+    def receiver(self) -> Institution:
+        """The receiving member, also for a user who sees only the issuer (its code and name are shared)."""
+        if self.to_institution is not None:
+            return self.to_institution
+        return object_session(self).scalar(select(Institution).where(Institution.id == self.to_institution_id)
+                                           .execution_options(skip_scope=True))
 
 
 class TransferLine(Audited, InstitutionOwned, db.Model):

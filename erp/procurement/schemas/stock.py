@@ -136,7 +136,7 @@ class TransferOut(Schema):
     id = fields.Integer()
     number = fields.String()
     institution = fields.Function(lambda t: t.institution.code)
-    to_institution = fields.Function(lambda t: t.to_institution.code)
+    to_institution = fields.Function(lambda t: t.receiver.code)
     date = fields.Date()
     state = fields.Function(lambda t: t.state.value)
     state_title = fields.String()

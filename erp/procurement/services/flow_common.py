@@ -46,6 +46,16 @@ def central_pharmacy(session: Session, community_id: int) -> Institution:
     return found
 
 
+def member_by_code(session: Session, community_id: int, code: str, field: str) -> Institution:
+    """Any member of the community, named as the other side of a document (a transfer's receiver): its
+    code and name are shared across the community, whatever the user's own scope."""
+    found = session.scalar(select(Institution).where(Institution.community_id == community_id, Institution.code == code)
+                           .execution_options(skip_scope=True))
+    if found is None:
+        raise NotFound.for_field(field, f"医共体中没有单位 {code} (no member with code {code!r})")
+    return found
+
+
 def member_partner_code(session: Session, institution: Institution) -> str:
     """The member's 往来单位 code (内部往来 lines name the other member)."""
     code = session.scalar(select(Partner.code).where(Partner.member_institution_id == institution.id))

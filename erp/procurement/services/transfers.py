@@ -28,19 +28,19 @@ from erp.procurement.services.stock import issue, take_in
 
 def create_transfer(session: Session, user: User, source: Institution, target: Institution, data: dict) -> Transfer:
     """``data``: ``lines`` [{item (code), quantity (minimum units)}], ``date``?, ``memo``?. The member must
-    have each item in its formulary."""
+    have each item in its formulary (checked when the transfer is posted, by a user who sees both sides)."""
     if source.id == target.id:
         raise BusinessError.for_field("to_institution", "调出与调入单位不能相同 (two different institutions)")
     on = data.get("date") or local_today()
     lines = data.get("lines") or []
     if not lines:
         raise BusinessError.for_field("lines", "调拨单至少需要一行 (at least one line)")
-    transfer = Transfer(institution_id=source.id, institution=source, to_institution_id=target.id, date=on,
+    transfer = Transfer(institution_id=source.id, institution=source, to_institution_id=target.id,
+                        to_institution=target, date=on,
                         state=MovementState.DRAFT, memo=data.get("memo") or "", preparer_id=user.id)
     for index, line in enumerate(lines):
         where = f"lines[{index}]"
-        item = check_orderable(session, target, item_by_code(session, user.community_id, line["item"],
-                                                             field=f"{where}.item"), field=f"{where}.item")
+        item = item_by_code(session, user.community_id, line["item"], field=f"{where}.item")
         transfer.lines.append(TransferLine(institution_id=source.id, line_no=index + 1, item_id=item.id, item=item,
                                            quantity=check_quantity(line["quantity"], f"{where}.quantity")))
     transfer.number = next_number(session, source, "transfer", "DB", on)
@@ -60,9 +60,10 @@ def post_transfer(session: Session, transfer: Transfer, user: User, on: date | N
     MOVEMENT_STATES.begin(session, transfer, MovementState.POSTED)
     different_person(user, transfer.preparer_id, "调拨单")
     on = on or local_today()
-    source, target = transfer.institution, transfer.to_institution
+    source, target = transfer.institution, transfer.receiver
     by_class: dict[str, Decimal] = defaultdict(Decimal)
     for index, line in enumerate(transfer.lines):
+        check_orderable(session, target, line.item, field=f"lines[{index}].item")
         taken = issue(session, source, line.item, line.quantity, on=on, kind="transfer_out",
                       document=("transfer", transfer.id, line.id), field=f"lines[{index}].quantity")
         for part in taken:
@@ -82,7 +83,7 @@ def post_transfer(session: Session, transfer: Transfer, user: User, on: date | N
 
 def _post(session: Session, transfer: Transfer, user: User, on: date, by_class: dict[str, Decimal]) -> None:
     template = posting_template(session, user.community_id, "procurement.transfer")
-    source, target = transfer.institution, transfer.to_institution
+    source, target = transfer.institution, transfer.receiver
     memo = f"配送调拨 {transfer.number} {source.name} → {target.name}"
     inventory: dict[str, Decimal] = defaultdict(Decimal)
     for item_class, amount in by_class.items():

@@ -115,3 +115,57 @@ def amount(text: str) -> Decimal:
 EXPIRY = (TODAY + timedelta(days=500)).isoformat()
 __all__ = ["AMOXI", "ASPIRIN", "EXPIRY", "HERB", "NO_DEAL", "PERIOD", "SYRINGE", "TODAY", "amount", "by_supplier",
            "consolidate", "date", "requisition"]
+
+
+def approved_order(api, lines: list[tuple[str, int]], institution: str = "QH102") -> dict:
+    """Requisition (clerk / finance), consolidate (procurement), approve (chief): the one order of the lines."""
+    finance = api("finance")
+    writer = api("clerk") if institution == "QH102" else api("accountant") if institution == "QH101" else finance
+    requisition(writer, institution, lines, approver=finance if writer is not finance else api("chief"))
+    orders = consolidate(api("procurement"))
+    for order in orders:
+        response = api("chief").post(f"/api/v1/purchase-orders/{order['id']}/approve")
+        assert response.status_code == 200, response.json
+    assert len(orders) == 1, orders
+    return api("chief").get(f"/api/v1/purchase-orders/{orders[0]['id']}").json
+
+
+def receive(client, order: dict, quantities: dict[str, int], *, batch: str = "B240501", codes=None, **extra):
+    lines = [{"po_line": l["id"], "quantity": quantities[l["item"]], "batch": batch, "expiry": EXPIRY,
+              "trace_codes": (codes or {}).get(l["item"], [])} for l in order["lines"] if l["item"] in quantities]
+    return client.post("/api/v1/receipts", json={"purchase_order": order["id"], "lines": lines, **extra})
+
+
+def received(api, order: dict, quantities: dict[str, int], *, registrar: str = "pharmacy",
+             accepter: str = "procurement", **extra) -> dict:
+    """Registered (by the pharmacy keeper) and accepted (by the procurement clerk)."""
+    response = receive(api(registrar), order, quantities, **extra)
+    assert response.status_code == 201, response.json
+    accepted = api(accepter).post(f"/api/v1/receipts/{response.json['id']}/accept", json={})
+    assert accepted.status_code == 200, accepted.json
+    return accepted.json
+
+
+def stock(client, institution: str, item: str) -> list[dict]:
+    response = client.get(f"/api/v1/stock?institution={institution}&item={item}")
+    assert response.status_code == 200, response.json
+    return response.json["items"]
+
+
+def voucher_lines(number: str, institution: str) -> list[tuple]:
+    """(account, debit, credit, partner code) of a posted voucher's financial lines."""
+    from erp.core.models import Partner
+    from erp.ledger.services import Basis, Voucher
+
+    voucher = db.session.scalar(select(Voucher).join(Voucher.institution).where(
+        Voucher.number == number, Institution.code == institution))
+    partners = {p.id: p.code for p in db.session.scalars(select(Partner))}
+    return sorted((l.account.code, f"{l.debit:.2f}", f"{l.credit:.2f}", partners.get(l.partner_id))
+                  for l in voucher.lines if l.basis is Basis.FINANCIAL)
+
+
+def document_vouchers(kind: str, key: int) -> list:
+    from erp.ledger.services import Voucher
+
+    return list(db.session.scalars(select(Voucher).where(Voucher.source_module == "procurement",
+                                                         Voucher.source_kind == kind, Voucher.source_key == str(key))))
