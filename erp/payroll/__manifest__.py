@@ -8,7 +8,8 @@ MANIFEST = Manifest(
     name="payroll",
     title=N_("薪酬"),
     depends=("ledger",),
-    models=("erp.payroll.models",),
+    models=("erp.payroll.models", "erp.payroll.models.performance_pool", "erp.payroll.models.pooling",
+            "erp.payroll.models.dean_salary"),
     permissions={
         "payroll.employee.read": ("admin", "hr", "finance", "chief_accountant", "auditor"),
         "payroll.employee.write": HR,
