@@ -9,6 +9,11 @@ MANIFEST = Manifest(
     title=N_("薪酬"),
     depends=("ledger",),
     models=("erp.payroll.models",),
+    blueprints=("erp.payroll.views:bp",),
+    api_blueprints=("erp.payroll.api.tax:bp",),
+    menu=(
+        MenuEntry(N_("个税试算"), "payroll.tax_calculator", "payroll.tax.calculate", 14),
+    ),
     permissions={
         "payroll.employee.read": ("admin", "hr", "finance", "chief_accountant", "auditor"),
         "payroll.employee.write": HR,
