@@ -10,6 +10,11 @@ MANIFEST = Manifest(
     depends=("ledger",),
     models=("erp.payroll.models", "erp.payroll.models.performance_pool", "erp.payroll.models.pooling",
             "erp.payroll.models.dean_salary"),
+    blueprints=("erp.payroll.views:bp",),
+    api_blueprints=("erp.payroll.api.tax:bp",),
+    menu=(
+        MenuEntry(N_("个税试算"), "payroll.tax_calculator", "payroll.tax.calculate", 14),
+    ),
     permissions={
         "payroll.employee.read": ("admin", "hr", "finance", "chief_accountant", "auditor"),
         "payroll.employee.write": HR,

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -123,5 +122,3 @@ def head_of(session: Session, institution_id: int) -> PayrollProfile | None:
                                                        PayrollProfile.is_head.is_(True),
                                                        PayrollProfile.leave_date.is_(None)))
 
-
-ZERO = Decimal(0)
