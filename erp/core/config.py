@@ -90,6 +90,11 @@ class Config:
     LOGIN_LOCK_DURATION = timedelta(minutes=15)
     WTF_CSRF_TIME_LIMIT = None
     PASSWORD_HASH_METHOD = "scrypt"
+    # Background jobs (erp.core.jobs): RQ on Redis when ERP_REDIS_URL is set, else an in-process worker thread;
+    # ERP_JOBS_BACKEND=rq|thread|eager chooses explicitly.
+    REDIS_URL = os.environ.get("ERP_REDIS_URL") or None
+    JOBS_BACKEND = os.environ.get("ERP_JOBS_BACKEND") or None
+    JOBS_QUEUE = os.environ.get("ERP_JOBS_QUEUE") or "erp"
 
 
 class TestConfig(Config):
@@ -101,3 +106,5 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("ERP_TEST_DATABASE_URL") or "sqlite://"
     # Fast hashing keeps the tests quick; production keeps scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # jobs run right after the submitting commit, on the test's connection (the job tests choose rq/thread)
+    JOBS_BACKEND = "eager"
