@@ -107,8 +107,25 @@ def check_balanced(lines, field_name: str, basis: Basis = Basis.FINANCIAL) -> No
                                                   f"{debit - credit})", "unbalanced")
 
 
+def check_red_lines(kind: VoucherKind, lines, field_name: str = "lines") -> None:
+    """A negative amount is only a 红字 line: every line of a reversal is red (one side, at most zero: it
+    repeats the original's side), no other voucher carries one."""
+    for index, line in enumerate(sorted(lines, key=lambda l: l.line_no)):
+        red = line.debit < 0 or line.credit < 0
+        if kind is VoucherKind.REVERSAL:
+            ok = (line.debit <= 0 and line.credit <= 0) and ((line.debit < 0) != (line.credit < 0))
+        else:
+            ok = not red
+        if not ok:
+            raise BusinessError.for_field(f"{field_name}[{index}].debit", "负数金额只能出现在红字冲销凭证中，且每行"
+                                                                           "只有一方 (negative amounts only on the "
+                                                                           "lines of a 红字 reversal, one side each)",
+                                          "red_line")
+
+
 def complete(ledger, institution: Institution, kind: VoucherKind, lines, memo: str) -> list:
     """Check the balance and return the 平行记账 budget lines a normal voucher adds (checked too)."""
+    check_red_lines(kind, lines)
     check_balanced(lines, "lines")
     if kind is not VoucherKind.NORMAL:
         return []
