@@ -78,8 +78,10 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
-    application = create_app(type("RunConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url}))
+def app(database_url, tmp_path_factory):
+    checkpoints = str(tmp_path_factory.mktemp("anchors") / "checkpoints.jsonl")  # never the checkout's instance/
+    application = create_app(type("RunConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url,
+                                                               "CHECKPOINT_FILE": checkpoints}))
     application.test_client_class = IsolatedClient
     with application.app_context():
         from erp.core.schema_migrations import upgrade_database
@@ -113,6 +115,11 @@ def _empty_all_tables() -> None:
 def _clean_database(request):
     WRITES["written"] = False
     yield
+    if "app" in request.fixturenames:
+        # the anchors of a test's (rolled-back) history are not the next test's: a fresh anchor file each time
+        checkpoints = request.getfixturevalue("app").config["CHECKPOINT_FILE"]
+        if os.path.exists(checkpoints):
+            os.remove(checkpoints)
     if "app" in request.fixturenames and WRITES["written"]:  # only the run's database: snapshots roll back
         app = request.getfixturevalue("app")
         with app.app_context():

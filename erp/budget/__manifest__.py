@@ -1,7 +1,26 @@
-from erp.core.registry import Manifest, N_
+from erp.core.registry import Manifest, MenuEntry, N_
+
+READERS = ("admin", "finance", "chief_accountant", "accountant", "clerk", "auditor", "procurement", "hr")
+PREPARERS = ("admin", "finance", "accountant")
+# who makes commitments: the documents' people (procurement orders, payroll runs, expense claims)
+COMMITTERS = ("finance", "chief_accountant", "accountant", "clerk", "procurement", "hr")
 
 MANIFEST = Manifest(
     name="budget",
     title=N_("预算"),
-    depends=("core",),
+    depends=("ledger",),
+    models=("erp.budget.models",),
+    blueprints=("erp.budget.views:bp",),
+    api_blueprints=("erp.budget.api.budgets:bp", "erp.budget.api.commitments:bp", "erp.budget.api.funds:bp"),
+    permissions={
+        "budget.read": READERS,
+        "budget.write": PREPARERS,
+        "budget.approve": ("chief_accountant",),
+        "budget.commit": COMMITTERS,
+        "budget.fund.read": ("admin", "finance", "chief_accountant", "accountant", "auditor"),
+        "budget.fund.write": ("finance", "chief_accountant"),
+    },
+    hooks={"before_post": "erp.budget.services.listeners:on_before_post",
+           "after_post": "erp.budget.services.listeners:on_after_post"},
+    demo_loader="erp.budget.demo:load_demo",
 )

@@ -19,5 +19,7 @@ MANIFEST = Manifest(
         "core.department.write": ("admin", "finance"),
         "core.audit.read": ("admin", "auditor", "chief_accountant"),
     },
+    hooks={"period_closed": "erp.core.chain:on_period_closed", "chain_heads": "erp.core.audit:chain_head",
+           "chain_links": "erp.core.audit:chain_links"},
     demo_loader="erp.core.demo:load_demo",
 )

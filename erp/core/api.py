@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request
 from sqlalchemy import or_, select
 
-from erp.core import audit, security, services
-from erp.core.api_framework import API_PREFIX, ApiError, api_route, paged_query
+from erp.core import audit, jobs, security, services
+from erp.core.api_framework import API_PREFIX, JSON, ApiError, FileResult, api_route, paged_query
 from erp.core.extensions import db
 from erp.core.models import AuditEntry, Department, Institution
 from erp.core.openapi import openapi_document
 from erp.core.schemas import (AuditEntrySchema, AuditQuery, DepartmentQuery, DepartmentSchema, InstitutionQuery,
-                              InstitutionSchema, MeSchema, TokenRequest, TokenResponse)
+                              InstitutionSchema, JobSchema, MeSchema, TokenRequest, TokenResponse)
 from erp.core.scoping import current_scope
 
 bp = Blueprint("core_api", __name__, url_prefix=API_PREFIX)
@@ -96,6 +96,19 @@ def list_audit(query):
         if name in query:
             statement = statement.where(getattr(AuditEntry, name) == query[name])
     return paged_query(statement, query)
+
+
+@api_route(bp, "/jobs/<int:job_id>", permission=None, summary="One of your background jobs: state and progress",
+           response=JobSchema)
+def get_job(job_id):
+    return jobs.job_for(db.session, g.user, job_id)
+
+
+@api_route(bp, "/jobs/<int:job_id>/result", permission=None, summary="The result file of one of your finished jobs",
+           produces=(JSON, *jobs.RESULT_TYPES))
+def get_job_result(job_id):
+    job = jobs.job_for(db.session, g.user, job_id)
+    return FileResult(*jobs.result_file(db.session, job))
 
 
 @bp.get("/openapi.json")

@@ -193,6 +193,8 @@ def _parse(schema_cls: type[Schema] | None, source: str):
         return None
     if source == "body":
         data = request.get_json(silent=True)
+        if data is None and not request.get_data():
+            data = {}  # no body at all: the schema decides (one whose fields are all optional accepts it)
         if data is None and request.is_json and request.get_data():
             raise ApiError(400, "invalid_json", "the request body is not valid JSON",
                            {"_body": ["不是有效的 JSON (not valid JSON)"]})

@@ -8,8 +8,6 @@ entry — the last one included — breaks the chain and ``erp audit verify`` na
 from __future__ import annotations
 
 import enum
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,6 +16,7 @@ from sqlalchemy import event, insert, inspect, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from erp.core.chain import canonical_json, digest
 from erp.core.dbutil import dialect_insert
 from erp.core.mixins import Audited, Scoped
 from erp.core.models import AuditEntry, AuditHead
@@ -71,8 +70,7 @@ def entry_hash(entry: dict) -> str:
               "before", "after", "prev_hash")
     payload = {name: entry[name] for name in fields}
     payload["at"] = entry["at"].isoformat()
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return digest(canonical_json(payload))
 
 
 def _lock_head(connection: Connection) -> tuple[int, str]:
@@ -214,3 +212,19 @@ def verify_chain(session: Session) -> ChainBreak | None:
     if (head_seq, head_hash) != (expected_seq, prev):
         return ChainBreak(expected_seq + 1, None, f"chain head says seq {head_seq}: entries after {expected_seq} were deleted")
     return None
+
+
+# ---- the audit chain's part in the anchors (erp.core.chain), through the chain_heads / chain_links hooks ----
+
+AUDIT_CHAIN = "audit"
+
+
+def chain_head(sender, session: Session) -> dict:
+    head = session.get(AuditHead, HEAD_ID)
+    return {AUDIT_CHAIN: {"all": [head.seq, head.hash]}} if head is not None else {}
+
+
+def chain_links(sender, session: Session, chain: str, wanted: dict[str, int]) -> dict:
+    if chain != AUDIT_CHAIN or not wanted.get("all"):
+        return {}
+    return {"all": session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == wanted["all"]))}

@@ -178,8 +178,10 @@ def audit_group() -> None:
 @audit_group.command("verify")
 @with_appcontext
 def audit_verify() -> None:
-    """Recompute the hash chain; exit 1 naming the first broken link."""
+    """Recompute the audit chain and check every anchor (检查点) against the chains; when all holds, append
+    a new anchor of today's heads. Exit 1 naming the first broken link or anchor."""
     from erp.core.audit import verify_chain
+    from erp.core.chain import anchor_digest, database_name, read_checkpoints, verify_checkpoints, write_checkpoint
     from erp.core.models import AuditEntry
 
     broken = verify_chain(db.session)
@@ -188,6 +190,15 @@ def audit_verify() -> None:
         sys.exit(1)
     count = db.session.scalar(select(db.func.count(AuditEntry.id)))
     click.echo(f"audit chain intact: {count} entries")
+    anchors = sum(record.get("database") == database_name(db.session) for record in read_checkpoints())
+    problems = verify_checkpoints(db.session)
+    for problem in problems:
+        click.echo(f"anchor {problem.line} BROKEN: {problem.message}", err=True)
+    if problems:
+        sys.exit(1)
+    record = write_checkpoint(db.session, "audit_verify")
+    click.echo(f"{anchors} earlier anchors hold; new anchor {anchor_digest(record)} "
+               f"written to {current_app.config['CHECKPOINT_FILE']}")
 
 
 @main.command("backup")
@@ -215,3 +226,54 @@ def restore(path: str) -> None:
     except RestoreError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"restored {sum(counts.values())} rows in {len(counts)} tables")
+
+
+@main.group("jobs")
+def jobs_group() -> None:
+    """Background jobs (后台任务)."""
+
+
+@jobs_group.command("wait")
+@click.argument("job_id", type=int)
+@click.option("--timeout", default=3600.0, help="seconds to wait at most")
+@with_appcontext
+def jobs_wait(job_id: int, timeout: float) -> None:
+    """Show a job's progress bar until it has finished; exit 1 when it failed."""
+    from erp.core import jobs
+    from erp.core.errors import BusinessError
+
+    with click.progressbar(length=100, label=f"job {job_id}", show_percent=True) as bar:
+        shown = [0]
+
+        def advance(job):
+            percent = jobs.percent(job)
+            if percent > shown[0]:
+                bar.update(percent - shown[0])
+                shown[0] = percent
+        try:
+            job = jobs.wait(db.session, job_id, timeout=timeout, on_progress=advance)
+        except BusinessError as exc:
+            raise click.ClickException(exc.message) from exc
+    if job.state == "failed":
+        click.echo(f"job {job_id} failed: {job.error}", err=True)
+        sys.exit(1)
+    if job.state != "done":
+        raise click.ClickException(f"job {job_id} still {job.state} after {timeout:g} s")
+    file_part = f", result file {job.result_filename} (/jobs/{job_id}/result)" if job.result_filename else ""
+    click.echo(f"job {job_id} done: {job.title}{file_part}")
+
+
+@jobs_group.command("worker")
+@click.option("--burst", is_flag=True, help="stop when the queue is empty")
+@with_appcontext
+def jobs_worker(burst: bool) -> None:
+    """Run an RQ worker for the queue of ERP_REDIS_URL (jobs run in this process, in this app)."""
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        raise click.ClickException("set ERP_REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run a worker")
+    connection = Redis.from_url(url)
+    queue = Queue(current_app.config.get("JOBS_QUEUE", "erp"), connection=connection)
+    SimpleWorker([queue], connection=connection).work(burst=burst)

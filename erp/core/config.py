@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,6 +22,7 @@ REPO_ROOT = _site_root()
 INSTANCE_DIR = Path(os.environ.get("ERP_INSTANCE_DIR") or (
     Path.cwd() / "instance" if REPO_ROOT.name == "erp_site" else REPO_ROOT / "instance"))
 SECRET_KEY_FILE = INSTANCE_DIR / "secret_key"
+CHAIN_KEY_FILE = INSTANCE_DIR / "chain_key"
 DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key"
 
 
@@ -38,6 +40,16 @@ def read_secret_key(path: Path = SECRET_KEY_FILE) -> str:
         return DEVELOPMENT_SECRET_KEY
 
 
+def read_chain_key(path: Path = CHAIN_KEY_FILE) -> str | None:
+    """ERP_CHAIN_KEY; else the chain key file in the instance folder; else None (``erp.core.chain`` makes one)."""
+    if key := os.environ.get("ERP_CHAIN_KEY"):
+        return key
+    try:
+        return path.read_text(encoding="ascii").strip() or None
+    except FileNotFoundError:
+        return None
+
+
 def create_secret_key_file(path: Path = SECRET_KEY_FILE) -> bool:
     """Write a random key to ``path`` (readable by its owner only) unless it exists; True when written."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -52,6 +64,9 @@ def create_secret_key_file(path: Path = SECRET_KEY_FILE) -> bool:
 
 class Config:
     SECRET_KEY = read_secret_key()
+    # the key of the hash chains and the file of their anchors: both outside the database (erp.core.chain)
+    CHAIN_KEY = read_chain_key()
+    CHECKPOINT_FILE = os.environ.get("ERP_CHECKPOINT_FILE") or str(INSTANCE_DIR / "checkpoints.jsonl")
     SQLALCHEMY_DATABASE_URI = os.environ.get("ERP_DATABASE_URL") or default_database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SESSION_COOKIE_HTTPONLY = True
@@ -75,11 +90,21 @@ class Config:
     LOGIN_LOCK_DURATION = timedelta(minutes=15)
     WTF_CSRF_TIME_LIMIT = None
     PASSWORD_HASH_METHOD = "scrypt"
+    # Background jobs (erp.core.jobs): RQ on Redis when ERP_REDIS_URL is set, else an in-process worker thread;
+    # ERP_JOBS_BACKEND=rq|thread|eager chooses explicitly.
+    REDIS_URL = os.environ.get("ERP_REDIS_URL") or None
+    JOBS_BACKEND = os.environ.get("ERP_JOBS_BACKEND") or None
+    JOBS_QUEUE = os.environ.get("ERP_JOBS_QUEUE") or "erp"
 
 
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret"
+    CHAIN_KEY = "test-chain-key"
+    # anchors of the tests' databases never go to the checkout's instance/ (tests/conftest.py empties it)
+    CHECKPOINT_FILE = os.path.join(tempfile.gettempdir(), f"erp-test-checkpoints-{os.getpid()}.jsonl")
     SQLALCHEMY_DATABASE_URI = os.environ.get("ERP_TEST_DATABASE_URL") or "sqlite://"
     # Fast hashing keeps the tests quick; production keeps scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # jobs run right after the submitting commit, on the test's connection (the job tests choose rq/thread)
+    JOBS_BACKEND = "eager"

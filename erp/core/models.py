@@ -4,8 +4,8 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, Column, Table
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, Column, Table
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from erp.core.extensions import db
 from erp.core.registry import N_
@@ -300,3 +300,26 @@ class IdempotencyRecord(db.Model):
     status_code: Mapped[int] = mapped_column(Integer)
     response: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Job(db.Model):
+    """A background job (erp.core.jobs): who asked for it, its state and progress, its result file."""
+
+    __tablename__ = "job"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(String(128))
+    function: Mapped[str] = mapped_column(String(160))  # "package.module:function"
+    arguments: Mapped[dict] = mapped_column(JSON)  # {"args": [...], "kwargs": {...}}
+    state: Mapped[str] = mapped_column(String(16), default="queued")  # queued, running, done, failed
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    result: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    result_filename: Mapped[str | None] = mapped_column(String(255))
+    result_mimetype: Mapped[str | None] = mapped_column(String(128))
+    result_content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

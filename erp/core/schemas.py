@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate
 
 from erp.core.api_framework import PageQuery
+from erp.core.jobs import STATE_TITLES as JOB_STATE_TITLES, percent, progress_of
 from erp.core.models import CostClass, InstitutionKind
 from erp.core.security import ROLES
 
@@ -90,3 +91,20 @@ class AuditEntrySchema(Schema):
     before = fields.Dict(allow_none=True)
     after = fields.Dict(allow_none=True)
     hash = fields.String()
+
+
+class JobSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    state = fields.String(metadata={"description": "queued, running, done, failed"})
+    state_title = fields.Function(lambda job: JOB_STATE_TITLES[job.state])
+    done = fields.Function(lambda job: progress_of(job)[0])
+    total = fields.Function(lambda job: progress_of(job)[1])
+    percent = fields.Function(percent)
+    result = fields.Dict(allow_none=True)
+    error = fields.String(allow_none=True)
+    result_filename = fields.String(allow_none=True)
+    result_url = fields.Function(lambda job: f"/api/v1/jobs/{job.id}/result" if job.result_filename else None)
+    created_at = fields.AwareDateTime()
+    started_at = fields.AwareDateTime(allow_none=True)
+    finished_at = fields.AwareDateTime(allow_none=True)

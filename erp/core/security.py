@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -106,6 +106,9 @@ def _count_address_failure(session: Session, address: str, now: datetime) -> Non
     table = LoginThrottle.__table__
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     stale = table.c.window_start <= now - window
+    # rows of windows that have ended count nothing any more: drop them, so that many addresses (a scan, a
+    # botnet) cannot grow the table without bound
+    session.execute(delete(table).where(stale, table.c.address != address[:64]))
     session.execute(insert(table).values(address=address[:64], failures=1, window_start=now).on_conflict_do_update(
         index_elements=[table.c.address],
         set_={"failures": case((stale, 1), else_=table.c.failures + 1),

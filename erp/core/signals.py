@@ -15,6 +15,9 @@ signals. Senders call :func:`send`; receivers get the sending app and the keywor
 - ``after_post(session, voucher, source)`` — a voucher was posted (same transaction, before commit);
   ``voucher`` is the posted ``Voucher``.
 - ``period_closed(session, institution_id, year, month)`` — an accounting period was closed.
+- ``chain_heads(session)`` — a module with hash chains returns ``{chain: {key: [seq, hash]}}``, the heads an
+  anchor records (``erp.core.chain``); ``chain_links(session, chain, wanted)`` returns ``{key: hash}`` of the
+  records at the positions ``wanted = {key: seq}`` of its own ``chain`` (``{}`` for another module's chain).
 
 ``source`` names the document a voucher is posted from (the ledger's document door), or is ``None`` for a
 voucher entered by hand.
@@ -30,8 +33,11 @@ institution_created = erp_signals.signal("institution_created")
 before_post = erp_signals.signal("before_post")
 after_post = erp_signals.signal("after_post")
 period_closed = erp_signals.signal("period_closed")
+chain_heads = erp_signals.signal("chain_heads")
+chain_links = erp_signals.signal("chain_links")
 
-SIGNALS = {signal.name: signal for signal in (institution_created, before_post, after_post, period_closed)}
+SIGNALS = {signal.name: signal for signal in (institution_created, before_post, after_post, period_closed,
+                                              chain_heads, chain_links)}
 
 
 def send(signal, **kwargs) -> None:
@@ -40,6 +46,14 @@ def send(signal, **kwargs) -> None:
         return
     sender = current_app._get_current_object() if has_app_context() else None
     signal.send(sender, **kwargs)
+
+
+def collect(signal, **kwargs) -> list[tuple]:
+    """Send ``signal`` like :func:`send` and return the receivers' answers as ``(receiver, result)`` pairs."""
+    if not signal.receivers:
+        return []
+    sender = current_app._get_current_object() if has_app_context() else None
+    return signal.send(sender, **kwargs)
 
 
 def connect_hooks(app, hooks: dict[str, str | tuple[str, ...]], resolve) -> None:

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import or_, select
 
 from erp.core import audit, security, services
+from erp.core.errors import BusinessError
 from erp.core.extensions import db
 from erp.core.forms import DepartmentForm, InstitutionForm, LoginForm
 from erp.core.listview import Column, Filter, ListView
@@ -160,3 +161,42 @@ def audit_log():
         default_sort="-seq",
     )
     return view.render()
+
+
+# ---- background jobs: the page polls the status; the result file downloads ------------------------------
+
+
+def _my_job(job_id: int):
+    from erp.core import jobs
+
+    try:
+        return jobs.job_for(db.session, current_user, job_id)
+    except BusinessError:
+        abort(404)
+
+
+@bp.get("/jobs/<int:job_id>")
+@login_required
+def job_page(job_id: int):
+    return render_template("job.html", job=_my_job(job_id), title=_("后台任务"))
+
+
+@bp.get("/jobs/<int:job_id>/status")
+@login_required
+def job_status(job_id: int):
+    from erp.core.schemas import JobSchema
+
+    return JobSchema().dump(_my_job(job_id))
+
+
+@bp.get("/jobs/<int:job_id>/result")
+@login_required
+def job_result(job_id: int):
+    from erp.core import jobs
+    from erp.core.api_framework import FileResult
+
+    job = _my_job(job_id)
+    try:
+        return FileResult(*jobs.result_file(db.session, job)).send()
+    except BusinessError:
+        abort(404)

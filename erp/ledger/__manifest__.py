@@ -37,7 +37,9 @@ MANIFEST = Manifest(
         "ledger.report.read": READERS,
     },
     cli_commands=("erp.ledger.cli:ledger",),
-    hooks={"institution_created": "erp.ledger.services.listeners:on_institution_created"},
+    hooks={"institution_created": "erp.ledger.services.listeners:on_institution_created",
+           "chain_heads": "erp.ledger.services.anchors:chain_heads",
+           "chain_links": "erp.ledger.services.anchors:chain_links"},
     data_loader="erp.ledger.install:load",
     demo_loader="erp.ledger.demo:load_demo",
 )

@@ -1,7 +1,49 @@
-from erp.core.registry import Manifest, N_
+from erp.core.registry import Manifest, MenuEntry, N_
+
+# Who does what (the users): the community's procurement clerks keep the catalogue, the suppliers and
+# the agreements; the pharmacy keepers the formularies and the 中药饮片 prices; finance and auditors read.
+READERS = ("admin", "procurement", "pharmacy", "finance", "chief_accountant", "accountant", "clerk", "auditor")
+MASTER_DATA = ("admin", "procurement")
 
 MANIFEST = Manifest(
     name="procurement",
     title=N_("采购"),
-    depends=("core",),
+    depends=("ledger",),
+    models=("erp.procurement.models",),
+    blueprints=("erp.procurement.views:bp",),
+    api_blueprints=("erp.procurement.api:bp",),
+    menu=(
+        MenuEntry(N_("统一用药目录"), "procurement.catalogue", "procurement.catalogue.read", 30),
+    ),
+    permissions={
+        "procurement.catalogue.read": READERS,
+        "procurement.catalogue.write": MASTER_DATA,
+        "procurement.formulary.write": ("admin", "procurement", "pharmacy"),
+        "procurement.supplier.read": READERS,
+        "procurement.supplier.write": MASTER_DATA,
+        "procurement.agreement.read": READERS,
+        "procurement.agreement.write": MASTER_DATA,
+        "procurement.price.write": ("admin", "procurement", "pharmacy"),
+        "procurement.settings.write": ("admin", "chief_accountant"),
+        # the document flow: members requisition, their approver approves; the procurement clerk consolidates
+        # and orders, the chief accountant approves orders and 非网采; the pharmacy receives, sends, dispenses
+        "procurement.requisition.read": READERS,
+        "procurement.requisition.write": ("admin", "procurement", "pharmacy", "clerk", "accountant"),
+        "procurement.requisition.approve": ("admin", "finance", "chief_accountant", "accountant"),
+        "procurement.order.read": READERS,
+        "procurement.order.write": ("admin", "procurement"),
+        "procurement.order.approve": ("admin", "finance", "chief_accountant"),
+        "procurement.order.override": ("chief_accountant",),
+        "procurement.receipt.read": READERS,
+        "procurement.receipt.write": ("admin", "procurement", "pharmacy"),
+        "procurement.receipt.accept": ("admin", "procurement", "pharmacy", "finance"),
+        "procurement.stock.read": READERS,
+        "procurement.transfer.read": READERS,
+        "procurement.transfer.write": ("admin", "procurement", "pharmacy"),
+        "procurement.transfer.post": ("admin", "procurement", "finance", "chief_accountant"),
+        "procurement.dispense.read": READERS,
+        "procurement.dispense.write": ("admin", "pharmacy", "clerk", "accountant"),
+        "procurement.dispense.post": ("admin", "pharmacy", "clerk", "accountant", "finance"),
+    },
+    data_loader="erp.procurement.install:load",
 )

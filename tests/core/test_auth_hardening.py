@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from erp.core import security
 from erp.core.extensions import db
-from erp.core.models import User
+from erp.core.models import LoginThrottle, User
 from erp.core.timeutil import utcnow
 from tests.conftest import csrf_token
 
@@ -63,6 +63,17 @@ def test_too_many_failures_from_one_address_lock_it_for_every_account(app, demo)
         assert _token(client, users[attempt % 5], "wrong", "10.9.9.9").status_code == 401
     assert _token(client, "admin", "yigong2026", "10.9.9.9").status_code == 401  # the address is locked
     assert _token(client, "admin", "yigong2026", "10.9.9.8").status_code == 201  # another is not
+
+
+def test_ended_windows_are_dropped_so_many_addresses_cannot_grow_the_throttle_table(app, demo):
+    window = app.config["LOGIN_LOCK_DURATION"]
+    long_ago = utcnow() - window - timedelta(seconds=1)
+    db.session.add_all([LoginThrottle(address=f"10.1.0.{n}", failures=2, window_start=long_ago) for n in range(50)])
+    db.session.add(LoginThrottle(address="10.2.0.1", failures=2, window_start=utcnow()))
+    db.session.commit()
+    assert _token(app.test_client(), "finance", "wrong", "10.3.0.1").status_code == 401
+    left = dict(db.session.execute(select(LoginThrottle.address, LoginThrottle.failures)).all())
+    assert left == {"10.2.0.1": 2, "10.3.0.1": 1}  # the current windows stay, the ended ones are gone
 
 
 def _at_once(app, requests: list[tuple[str, str]]) -> list[int]:

@@ -80,9 +80,9 @@ def test_a_receipt_is_posted_once_replayed_refused_reversed_and_posted_again(boo
                                                                         voucher.id)
     assert reversal.source_label == f"入库-{YEAR}-00017" and reversal.poster.username == "finance"
     assert [(l.account.code, l.debit, l.credit) for l in reversal.lines] == [
-        ("130201", Decimal("0.00"), Decimal("12345.60")), ("2302", Decimal("12345.60"), Decimal("0.00"))]
+        ("130201", Decimal("-12345.60"), Decimal("0.00")), ("2302", Decimal("0.00"), Decimal("-12345.60"))]  # 红字
     assert db.session.get(Voucher, voucher.id).status == "reversed"
-    assert balance(inventory) == (Decimal("12345.60"), Decimal("12345.60"))
+    assert balance(inventory) == (Decimal("0.00"), Decimal("0.00"))  # 红字: 发生额 nets to zero
 
     corrected = post(receipt("12000.00"))  # the corrected receipt: a new voucher
     db.session.commit()
@@ -91,7 +91,7 @@ def test_a_receipt_is_posted_once_replayed_refused_reversed_and_posted_again(boo
     with pytest.raises(Conflict, match=corrected.number):
         post(receipt())  # the first content is no longer what the document stands for
     db.session.rollback()
-    assert balance(inventory) == (Decimal("24345.60"), Decimal("12345.60"))
+    assert balance(inventory) == (Decimal("12000.00"), Decimal("0.00"))
     assert count(LedgerDocument) == 1 and count(Voucher) == 3
     assert verify_chains(db.session) == [] and check_balances(db.session) == [] and verify_chain(db.session) is None
 

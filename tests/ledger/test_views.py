@@ -115,8 +115,8 @@ def test_enter_post_and_reverse_a_voucher_through_the_web(books, web):
     original, reversal = vouchers()
     assert original.status == "reversed" and reversal.reversal_of_id == original.id
     assert reversal.date.isoformat() == f"{YEAR}-03-20"
-    assert sorted((l.account.code, l.credit, l.debit) for l in reversal.lines) == \
-        sorted((l.account.code, l.debit, l.credit) for l in original.lines)
+    assert sorted((l.account.code, -l.debit, -l.credit) for l in reversal.lines) == \
+        sorted((l.account.code, l.debit, l.credit) for l in original.lines)  # 红字: same sides, negative
     again = chief.post(f"/ledger/vouchers/{new_id}/reverse", data={"csrf_token": token, "date": f"{YEAR}-03-21"},
                        follow_redirects=True)
     assert "不能冲销" in again.get_data(as_text=True) and len(vouchers()) == 2

@@ -40,12 +40,16 @@ def test_enter_post_and_reverse_a_voucher(books, api):
     reversal = chief.post(f"/api/v1/vouchers/{voucher_id}/reverse", json={"date": f"{YEAR}-03-20"})
     assert reversal.status_code == 201, reversal.json
     assert reversal.json["reversal_of"] == f"记-{YEAR}-03-0001" and reversal.json["number"] == f"记-{YEAR}-03-0002"
-    opposite = sorted((l["account"], l["credit"], l["debit"]) for l in reversal.json["lines"])
-    assert opposite == sorted((l["account"], l["debit"], l["credit"]) for l in body["lines"])
+    red = sorted((l["account"], l["debit"], l["credit"]) for l in reversal.json["lines"])  # same sides, negative
+    assert red == sorted((l["account"], _negated(l["debit"]), _negated(l["credit"])) for l in body["lines"])
     original = chief.get(f"/api/v1/vouchers/{voucher_id}").json
     assert original["status"] == "reversed" and original["reversed_by"] == f"记-{YEAR}-03-0002"
     again = chief.post(f"/api/v1/vouchers/{voucher_id}/reverse", json={})
     assert again.status_code == 409
+
+
+def _negated(amount: str) -> str:
+    return amount if amount == "0.00" else f"-{amount}"
 
 
 def test_unbalanced_voucher_is_refused_naming_the_difference(books, api):

@@ -269,8 +269,9 @@ class VoucherPrint:
         return sum((l.debit for l in lines), ZERO), sum((l.credit for l in lines), ZERO)
 
     def words(self, lines: list[VoucherLine]) -> str:
+        """大写 of the debit total; a 红字 reversal's (negative) total is written in words marked 红字."""
         debit, _credit = self.totals(lines)
-        return amount_in_words(debit)
+        return f"（红字）{amount_in_words(-debit)}" if debit < 0 else amount_in_words(debit)
 
     @property
     def source_href(self) -> str | None:

@@ -13,10 +13,11 @@ template: ``posting_template(session, community_id, "procurement.receipt").accou
 
 A module that reads the books (cost accounting collects expense by department) queries the ledger's read
 models, re-exported here for that purpose only — ``Account``, ``Balance``, ``Basis``, ``Voucher``,
-``VoucherKind``, ``VoucherLine``, ``VoucherState`` — over a :class:`PeriodRange` of months (``period_range``
+``VoucherKind``, ``VoucherLine``, ``VoucherState``, ``FiscalYear``, ``PeriodState`` (is a year closed?) — over a :class:`PeriodRange` of months (``period_range``
 parses one from ``YYYY-MM``). They are read, never written: posted data changes only through the door.
 """
-from erp.ledger.models import Account, Balance, Basis, Voucher, VoucherKind, VoucherLine, VoucherState
+from erp.ledger.models import (Account, Balance, Basis, FiscalYear, PeriodState, Voucher, VoucherKind, VoucherLine,
+                               VoucherState)
 from erp.ledger.services.documents import DocumentSource, post_document, reverse_document
 from erp.ledger.services.periods import PeriodRange, period_range
 from erp.ledger.services.posting import LineInput, VoucherInput
@@ -28,6 +29,6 @@ __all__ = [
     # the accounts a document posts to (记账模板, data the finance officer edits)
     "Template", "posting_template",
     # reading the books
-    "Account", "Balance", "Basis", "PeriodRange", "Voucher", "VoucherKind", "VoucherLine", "VoucherState",
+    "Account", "Balance", "Basis", "FiscalYear", "PeriodRange", "PeriodState", "Voucher", "VoucherKind", "VoucherLine", "VoucherState",
     "period_range",
 ]

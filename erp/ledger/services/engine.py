@@ -19,8 +19,6 @@ The stages take the ORM :class:`Voucher` or any record with its attributes (``ba
 from __future__ import annotations
 
 import enum
-import hashlib
-import json
 import operator
 from collections import Counter
 from decimal import Decimal
@@ -30,6 +28,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from erp.core import sequences, signals
+from erp.core.chain import canonical_json, digest
 from erp.core.dbutil import dialect_insert
 from erp.core.errors import BusinessError, Forbidden
 from erp.core.models import Community, Institution, User
@@ -108,8 +107,25 @@ def check_balanced(lines, field_name: str, basis: Basis = Basis.FINANCIAL) -> No
                                                   f"{debit - credit})", "unbalanced")
 
 
+def check_red_lines(kind: VoucherKind, lines, field_name: str = "lines") -> None:
+    """A negative amount is only a 红字 line: every line of a reversal is red (one side, at most zero: it
+    repeats the original's side), no other voucher carries one."""
+    for index, line in enumerate(sorted(lines, key=lambda l: l.line_no)):
+        red = line.debit < 0 or line.credit < 0
+        if kind is VoucherKind.REVERSAL:
+            ok = (line.debit <= 0 and line.credit <= 0) and ((line.debit < 0) != (line.credit < 0))
+        else:
+            ok = not red
+        if not ok:
+            raise BusinessError.for_field(f"{field_name}[{index}].debit", "负数金额只能出现在红字冲销凭证中，且每行"
+                                                                           "只有一方 (negative amounts only on the "
+                                                                           "lines of a 红字 reversal, one side each)",
+                                          "red_line")
+
+
 def complete(ledger, institution: Institution, kind: VoucherKind, lines, memo: str) -> list:
     """Check the balance and return the 平行记账 budget lines a normal voucher adds (checked too)."""
+    check_red_lines(kind, lines)
     check_balanced(lines, "lines")
     if kind is not VoucherKind.NORMAL:
         return []
@@ -198,8 +214,7 @@ def voucher_hash(voucher) -> str:
                              voucher.source_url]
     if voucher.template_version is not None:
         content["template"] = voucher.template_version
-    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return digest(canonical_json(content))
 
 
 # ---- 6. the kept balances ----------------------------------------------------------------------------

@@ -265,7 +265,8 @@ class Ledger:
     # ---- reversal -----------------------------------------------------------------------------------
 
     def reverse(self, voucher: Voucher, on: date | None = None, memo: str | None = None, source=None) -> Voucher:
-        """红字冲销: a new posted voucher with the opposite lines (budget lines included), linked to the original.
+        """红字冲销: a new posted voucher repeating the original's lines (budget lines included) on the same sides
+        with negative amounts, linked to the original, so that 本期发生额 and balances both net to zero.
         A voucher posted from a document is reversed only by that document (``source``, the document door's)."""
         if voucher.source_module is not None and (source is None or (source.module, source.kind, source.key) != (
                 voucher.source_module, voucher.source_kind, voucher.source_key)):
@@ -284,7 +285,7 @@ class Ledger:
                            **{column: getattr(voucher, column) for column in SOURCE_COLUMNS})
         reversal.lines = [VoucherLine(
             institution_id=line.institution_id, line_no=line.line_no, account_id=line.account_id,
-            account=line.account, basis=line.basis, debit=line.credit, credit=line.debit,
+            account=line.account, basis=line.basis, debit=-line.debit, credit=-line.credit,
             **{f"{d}_id": getattr(line, f"{d}_id") for d in DIMENSIONS}, memo=line.memo, generated=line.generated)
             for line in voucher.lines]
         self.session.add(reversal)

@@ -1,0 +1,1 @@
+"""The budget module's JSON API: budgets (versions, lines), commitments, funds and programmes."""

@@ -1,0 +1,44 @@
+"""Budget demo data: approved budgets in execution for the county hospital and two township centres (idempotent),
+so that `make run` shows 预算 with real-looking lines. Needs the ledger's demo (funding sources)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from erp.core.models import Community, FundingSource, Institution, User
+from erp.core.timeutil import local_today
+from erp.budget.models import Budget
+from erp.budget.services import LineSpec, approve, create_budget, execute, submit
+
+# institution code → [(account, department, funding source, amount, control, check period)]
+DEMO_BUDGETS = {
+    "QH001": [("7201", "01", "F01", "1800000.00", "stop", "annual"), ("7201", "02", "F01", "1500000.00", "stop", "ytd"),
+              ("7201", "31", "N01", "360000.00", "warn", "annual"), ("7201", None, "F02", "2400000.00", "stop", "annual")],
+    "QH101": [("7201", "01", "F01", "240000.00", "stop", "annual"), ("7201", "03", "F03", "180000.00", "stop", "annual"),
+              ("7201", "31", "N01", "60000.00", "warn", "annual")],
+    "QH102": [("7201", "01", "F01", "200000.00", "stop", "annual"), ("7201", "31", "N01", "48000.00", "warn", "ytd")],
+}
+
+
+def load_demo(session: Session) -> None:
+    year = local_today().year
+    finance = session.scalar(select(User).where(User.username == "finance"))
+    chief = session.scalar(select(User).where(User.username == "chief"))
+    for community in session.scalars(select(Community)):
+        if not session.scalar(select(FundingSource.id).where(FundingSource.community_id == community.id)):
+            continue
+        for code, lines in DEMO_BUDGETS.items():
+            institution = session.scalar(select(Institution).where(Institution.community_id == community.id,
+                                                                   Institution.code == code))
+            if institution is None or session.scalar(select(Budget.id).where(
+                    Budget.institution_id == institution.id, Budget.year == year)):
+                continue
+            specs = [LineSpec(account=a, department=d, funding_source=f, amount=Decimal(x), control=c,
+                              check_period=p) for a, d, f, x, c, p in lines]
+            budget = create_budget(session, institution, year, user=finance, lines=specs)
+            submit(session, budget, finance)
+            approve(session, budget, chief)
+            execute(session, budget, chief)
+    session.flush()

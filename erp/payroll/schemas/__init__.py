@@ -1,0 +1,1 @@
+"""Marshmallow schemas of the payroll API: every input and output."""

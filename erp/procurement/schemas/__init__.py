@@ -1,0 +1,1 @@
+"""Marshmallow schemas of the procurement API (one file per business object)."""

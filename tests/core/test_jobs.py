@@ -1,0 +1,159 @@
+"""Background jobs: every backend runs the job in a session scoped to its user, records progress, result and
+failure; the API, the page and the CLI show it to that user only."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import func, select
+
+from erp.core import jobs
+from erp.core.api_framework import FileResult
+from erp.core.errors import Conflict
+from erp.core.extensions import db
+from erp.core.models import Institution, Job, User
+
+
+def count_institutions(context, label: str, steps: int = 4):
+    """A job: counts the institutions its user sees (scoped), reporting progress, and writes a CSV."""
+    seen = context.session.scalar(select(func.count(Institution.id)))
+    for step in range(1, steps + 1):
+        context.progress(step, steps)
+    return FileResult(f"{label},{seen}\n".encode(), f"{label}.csv", "text/csv")
+
+
+def summarise(context, amount: str):
+    return {"amount": amount, "user": context.user.username}
+
+
+def refuse(context):
+    raise Conflict.for_field("run", "工资已审核 (already approved)", "already_approved")
+
+
+def _user(name: str) -> User:
+    return db.session.scalar(select(User).where(User.username == name))
+
+
+def test_eager_job_runs_after_commit_scoped_to_its_user(demo, api, web):
+    accountant = _user("accountant")  # scoped to 城关镇卫生院 QH101 and its villages
+    job = jobs.submit(db.session, count_institutions, "scope", title="计数", user=accountant)
+    assert job.state == "queued"
+    db.session.commit()
+    db.session.expire_all()
+    job = db.session.get(Job, job.id)
+    assert job.state == "done", job.error
+    assert (job.done, job.total) == (4, 4)
+    assert job.result_content == b"scope,4\n"  # QH101 and its three village clinics
+    assert job.started_at <= job.finished_at
+
+    own = api("accountant").get(f"/api/v1/jobs/{job.id}")
+    assert own.status_code == 200
+    assert own.json["state"] == "done" and own.json["percent"] == 100 and own.json["state_title"] == "已完成"
+    assert own.json["result_url"] == f"/api/v1/jobs/{job.id}/result"
+    download = api("accountant").get(own.json["result_url"])
+    assert download.status_code == 200 and download.data == b"scope,4\n"
+    assert download.mimetype == "text/csv"
+    assert api("finance").get(f"/api/v1/jobs/{job.id}").json["error"]["code"] == "not_found"
+    assert api("finance").get(f"/api/v1/jobs/{job.id}/result").status_code == 404
+
+    page = web("accountant").get(f"/jobs/{job.id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "core/job.js" in html and "<script>" not in html
+    assert web("accountant").get(f"/jobs/{job.id}/status").json["percent"] == 100
+    assert web("accountant").get(f"/jobs/{job.id}/result").data == b"scope,4\n"
+    assert web("finance").get(f"/jobs/{job.id}").status_code == 404
+
+
+def test_a_failed_job_records_the_business_message_and_rolled_back_work(demo, api):
+    finance = _user("finance")
+    job = jobs.submit(db.session, refuse, title="审核", user=finance)
+    db.session.commit()
+    body = api("finance").get(f"/api/v1/jobs/{job.id}").json
+    assert body["state"] == "failed" and body["error"] == "工资已审核 (already approved)"
+    assert body["result_url"] is None
+    assert api("finance").get(f"/api/v1/jobs/{job.id}/result").json["error"]["code"] == "no_result"
+
+
+def test_a_rolled_back_submission_never_runs(demo):
+    job = jobs.submit(db.session, summarise, "1.00", title="x", user=_user("finance"))
+    job_id = job.id
+    db.session.rollback()
+    assert db.session.get(Job, job_id) is None
+    assert jobs.PENDING_KEY not in db.session.info
+
+
+def test_submit_refuses_what_a_worker_could_not_import(demo):
+    with pytest.raises(ValueError):
+        jobs.submit(db.session, lambda context: None, title="x")
+    with pytest.raises(AttributeError):
+        jobs.submit(db.session, "tests.core.test_jobs:no_such_function", title="x")
+
+
+@pytest.mark.committed
+def test_thread_backend_runs_the_job_in_the_background(demo, app, monkeypatch):
+    monkeypatch.setitem(app.config, "JOBS_BACKEND", "thread")
+    job = jobs.submit(db.session, summarise, "12.30", title="汇总", user=_user("finance"))
+    db.session.commit()
+    finished = jobs.wait(db.session, job.id, timeout=30)
+    assert finished.state == "done", finished.error
+    assert finished.result == {"amount": "12.30", "user": "finance"}
+
+
+def _redis_url() -> str:
+    return os.environ.get("ERP_REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def redis_queue(app, monkeypatch):
+    redis = pytest.importorskip("redis")
+    connection = redis.Redis.from_url(_redis_url())
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"no Redis at {_redis_url()}")
+    name = f"erp-test-{os.getpid()}"
+    monkeypatch.setitem(app.config, "JOBS_BACKEND", "rq")
+    monkeypatch.setitem(app.config, "REDIS_URL", _redis_url())
+    monkeypatch.setitem(app.config, "JOBS_QUEUE", name)
+    from rq import Queue
+
+    queue = Queue(name, connection=connection)
+    queue.empty()
+    yield queue
+    queue.empty()
+
+
+@pytest.mark.committed
+def test_rq_backend_on_redis(demo, app, redis_queue):
+    from rq import SimpleWorker
+
+    accountant = _user("accountant")
+    job = jobs.submit(db.session, count_institutions, "rq", title="RQ 计数", user=accountant)
+    failing = jobs.submit(db.session, refuse, title="RQ 失败", user=accountant)
+    assert redis_queue.count == 0  # nothing handed over before the commit
+    db.session.commit()
+    assert redis_queue.count == 2
+    assert db.session.get(Job, job.id).state == "queued"
+    SimpleWorker([redis_queue], connection=redis_queue.connection).work(burst=True)
+    db.session.expire_all()
+    done = db.session.get(Job, job.id)
+    assert done.state == "done", done.error
+    assert done.result_content == b"rq,4\n" and done.result_filename == "rq.csv"
+    assert db.session.get(Job, failing.id).state == "failed"
+
+
+@pytest.mark.committed
+def test_cli_waits_with_a_progress_bar(demo, app):
+    job = jobs.submit(db.session, count_institutions, "cli", title="CLI", user=_user("finance"))
+    failing = jobs.submit(db.session, refuse, title="CLI 失败", user=_user("finance"))
+    db.session.commit()
+    from erp.core.cli import main
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(main, ["jobs", "wait", str(job.id)])
+    assert result.exit_code == 0, result.output
+    assert f"job {job.id} done: CLI, result file cli.csv" in result.output
+    assert result.output.startswith(f"job {job.id}\n")  # the bar's label (the bar itself needs a terminal)
+    result = runner.invoke(main, ["jobs", "wait", str(failing.id)])
+    assert result.exit_code == 1 and "already approved" in result.output
+    assert runner.invoke(main, ["jobs", "wait", "999999"]).exit_code == 1

@@ -1,0 +1,102 @@
+"""院长年薪 (PAYROLL.md §8): twelve advances summing exactly to the base, settlement by the appraisal score,
+every amount posted through the ledger's door with the dean's own funding source."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from erp.core.errors import BusinessError, Conflict
+from erp.core.extensions import db
+from erp.core.models import FundingSource
+from erp.ledger.services import Voucher
+from erp.payroll.services.dean_salary import (annual_salary, create_dean_salary, monthly_advances, pay_advance,
+                                              settle)
+from tests.ledger.conftest import YEAR
+from tests.payroll.pool_books import employee, user
+
+
+@pytest.mark.parametrize("base, first, rest", [
+    ("250000.00", "20833.34", "20833.33"),  # 4 fen left over: months 1–4
+    ("300000.00", "25000.00", "25000.00"),
+    ("100000.11", "8333.35", "8333.34"),  # 1,000,011 fen = 12 × 83,334 + 3: months 1–3 one more
+])
+def test_twelve_advances_sum_exactly_to_the_base(base, first, rest):
+    advances = monthly_advances(Decimal(base))
+    assert len(advances) == 12 and sum(advances) == Decimal(base)
+    assert advances[0] == Decimal(first) and advances[-1] == Decimal(rest)
+
+
+def test_the_annual_salary_by_score():
+    base, standard = Decimal("250000.00"), Decimal("450000.00")
+    assert annual_salary(base, standard, Decimal(85)) == Decimal("317500.00")  # 250,000 + 15 × 4,500
+    assert annual_salary(base, standard, Decimal(70)) == base
+    assert annual_salary(base, standard, Decimal(56)) == Decimal("200000.00")  # 250,000 × 56/70
+    assert annual_salary(base, standard, Decimal("64.5")) == Decimal("230357.14")  # 230,357.142857…
+
+
+def _dean(demo):
+    return employee(demo.id, "QH001", "刘院长", 901, department="31", is_head=True, staff_category="management")
+
+
+def _source(line) -> str | None:
+    return db.session.get(FundingSource, line.funding_source_id).code if line.funding_source_id else None
+
+
+def _lines(voucher, generated: bool = False):
+    return sorted((line.account.code, f"{line.debit:.2f}", f"{line.credit:.2f}", _source(line))
+                  for line in voucher.lines if line.generated == generated)
+
+
+def test_advances_and_a_positive_settlement_are_posted_with_the_deans_funding_source(books, demo):
+    salary = create_dean_salary(db.session, demo.id, user("hr"), employee=_dean(demo), year=YEAR,
+                                standard=Decimal("450000.00"), base=Decimal("250000.00"), funding_source="F01")
+    assert [a.amount for a in salary.advances][:5] == [Decimal("20833.34")] * 4 + [Decimal("20833.33")]
+    pay_advance(db.session, salary, 1, user("finance"))
+    accrual, payment = (db.session.scalar(select(Voucher).where(Voucher.source_kind == f"dean_advance_{kind}"))
+                        for kind in ("accrual", "payment"))
+    assert accrual.source_key == f"{salary.id}-01" and accrual.template_version == "payroll.dean_salary@1"
+    assert _lines(accrual) == [("2201", "0.00", "20833.34", "F01"), ("5101", "20833.34", "0.00", "F01")]
+    assert _lines(payment) == [("2201", "20833.34", "0.00", "F01"), ("4001", "0.00", "20833.34", "F01")]
+    assert {(code, source) for code, _, _, source in _lines(payment, generated=True)} == {
+        ("6001", "F01"), ("7201", "F01")}  # 平行记账: 财政拨款预算收入 / 事业支出, on the dean's source
+    with pytest.raises(Conflict) as caught:
+        pay_advance(db.session, salary, 1, user("finance"))
+    assert caught.value.code == "already_paid"
+    settle(db.session, salary, Decimal(85), user("finance"))
+    assert (salary.annual, salary.advanced, salary.settlement) == (Decimal("317500.00"), Decimal("250000.00"),
+                                                                   Decimal("67500.00"))
+    settlement = db.session.scalar(select(Voucher).where(Voucher.source_kind == "dean_settlement_accrual"))
+    assert ("5101", "67500.00", "0.00", "F01") in _lines(settlement)
+    with pytest.raises(Conflict):
+        settle(db.session, salary, Decimal(90), user("finance"))
+    with pytest.raises(Conflict):
+        pay_advance(db.session, salary, 2, user("finance"))
+
+
+def test_a_negative_settlement_is_recovered(books, demo):
+    salary = create_dean_salary(db.session, demo.id, user("hr"), employee=_dean(demo), year=YEAR,
+                                standard=Decimal("450000.00"), base=Decimal("250000.00"), funding_source="F01")
+    settle(db.session, salary, Decimal(56), user("finance"))
+    assert (salary.annual, salary.settlement) == (Decimal("200000.00"), Decimal("-50000.00"))
+    recovery = db.session.scalar(select(Voucher).where(Voucher.source_kind == "dean_settlement"))
+    assert _lines(recovery) == [("2201", "50000.00", "0.00", "F01"), ("5101", "0.00", "50000.00", "F01")]
+
+
+def test_only_the_head_within_the_cap_from_a_fiscal_source(books, demo):
+    doctor = employee(demo.id, "QH001", "王医生", 902, department="01")
+    dean = _dean(demo)
+    cases = [
+        (dict(employee=doctor), "employee", "not_head"),
+        (dict(base=Decimal("500000.00")), "base", "invalid"),
+        (dict(average_pay=Decimal("100000.00")), "standard", "dean_cap"),  # 450,000 > 3 × 100,000
+        (dict(funding_source="N01"), "funding_source", "not_fiscal"),
+        (dict(funding_source=None), "funding_source", "funding_source_required"),
+    ]
+    for change, field, code in cases:
+        arguments = dict(employee=dean, year=YEAR, standard=Decimal("450000.00"), base=Decimal("250000.00"),
+                         funding_source="F01") | change
+        with pytest.raises(BusinessError) as caught:
+            create_dean_salary(db.session, demo.id, user("hr"), **arguments)
+        assert (list(caught.value.fields), caught.value.code) == ([field], code), change
