@@ -73,35 +73,51 @@ def server(chromium, snapshots):
         db.engine.dispose()
 
 
+def _new_context(chromium, server, storage_state=None):
+    context = chromium.new_context(base_url=server, locale="zh-CN", accept_downloads=True, storage_state=storage_state,
+                                   viewport={"width": 1366, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
 @pytest.fixture
 def new_page(chromium, server):
     """``new_page()`` → a page in a fresh browser context (nobody signed in) on the served app."""
     contexts = []
 
-    def open_page():
-        context = chromium.new_context(base_url=server, locale="zh-CN", accept_downloads=True,
-                                       viewport={"width": 1366, "height": 900})
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
+    def open_page(storage_state=None):
+        contexts.append(_new_context(chromium, server, storage_state))
+        return contexts[-1].new_page()
 
     yield open_page
     for context in contexts:
         context.close()
 
 
+@pytest.fixture(scope="session")
+def _signed_in_states():
+    return {}  # username → the browser's cookies right after signing in through the form
+
+
 @pytest.fixture
-def signed_in(new_page):
-    """``signed_in("finance")`` → a page signed in as that demo user through the login form, on the home page.
-    Call it again for another user (a context of their own)."""
+def signed_in(new_page, _signed_in_states):
+    """``signed_in("finance")`` → a page signed in as that demo user, on the home page; call it again for
+    another user (a context of their own). The first time in a run a user signs in through the login form;
+    later contexts start from the cookies that sign-in left (nobody signs out in these tests)."""
 
     def sign_in(username: str, password: str = DEMO_PASSWORD):
+        if username in _signed_in_states:
+            page = new_page(_signed_in_states[username])
+            page.goto("/")
+            return page
         page = new_page()
         page.goto("/login")
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill(password)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url(lambda url: not url.endswith("/login"))
+        with page.expect_navigation():
+            page.get_by_role("button", name="登录").click()
+        assert not page.url.endswith("/login"), f"{username} could not sign in"
+        _signed_in_states[username] = page.context.storage_state()
         return page
 
     return sign_in
