@@ -22,7 +22,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -30,12 +30,25 @@ from erp.core import signals
 from erp.core.config import CHAIN_KEY_FILE, create_secret_key_file, read_chain_key
 from erp.core.timeutil import utcnow
 
+_process_key: dict[str, bytes] = {}
+
+
 def _key() -> bytes:
+    """The app's key; outside an app context (a worker thread with a session of its own) the key the process
+    last used, else the configured one."""
+    if not has_app_context():
+        if "key" not in _process_key:
+            configured = read_chain_key()
+            if configured is None:
+                raise RuntimeError("no chain key: set ERP_CHAIN_KEY or run inside the app")
+            _process_key["key"] = configured.encode()
+        return _process_key["key"]
     config = current_app.config
     if not config.get("CHAIN_KEY"):
         create_secret_key_file(CHAIN_KEY_FILE)  # a new installation: a random key, kept from now on
         config["CHAIN_KEY"] = read_chain_key(CHAIN_KEY_FILE)
-    return config["CHAIN_KEY"].encode()
+    _process_key["key"] = config["CHAIN_KEY"].encode()
+    return _process_key["key"]
 
 
 def digest(canonical: str) -> str:

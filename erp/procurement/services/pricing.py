@@ -16,6 +16,7 @@ from decimal import ROUND_DOWN, Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from erp.core.timeutil import local_today
 from erp.core.errors import BusinessError
 from erp.core.models import Institution, User
 from erp.core.money import quantize_fen
@@ -99,7 +100,7 @@ def set_selling_price(session: Session, institution: Institution, item: Catalogu
     """``PUT …/price``: a member's selling price of a 中药饮片 (up to the cap). Refused (``zero_markup``) for
     every other item — their price is their cost and follows it, nobody sets it — and for a 饮片 above the cap."""
     price = parse_unit_price(value, "selling_price")
-    cost = current_cost(session, institution, item, on_date or date.today())
+    cost = current_cost(session, institution, item, on_date or local_today())
     if not item.may_mark_up:
         raise ZeroMarkup.for_field(
             "selling_price", f"{item.code} {item.generic_name} 实行零差率销售，售价随进价 {cost if cost is not None else '（未知）'}"
