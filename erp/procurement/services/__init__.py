@@ -13,7 +13,7 @@ Master data and pricing:
 """
 
 from erp.procurement.services.agreements import (PRICE_PLACES, agreement_by_id, agreement_history,
-                                                 agreement_in_force, agreements_in_force, create_agreement,
+                                                 agreement_in_force, agreements_in_force, covering, create_agreement,
                                                  parse_unit_price)
 from erp.procurement.services.catalogue import (REQUIRED_FIELDS, TEXT_FIELDS, NotOrderable, check_orderable,
                                                 create_item, formulary_entry, item_by_code, item_query, set_formulary,
@@ -24,7 +24,8 @@ from erp.procurement.services.catalogue_import import (CatalogueImportFailed, Im
 from erp.procurement.services.codes import CheckedCode, InvalidCode, check_code, normalise_code
 from erp.procurement.services.pricing import (NoCost, ZeroMarkup, check_price, current_cost, dispensing_price,
                                               install_settings, line_amount, max_price, record_cost,
-                                              selling_price_row, set_selling_price, settings_for)
+                                              selling_price_row, set_selling_price, settings_for,
+                                              update_settings)
 from erp.procurement.services.suppliers import (LicenceExpired, check_supplier_licence, create_supplier,
                                                 supplier_by_code, update_supplier)
 
@@ -33,8 +34,8 @@ __all__ = [
     "CatalogueImportFailed", "CheckedCode", "ImportResult", "RowError", "error_report", "import_catalogue",
     "read_catalogue", "InvalidCode", "LicenceExpired", "NoCost", "NotOrderable", "ZeroMarkup",
     "agreement_by_id", "agreement_history", "agreement_in_force", "agreements_in_force", "check_code",
-    "check_orderable", "check_price", "check_supplier_licence", "create_agreement", "create_item",
+    "check_orderable", "check_price", "check_supplier_licence", "covering", "create_agreement", "create_item",
     "create_supplier", "current_cost", "dispensing_price", "formulary_entry", "install_settings", "item_by_code", "item_query",
     "line_amount", "max_price", "normalise_code", "parse_unit_price", "record_cost", "selling_price_row",
-    "set_formulary", "set_selling_price", "settings_for", "supplier_by_code", "update_item", "update_supplier",
+    "set_formulary", "set_selling_price", "settings_for", "supplier_by_code", "update_item", "update_settings", "update_supplier",
 ]
