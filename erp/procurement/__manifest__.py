@@ -27,4 +27,5 @@ MANIFEST = Manifest(
         "procurement.settings.write": ("admin", "chief_accountant"),
     },
     data_loader="erp.procurement.install:load",
+    demo_loader="erp.procurement.demo:load_demo",
 )
