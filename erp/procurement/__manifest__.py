@@ -14,6 +14,8 @@ MANIFEST = Manifest(
     api_blueprints=("erp.procurement.api:bp",),
     menu=(
         MenuEntry(N_("统一用药目录"), "procurement.catalogue", "procurement.catalogue.read", 30),
+        MenuEntry(N_("供应商"), "procurement.suppliers", "procurement.supplier.read", 31),
+        MenuEntry(N_("价格协议"), "procurement.agreements", "procurement.agreement.read", 32),
     ),
     permissions={
         "procurement.catalogue.read": READERS,
