@@ -28,6 +28,7 @@ MANIFEST = Manifest(
         "procurement.price.write": ("admin", "procurement", "pharmacy"),
         "procurement.settings.write": ("admin", "chief_accountant"),
     },
+    cli_commands=("erp.procurement.cli:procurement_cli",),
     data_loader="erp.procurement.install:load",
     demo_loader="erp.procurement.demo:load_demo",
 )
