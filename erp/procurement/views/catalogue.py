@@ -18,7 +18,7 @@ from erp.core.web import can, requires, submit_form
 from erp.procurement import services as procurement
 from erp.procurement.models import (CATEGORY_LABELS, FLAG_LABELS, FLAGS, PLATFORM_LABELS, CatalogueItem, Formulary,
                                     SellingPrice)
-from erp.procurement.views import bp
+from erp.procurement.views import bp, found_or_404
 from erp.procurement.views.forms import ItemForm, PriceForm
 
 
@@ -87,10 +87,7 @@ def new_item():
 @bp.route("/catalogue/<code>", methods=["GET", "POST"])
 @requires("procurement.catalogue.read")
 def item(code):
-    try:
-        found = procurement.item_by_code(db.session, current_user.community_id, code)
-    except BusinessError:
-        abort(404)
+    found = found_or_404(procurement.item_by_code, code)
     editable = can("procurement.catalogue.write") and may_change_community_settings(current_user)
     form = ItemForm(obj=found, flags=found.flags) if request.method == "GET" else ItemForm()
     if request.method == "POST":
@@ -119,10 +116,7 @@ def item(code):
 @bp.post("/catalogue/<code>/price")
 @requires("procurement.price.write")
 def set_price(code):
-    try:
-        found = procurement.item_by_code(db.session, current_user.community_id, code)
-    except BusinessError:
-        abort(404)
+    found = found_or_404(procurement.item_by_code, code)
     form = PriceForm(prefix="price")
     form.institution.choices = [(m.code, m.code) for m in db.session.scalars(select(Institution))]
     if form.validate_on_submit():

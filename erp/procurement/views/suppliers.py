@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from erp.core.errors import BusinessError
 from erp.core.extensions import db
 from erp.core.listview import Column, Filter, ListView
 from erp.core.models import Partner
@@ -15,7 +14,7 @@ from erp.core.timeutil import local_today
 from erp.core.web import can, requires, submit_form
 from erp.procurement import services as procurement
 from erp.procurement.models import ROLE_LABELS, Supplier, SupplierRole
-from erp.procurement.views import bp
+from erp.procurement.views import bp, found_or_404
 from erp.procurement.views.forms import SupplierForm
 
 FIELDS = ("code", "name", "uscc", "role", "licence_number", "licence_expires", "bank_name", "bank_account", "active")
@@ -80,10 +79,7 @@ def new_supplier():
 @bp.route("/suppliers/<code>", methods=["GET", "POST"])
 @requires("procurement.supplier.read")
 def supplier(code):
-    try:
-        found = procurement.supplier_by_code(db.session, current_user.community_id, code)
-    except BusinessError:
-        abort(404)
+    found = found_or_404(procurement.supplier_by_code, code)
     if request.method == "POST" and not _writer():
         abort(403)
     form = SupplierForm(obj=found) if request.method == "GET" else SupplierForm()
