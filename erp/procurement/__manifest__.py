@@ -16,6 +16,7 @@ MANIFEST = Manifest(
         MenuEntry(N_("统一用药目录"), "procurement.catalogue", "procurement.catalogue.read", 30),
         MenuEntry(N_("供应商"), "procurement.suppliers", "procurement.supplier.read", 31),
         MenuEntry(N_("价格协议"), "procurement.agreements", "procurement.agreement.read", 32),
+        MenuEntry(N_("采购参数"), "procurement.settings", "procurement.settings.write", 39),
     ),
     permissions={
         "procurement.catalogue.read": READERS,

@@ -114,3 +114,33 @@ def test_a_supplier_and_an_agreement_through_the_forms(catalogue, web):
         "valid_from": "2026-01-01", "platform": "provincial", "agreed_volume": ""})
     assert made.status_code == 302
     assert "S009 河北省医药集团有限公司" in page(clerk, "/procurement/agreements?supplier=S009")
+
+
+def test_a_formulary_and_the_markup_cap_through_their_forms(catalogue, web):
+    pharmacy = web("pharmacy")
+    item = page(pharmacy, "/procurement/catalogue/XA10BJL161B002010107762")  # 利拉鲁肽: not in the townships'
+    token = csrf_token(item)
+    assert "QH101 城关镇卫生院" not in item.split("纳入用药目录的成员单位")[1].split("</p>")[0]
+    refused = pharmacy.post("/procurement/catalogue/XA10BJL161B002010107762/formulary", data={
+        "csrf_token": token, "formulary-institution": "QH101", "formulary-action": "add"})
+    # the lead hospital's pharmacist keeps only its own formulary: another member is not among the choices
+    assert refused.status_code == 302
+    assert "请选择成员单位和操作" in page(pharmacy, "/procurement/catalogue/XA10BJL161B002010107762")
+    clerk = web("procurement")
+    token = csrf_token(page(clerk, "/procurement/catalogue/XA10BJL161B002010107762"))
+    clerk.post("/procurement/catalogue/XA10BJL161B002010107762/formulary", data={
+        "csrf_token": token, "formulary-institution": "QH101", "formulary-action": "add", "formulary-min_stock": "3"})
+    after = page(clerk, "/procurement/catalogue/XA10BJL161B002010107762")
+    assert "QH101 城关镇卫生院（最低库存 3）" in after
+    assert web("procurement").get("/procurement/settings").status_code == 403
+    chief = web("chief")
+    form = page(chief, "/procurement/settings")
+    assert 'value="0.25"' in form
+    data = {"csrf_token": csrf_token(form), "herbal_markup_cap": "0.2", "former_markup": "0.15",
+            "compensation_price": "0.8", "compensation_subsidy": "0.1", "compensation_absorbed": "0.1",
+            "match_tolerance": "0", "online_target_drugs": "0.9", "online_target_high_value": "0.8",
+            "near_expiry_months": "6", "payment_term_days": "30"}
+    unbalanced = chief.post("/procurement/settings", data={**data, "compensation_absorbed": "0.2"})
+    assert unbalanced.status_code == 200 and "三项比例之和必须为 1" in unbalanced.get_data(as_text=True)
+    assert chief.post("/procurement/settings", data=data).status_code == 302
+    assert "上限 20.00%" in page(chief, "/procurement/catalogue/T000700366")

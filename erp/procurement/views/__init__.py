@@ -15,4 +15,4 @@ def found_or_404(lookup, code: str):
     except NotFound:
         abort(404)
 
-from erp.procurement.views import agreements, catalogue, imports, suppliers  # noqa: E402,F401  (registers the pages)
+from erp.procurement.views import agreements, catalogue, imports, settings, suppliers  # noqa: E402,F401  (registers the pages)

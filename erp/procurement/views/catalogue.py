@@ -19,7 +19,7 @@ from erp.procurement import services as procurement
 from erp.procurement.models import (CATEGORY_LABELS, FLAG_LABELS, FLAGS, PLATFORM_LABELS, CatalogueItem, Formulary,
                                     SellingPrice)
 from erp.procurement.views import bp, found_or_404
-from erp.procurement.views.forms import ItemForm, PriceForm
+from erp.procurement.views.forms import FormularyForm, ItemForm, PriceForm
 
 
 def flags_text(item: CatalogueItem) -> str:
@@ -99,11 +99,13 @@ def item(code):
         if done:
             return done
     members = list(db.session.scalars(select(Institution).order_by(Institution.code)))
-    price_form = PriceForm(prefix="price")
-    price_form.institution.choices = [(m.code, f"{m.code} {m.name}") for m in members]
+    price_form, formulary_form = PriceForm(prefix="price"), FormularyForm(prefix="formulary")
+    price_form.institution.choices = formulary_form.institution.choices = [(m.code, f"{m.code} {m.name}")
+                                                                           for m in members]
     return render_template(
         "procurement/item.html", item=found, form=form, editable=editable, price_form=price_form,
         may_price=can("procurement.price.write") and found.may_mark_up, flags=flags_text(found),
+        formulary_form=formulary_form, may_formulary=can("procurement.formulary.write"),
         history=procurement.agreement_history(db.session, found), platforms=PLATFORM_LABELS,
         formularies=list(db.session.scalars(select(Formulary).join(Formulary.institution).where(
             Formulary.item_id == found.id).order_by(Institution.code))),
@@ -130,4 +132,25 @@ def set_price(code):
             flash(exc.message, "error")
     else:
         flash(_("请选择成员单位并填写售价"), "error")
+    return redirect(url_for("procurement.item", code=found.code))
+
+
+@bp.post("/catalogue/<code>/formulary")
+@requires("procurement.formulary.write")
+def set_formulary(code):
+    found = found_or_404(procurement.item_by_code, code)
+    form = FormularyForm(prefix="formulary")
+    form.institution.choices = [(m.code, m.code) for m in db.session.scalars(select(Institution))]
+    if form.validate_on_submit():
+        member = institution_by_code(db.session, current_user.community_id, form.institution.data, write=True)
+        try:
+            procurement.set_formulary(db.session, member, found, active=form.action.data == "add",
+                                      min_stock=form.min_stock.data)
+            db.session.commit()
+            flash(_("%(member)s 的用药目录已更新", member=member.name), "success")
+        except BusinessError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+    else:
+        flash(_("请选择成员单位和操作"), "error")
     return redirect(url_for("procurement.item", code=found.code))

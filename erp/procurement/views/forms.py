@@ -54,5 +54,24 @@ class PriceForm(FlaskForm):
     selling_price = StringField(_l("零售价（元/包装）"), validators=[DataRequired(), Length(max=24)])
 
 
+class FormularyForm(FlaskForm):
+    institution = SelectField(_l("成员单位"))
+    action = SelectField(_l("操作"), choices=[("add", _l("纳入用药目录")), ("remove", _l("移出用药目录"))])
+    min_stock = IntegerField(_l("最低库存（包装）"), validators=[Optional(), NumberRange(min=0, max=10_000_000)])
+
+
+class SettingsForm(FlaskForm):
+    herbal_markup_cap = StringField(_l("中药饮片加成上限（如 0.25 = 25%，含）"), validators=[DataRequired(), Length(max=12)])
+    former_markup = StringField(_l("原药品加成率（测算减少收入，如 0.15）"), validators=[DataRequired(), Length(max=12)])
+    compensation_price = StringField(_l("补偿：医疗服务价格调整比例"), validators=[DataRequired(), Length(max=12)])
+    compensation_subsidy = StringField(_l("补偿：财政补助比例"), validators=[DataRequired(), Length(max=12)])
+    compensation_absorbed = StringField(_l("补偿：医院消化比例"), validators=[DataRequired(), Length(max=12)])
+    match_tolerance = StringField(_l("三单匹配容差（0 = 完全一致）"), validators=[DataRequired(), Length(max=12)])
+    online_target_drugs = StringField(_l("药品网采率目标"), validators=[DataRequired(), Length(max=12)])
+    online_target_high_value = StringField(_l("高值耗材网采率目标"), validators=[DataRequired(), Length(max=12)])
+    near_expiry_months = IntegerField(_l("近效期预警（月）"), validators=[DataRequired(), NumberRange(min=0, max=60)])
+    payment_term_days = IntegerField(_l("付款期限（验收后天数）"), validators=[DataRequired(), NumberRange(min=0, max=365)])
+
+
 class ImportForm(FlaskForm):
     file = FileField(_l("目录文件 (.xlsx)"), validators=[FileRequired(message=_l("请选择要导入的 Excel 文件"))])
