@@ -104,3 +104,22 @@ def test_the_command_line_import_shows_progress_and_refuses_a_bad_file(app, demo
     assert "检查 4/4" in done.output and "写入 4/4" in done.output and "新增 4" in done.output
     failed = runner.invoke(procurement_cli, ["import-catalogue", str(bad)])
     assert failed.exit_code == 1 and "第 2 行 医保编码" in failed.output
+
+
+def test_a_code_added_meanwhile_makes_the_import_a_conflict_not_a_server_error(demo, monkeypatch):
+    from erp.core.errors import Conflict
+    from erp.procurement.services import catalogue_import
+
+    insert_new = getattr(catalogue_import, "_insert")
+
+    def racing(session, rows, report):
+        # another clerk's item with one of the new codes lands between the import's check and its insert
+        procurement.create_item(db.session, demo.id, {"code": GOOD[0][0], "category": "drug", "generic_name": "x",
+                                                      "package_unit": "盒", "min_unit": "粒"})
+        insert_new(session, rows, report)
+
+    monkeypatch.setattr(catalogue_import, "_insert", racing)
+    with pytest.raises(Conflict) as conflict:
+        with db.session.begin_nested():
+            procurement.import_catalogue(db.session, demo.id, workbook(GOOD))
+    assert conflict.value.code == "concurrent_change"

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from erp.core.audit import defer, jsonable
-from erp.core.errors import BusinessError
+from erp.core.errors import BusinessError, Conflict
 from erp.core.timeutil import utcnow
 from erp.procurement.models import FLAGS, CatalogueItem, ItemCategory
 from erp.procurement.services.catalogue import REQUIRED_FIELDS, TEXT_FIELDS
@@ -192,7 +193,12 @@ def import_catalogue(session: Session, community_id: int, data: bytes,
     if errors:
         raise CatalogueImportFailed(errors, len(rows))
     report("check", len(rows), len(rows))
-    return _write(session, community_id, parsed, warnings, report)
+    dbapi_integrity = session.get_bind().dialect.dbapi.IntegrityError  # COPY speaks to the driver directly
+    try:
+        return _write(session, community_id, parsed, warnings, report)
+    except (IntegrityError, dbapi_integrity) as exc:  # another import or clerk added one of the codes meanwhile
+        raise Conflict("目录正被他人同时修改，请稍后重新导入 (the catalogue changed concurrently: import again)",
+                       code="concurrent_change") from exc
 
 
 def _write(session: Session, community_id: int, parsed: dict[str, dict[str, Any]], warnings: list[RowError],
