@@ -47,8 +47,14 @@ def test_a_good_file_imports_every_row_with_its_audit_entries(demo):
     assert (item.generic_name, item.units_per_package, item.flags, item.kind.value) == (
         "阿莫西林胶囊", 24, ["vbp", "insurance_a"], "western_drug")
     assert procurement.item_by_code(db.session, demo.id, "T001700001").category.value == "herbal"
+    # the new items by the 500 in one entry each, every item's row in it
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.model == "CatalogueItem")).all()
-    assert len(entries) == 4 and db.session.scalar(select(func.count()).select_from(AuditEntry)) == audit_before + 4
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == audit_before + 1
+    first, last = entries[0].after["items"][0]["id"], entries[0].after["items"][-1]["id"]
+    assert [(e.action, e.record_id) for e in entries] == [("import", f"{first}-{last}")]
+    logged = {row["code"]: row for row in entries[0].after["items"]}
+    assert sorted(logged) == sorted(row[0] for row in GOOD)
+    assert logged[item.code]["generic_name"] == "阿莫西林胶囊" and logged[item.code]["vbp"] is True
 
 
 def test_one_bad_row_imports_nothing_and_every_error_is_listed(demo):
