@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from erp.core.errors import BusinessError, Conflict, NotFound
-from erp.core.models import FundingSource, Institution, User
+from erp.core.models import FundingSource, Institution, Partner, User
 from erp.core.money import quantize_fen
 from erp.core.statemachine import lock
 from erp.core.timeutil import local_today, utcnow
@@ -204,6 +204,10 @@ def settle(session: Session, budget: InsuranceBudget, *, spent, scores: dict, us
         {inst.id: ZERO for inst, _ in weights}
     template = posting_template(session, budget.community_id, "budget.insurance_settlement")
     preparer = session.get(User, budget.created_by_id) if budget.created_by_id else user
+    insurer = session.scalar(select(Partner.code).where(Partner.community_id == budget.community_id,
+                                                        Partner.kind == "insurer").order_by(Partner.code))
+    if insurer is None:
+        raise BusinessError.for_field("scores", "请先建立医保经办机构往来单位 (no insurer partner)", "no_insurer")
     on = on or local_today()
     for institution, score in weights:
         amount = parts[institution.id]
@@ -215,7 +219,7 @@ def settle(session: Session, budget: InsuranceBudget, *, spent, scores: dict, us
             gain = amount > 0
             memo = f"{budget.year}年医保总额{'结余留用' if gain else '超支分担'}"
             lines = [LineInput(account=template.account("outpatient_receivable"), debit=abs(amount) if gain else ZERO,
-                               credit=ZERO if gain else abs(amount), memo=memo),
+                               credit=ZERO if gain else abs(amount), partner=insurer, memo=memo),
                      LineInput(account=template.account("settlement_difference"), debit=ZERO if gain else abs(amount),
                                credit=abs(amount) if gain else ZERO, memo=memo)]
             source = DocumentSource("budget", "insurance_settlement", f"{budget.id}-{institution.id}",
