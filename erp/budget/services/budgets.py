@@ -3,7 +3,8 @@
 The original budget is version 1: prepared (draft), submitted, approved by the chief accountant (its lines then
 come into force as :class:`BudgetLine` rows), and put into execution. A 预算调整 is a further version: a copy
 of the lines in force, changed, with its reason; it is submitted and approved on its own, and its approval
-writes the new amounts into the lines in force (locked) — never below what is already committed and spent.
+writes the new amounts into the lines in force (locked) — a line is never cut below what is already committed
+and spent (a Warn line already over may keep its amount).
 Every version stays, with who prepared and approved it and why.
 """
 from __future__ import annotations
@@ -255,7 +256,7 @@ def _approve_version(session: Session, budget: Budget, version: BudgetVersion, u
             session.flush()
         line = lock_line(session, line.id)
         amount = proposed.amount if proposed else ZERO
-        if amount < line.committed + line.actual:
+        if amount < line.amount and amount < line.committed + line.actual:  # a cut below what is used
             raise Conflict.for_field("lines", f"{line.label} 调整后 {amount} 低于已占用 {line.committed} 与已支出 "
                                               f"{line.actual} 之和 (below what is committed and spent)",
                                      "below_consumed")
