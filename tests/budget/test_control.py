@@ -133,3 +133,12 @@ def test_a_reversal_gives_the_actual_back(budgets, books):
     Ledger(db.session, books.user("chief")).reverse(voucher, ON)
     line = budgets.line("QH101", "01", "F01")
     assert (line.actual, line.available) == (Decimal("0.00"), Decimal("240000.00"))
+
+
+def test_a_refused_posting_leaves_nothing_behind_for_the_next_one(budgets, books):
+    with pytest.raises(Conflict):
+        books.post(_pay(books, "QH101", "240000.01", "01", "F01"))
+    db.session.rollback()
+    voucher = books.post(_pay(books, "QH101", "1000.00", "01", "F01", memo="下一张"))
+    entries = db.session.scalars(select(BudgetEntry).where(BudgetEntry.kind == "actual")).all()
+    assert [(e.amount, e.voucher_number) for e in entries] == [(Decimal("1000.00"), voucher.number)]
