@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from erp.core.errors import BusinessError
 from erp.core.extensions import db
-from erp.core.models import Institution
+from erp.core.models import Community, Institution
 from erp.core.services import institution_by_code
 from erp.core.timeutil import local_today
 from erp.core.web import can, requires
@@ -17,6 +17,7 @@ from erp.budget import services as budget
 from erp.budget.models import (BUDGET_STATE_TITLES, CONTROL_TITLES, ENTRY_KIND_TITLES, Budget, BudgetLine,
                                InsuranceBudget, PublicHealthFund)
 from erp.budget.reports import budget_workbook, execution_file, line_rows, month_rows, totals
+from erp.budget.reports.funds import insurance_file, public_health_file, usage_file
 
 bp = Blueprint("budget", __name__, url_prefix="/budget")
 
@@ -175,6 +176,9 @@ def funds():
     receipts = list(db.session.scalars(select(FundReceipt).order_by(FundReceipt.date.desc(), FundReceipt.id.desc())
                                        .limit(200)))
     usage = budget.funds.fund_usage(db.session, current_user.community_id)
+    if request.args.get("format") in ("pdf", "xlsx"):
+        community = db.session.get(Community, current_user.community_id)
+        return usage_file(usage, request.args["format"], current_user.display_name, community.name).send()
     drill = None
     if request.args.get("institution") and request.args.get("funding_source"):
         drill = budget.funds.spending_vouchers(db.session, request.args.get("institution", type=int) or 0,
@@ -193,6 +197,14 @@ def receipt(receipt_id: int):
 @requires("budget.fund.read")
 def programmes():
     community = current_user.community_id
+    fmt, which = request.args.get("format"), request.args.get("id", type=int)
+    if fmt in ("pdf", "xlsx") and which:
+        community = db.session.get(Community, community).name
+        if request.args.get("kind") == "insurance":
+            item = budget.programmes.insurance_budget(db.session, current_user.community_id, which)
+            return insurance_file(item, fmt, current_user.display_name, community).send()
+        item = budget.programmes.public_health_fund(db.session, current_user.community_id, which)
+        return public_health_file(item, fmt, current_user.display_name, community).send()
     health = list(db.session.scalars(select(PublicHealthFund).where(PublicHealthFund.community_id == community)
                                      .order_by(PublicHealthFund.year.desc())))
     insurance = list(db.session.scalars(select(InsuranceBudget).where(InsuranceBudget.community_id == community)

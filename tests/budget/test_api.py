@@ -165,3 +165,20 @@ def test_public_health_fund_interface(books, api):
     member = by_code[("F03", "QH101")]
     assert Decimal(member["allocated"]) == shares["QH101"] + finals["QH101"]
     assert member["spent"] == "0.00" and member["remaining"] == member["allocated"]
+
+
+def test_the_statements_print_as_pdf_and_excel(books, api, tmp_path):
+    import subprocess
+
+    finance = api("finance")
+    budget_id = finance.post("/api/v1/insurance-budgets", json={
+        "year": YEAR, "funding_total": "2000000.00", "previous_funding_total": "1800000.00",
+        "serious_illness_fund": "100000.00", "share": "0.96"}).json["id"]
+    pdf = finance.get(f"/api/v1/insurance-budgets/{budget_id}?format=pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    path = tmp_path / "insurance.pdf"
+    path.write_bytes(pdf.data)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    # reserve 20,000; base 1,880,000; × 0.96 = 1,804,800
+    assert "医保总额预算结算表" in text and "1804800.00" in text.replace(",", "")
+    assert finance.get("/api/v1/funding-sources/usage?format=xlsx").data[:2] == b"PK"

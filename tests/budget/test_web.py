@@ -83,3 +83,14 @@ def test_the_budget_workbook_round_trips_into_a_draft(budgets, web):
         == [("7201", Decimal("1800000.00"), "stop", "annual"), ("7201", Decimal("1500000.00"), "stop", "ytd")]
     assert Decimal(read[("01", "F01")].months[0]) == Decimal("150000.00")
     assert read[(None, "F02")].funding_source == "F02" and read[("31", "N01")].control == "warn"
+
+
+def test_the_programme_and_fund_statements_download_from_the_pages(books, api, web):
+    fund_id = api("finance").post("/api/v1/public-health-funds", json={
+        "year": YEAR, "population": 1000, "per_capita": "89.00", "pre_allocation_share": "0.5"}).json["id"]
+    client = web("chief")
+    page = client.get("/budget/programmes").get_data(as_text=True)
+    assert "89000.00" in page and f"id={fund_id}" in page
+    pdf = client.get(f"/budget/programmes?kind=health&id={fund_id}&format=pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert client.get("/budget/funds?format=xlsx").data[:2] == b"PK"
