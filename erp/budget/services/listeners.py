@@ -21,6 +21,7 @@ from erp.budget.models import ZERO, BudgetEntry, EntryKind, EntryState
 from erp.budget.services import control, funds
 
 PENDING = "budget_pending_entries"
+SPENDING_KINDS = ("normal", "reversal")
 
 
 class HandVoucher:
@@ -63,6 +64,8 @@ def _queue(session: Session) -> list:
 def on_before_post(sender, session: Session, voucher, source, **kwargs) -> None:
     entries: list[BudgetEntry] = []
     _queue(session).append(entries)
+    if _value(voucher.kind) not in SPENDING_KINDS:
+        return  # 年终结转 closes the 7xxx accounts and 期初建账 opens balances: neither is spending
     totals = expenditure_totals(session, voucher)
     if not totals:
         return
