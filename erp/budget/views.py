@@ -209,5 +209,6 @@ def programmes():
                                      .order_by(PublicHealthFund.year.desc())))
     insurance = list(db.session.scalars(select(InsuranceBudget).where(InsuranceBudget.community_id == community)
                                         .order_by(InsuranceBudget.year.desc())))
+    settings = budget.parameters.in_force(db.session, current_user.community_id)
     return render_template("budget/programmes.html", health=health, insurance=insurance, years=_years(),
-                           year=_year())
+                           year=_year(), settings=settings)

@@ -182,3 +182,25 @@ def test_the_statements_print_as_pdf_and_excel(books, api, tmp_path):
     # reserve 20,000; base 1,880,000; × 0.96 = 1,804,800
     assert "医保总额预算结算表" in text and "1804800.00" in text.replace(",", "")
     assert finance.get("/api/v1/funding-sources/usage?format=xlsx").data[:2] == b"PK"
+
+
+def test_the_parameters_are_dated_per_community_and_used(books, api):
+    finance, accountant = api("finance"), api("accountant")
+    listed = {p["key"]: p["value"] for p in finance.get("/api/v1/budget-parameters").json["parameters"]}
+    assert listed["insurance_reserve_rate"] == "0.1" and listed["insurance_min_share"] == "0.95"
+    changed = finance.put("/api/v1/budget-parameters", json={"key": "insurance_reserve_rate", "value": "0.12",
+                                                             "valid_from": f"{YEAR}-01-01", "note": "市医保局文件"})
+    assert changed.status_code == 200, changed.json
+    bad = finance.put("/api/v1/budget-parameters", json={"key": "insurance_min_share", "value": "1.5",
+                                                         "valid_from": f"{YEAR}-01-01"})
+    assert bad.status_code == 422 and "value" in bad.json["error"]["fields"]
+    created = finance.post("/api/v1/insurance-budgets", json={
+        "year": YEAR, "funding_total": "1100000.00", "previous_funding_total": "1000000.00",
+        "serious_illness_fund": "0", "share": "0.95"}).json
+    assert created["reserve_rate"] == "0.12" and created["risk_reserve"] == "12000.00"
+    last_year = finance.post("/api/v1/insurance-budgets", json={
+        "year": YEAR - 1, "funding_total": "1100000.00", "previous_funding_total": "1000000.00",
+        "serious_illness_fund": "0", "share": "0.95"}).json
+    assert last_year["risk_reserve"] == "10000.00"  # the 12% applies from this year only
+    assert accountant.put("/api/v1/budget-parameters", json={"key": "insurance_reserve_rate", "value": "0.2",
+                                                             "valid_from": f"{YEAR}-01-01"}).status_code == 403

@@ -11,11 +11,12 @@ from erp.core.extensions import db
 from erp.core.models import Community, FundingSource, User
 from erp.core.money import decimal_str
 from erp.core.rendering import PDF_MIMETYPE, XLSX_MIMETYPE
+from erp.core.security import require_whole_community
 from erp.core.services import institution_by_code
 from erp.budget.models import FundReceipt
 from erp.budget.reports.funds import insurance_file, public_health_file, usage_file
-from erp.budget.services import funds, programmes
-from erp.budget.schemas import (AllocationIn, AllocationOut, DistributeIn, InsuranceIn, InsuranceOut, MonthIn,
+from erp.budget.services import funds, parameters, programmes
+from erp.budget.schemas import (ParameterIn, AllocationIn, AllocationOut, DistributeIn, InsuranceIn, InsuranceOut, MonthIn,
                                 PublicHealthIn, PublicHealthOut, ReceiptIn, ReceiptOut, SettleIn)
 
 bp = Blueprint("budget_funds_api", __name__, url_prefix=API_PREFIX)
@@ -160,3 +161,27 @@ def settle_insurance(budget_id, body):
     return {**InsuranceOut().dump(budget), "surplus": decimal_str(budget.surplus),
             "allocations": [{"institution": a.institution.code, "amount": decimal_str(a.amount),
                              "voucher": a.voucher_number} for a in budget.allocations]}
+
+
+# ---- parameters ---------------------------------------------------------------------------------------------
+
+
+def _parameters(on=None) -> dict:
+    return {"parameters": [{"key": spec.key, "title": spec.title, "value": format(value.normalize(), "f"),
+                            "default": format(spec.default.normalize(), "f")}
+                           for spec, value in parameters.in_force(db.session, g.user.community_id, on)]}
+
+
+@api_route(bp, "/budget-parameters", permission="budget.fund.read",
+           summary="The money rules' parameters in force today (医保 reserve rate, minimum share, overspend share, "
+                   "public-health pre-allocation share)")
+def list_parameters():
+    return _parameters()
+
+
+@api_route(bp, "/budget-parameters", "PUT", permission="budget.fund.write", body=ParameterIn,
+           summary="Set a parameter from a date on (a whole-community user only)")
+def put_parameter(body):
+    require_whole_community(g.user, "预算与资金参数")
+    parameters.set_value(db.session, g.user.community_id, body["key"], body["value"], body["valid_from"], body["note"])
+    return _parameters(body["valid_from"])
