@@ -14,6 +14,6 @@ __all__ = [
     "BudgetParameter", "BUDGET_STATES", "BUDGET_STATE_TITLES", "CHECK_PERIODS", "CONTROL_TITLES", "ENTRY_KIND_TITLES",
     "ENTRY_STATE_TITLES", "MONTHS", "VERSION_STATES", "VERSION_STATE_TITLES", "ZERO", "Budget", "BudgetEntry",
     "BudgetLine", "BudgetState", "BudgetVersion", "BudgetVersionLine", "BudgetWarning", "Control", "EntryKind",
-    "EntryState", "FundAllocation", "FundPosition", "FundReceipt", "InsuranceAllocation", "InsuranceBudget",
+    "EntryState", "VersionState", "FundAllocation", "FundPosition", "FundReceipt", "InsuranceAllocation", "InsuranceBudget",
     "InsuranceMonth", "PublicHealthFund", "PublicHealthShare",
 ]

@@ -72,7 +72,7 @@ class FundAllocation(VoucherRef, Audited, InstitutionOwned, db.Model):
     institution: Mapped[Institution] = relationship()
 
 
-class FundPosition(InstitutionOwned, db.Model):
+class FundPosition(Audited, InstitutionOwned, db.Model):
     """What a funding source has given an institution (granted) and what it has spent of it (budget
     expenditure posted with that source). Locked while spending is checked; one row per (institution, source)."""
 

@@ -91,7 +91,8 @@ class BudgetOut(Schema):
     title = fields.String()
     state = fields.Function(lambda b: b.state.value)
     version = fields.Integer()
-    total = fields.Function(lambda b: str(sum((l.amount for l in b.lines), ZERO)))
+    total = fields.Function(lambda b: str(sum((l.amount for l in (b.lines or (b.versions[-1].lines if b.versions
+                                                                                   else []))), ZERO)))
 
 
 class BudgetDetailOut(BudgetOut):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from erp.core.errors import BusinessError, Conflict, NotFound
 from erp.core.models import Institution, User
+from erp.core.statemachine import lock
 from erp.core.timeutil import utcnow
 from erp.budget.models import (BUDGET_STATES, CHECK_PERIODS, MONTHS, VERSION_STATES, ZERO, Budget, BudgetLine,
                                BudgetState, BudgetVersion, BudgetVersionLine, Control, VersionState)
@@ -182,8 +183,6 @@ def close(session: Session, budget: Budget, user: User) -> Budget:
 def create_adjustment(session: Session, budget: Budget, *, user: User | None, reason: str,
                       lines: list[LineSpec] | None = None) -> BudgetVersion:
     """A new draft version from the lines in force (or the ``lines`` given), with its reason."""
-    from erp.core.statemachine import lock
-
     lock(session, budget)
     if budget.state is BudgetState.CLOSED:
         raise Conflict.for_field("year", f"{budget.year} 年度预算已决算，不能调整 (the year's budget is closed)",
@@ -222,8 +221,6 @@ def approve_version(session: Session, version: BudgetVersion, user: User) -> Bud
     if version.number == 1:
         approve(session, version.budget, user)
         return version
-    from erp.core.statemachine import lock
-
     lock(session, version.budget)
     if version.budget.state is BudgetState.CLOSED:
         raise Conflict.for_field("year", "该年度预算已决算，不能调整 (the year's budget is closed)", "budget_closed")
