@@ -204,3 +204,9 @@ def test_the_parameters_are_dated_per_community_and_used(books, api):
     assert last_year["risk_reserve"] == "10000.00"  # the 12% applies from this year only
     assert accountant.put("/api/v1/budget-parameters", json={"key": "insurance_reserve_rate", "value": "0.2",
                                                              "valid_from": f"{YEAR}-01-01"}).status_code == 403
+
+
+def test_a_public_health_total_beyond_the_money_limit_names_the_field(books, api):
+    response = api("finance").post("/api/v1/public-health-funds", json={
+        "year": YEAR, "population": 2000000000, "per_capita": "999999.00", "pre_allocation_share": "0.5"})
+    assert response.status_code == 422 and "population" in response.json["error"]["fields"]

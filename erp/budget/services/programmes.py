@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from erp.core.errors import BusinessError, Conflict, NotFound
 from erp.core.models import FundingSource, Institution, Partner, User
-from erp.core.money import quantize_fen
+from erp.core.money import MAX_AMOUNT, quantize_fen
 from erp.core.statemachine import lock
 from erp.core.timeutil import local_today, utcnow
 from erp.ledger.services import DocumentSource, LineInput, VoucherInput, post_document, posting_template
@@ -80,6 +80,8 @@ def create_public_health_fund(session: Session, community_id: int, *, year: int,
                                                         PublicHealthFund.year == year)):
         raise Conflict.for_field("year", f"{year} 年基本公卫经费已测算 (already budgeted)", "duplicate")
     total = quantize_fen(per_capita * int(population))
+    if total > MAX_AMOUNT:
+        raise BusinessError.for_field("population", f"经费总额 {total} 超出上限 (the total exceeds {MAX_AMOUNT})")
     fund = PublicHealthFund(community_id=community_id, year=year, population=int(population), per_capita=per_capita,
                             pre_allocation_share=share, total=total, pre_allocation=quantize_fen(total * share),
                             created_by_id=user.id if user else None)
