@@ -61,3 +61,33 @@ def test_twenty_concurrent_commitments_against_the_last_remaining_amount_never_o
     recorded = db.session.scalar(select(func.sum(BudgetEntry.open_amount)).where(
         BudgetEntry.line_id == line_id, BudgetEntry.state == EntryState.OPEN))
     assert recorded == line.committed
+
+
+@pytest.mark.postgres
+def test_concurrent_releases_of_one_document_give_its_commitment_back_once(budgets, app):
+    institution = db.session.scalar(select(Institution).where(Institution.code == "QH101"))
+    line_id = budgets.line("QH101", "01", "F01").id
+    budget.reserve(db.session, institution, "7201", "01", "F01", "90000.00", source("PO-R"), on=date(YEAR, 3, 1))
+    db.session.commit()
+    threads, barrier = 10, threading.Barrier(10)
+    released, errors = [], []
+
+    def work() -> None:
+        try:
+            with app.app_context():
+                barrier.wait(timeout=60)
+                released.append(budget.release(db.session, source("PO-R")))
+                db.session.commit()
+                db.session.remove()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    pool = [threading.Thread(target=work) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    assert not errors, errors
+    assert sorted(released) == [Decimal("0.00")] * 9 + [Decimal("90000.00")]
+    db.session.expire_all()
+    assert db.session.get(BudgetLine, line_id).committed == Decimal("0.00")
