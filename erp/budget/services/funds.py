@@ -126,6 +126,7 @@ def allocate(session: Session, receipt: FundReceipt, member: Institution, amount
     position grows). More than what is left of the receipt → 422 naming ``amount``."""
     amount = positive_amount(amount)
     lock(session, receipt)
+    session.expire(receipt, ["allocations"])  # re-read under the lock: a concurrent allocation counts
     left = receipt.amount - receipt.allocated
     if amount > left:
         raise BusinessError.for_field("amount", f"拨付 {amount} 超过该笔资金未拨付余额 {left} (more than what is left "
