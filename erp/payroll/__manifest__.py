@@ -11,7 +11,7 @@ MANIFEST = Manifest(
     models=("erp.payroll.models", "erp.payroll.models.performance_pool", "erp.payroll.models.pooling",
             "erp.payroll.models.dean_salary"),
     blueprints=("erp.payroll.views:bp",),
-    api_blueprints=("erp.payroll.api.tax:bp",),
+    api_blueprints=("erp.payroll.api.tax:bp", "erp.payroll.api.pools:bp", "erp.payroll.api.dean_salaries:bp"),
     menu=(
         MenuEntry(N_("个税试算"), "payroll.tax_calculator", "payroll.tax.calculate", 14),
     ),
@@ -26,6 +26,19 @@ MANIFEST = Manifest(
         "payroll.run.post": ("finance", "chief_accountant"),
         "payroll.run.pay": ("finance", "chief_accountant"),
         "payroll.tax.calculate": ("admin", "hr", "finance", "chief_accountant", "accountant"),
+        # the 两个允许 pool: the finance officer computes it and keeps its account mapping, the chief accountant approves
+        "payroll.pool.read": PAY_READERS,
+        "payroll.pool.write": ("admin", "finance"),
+        "payroll.pool.approve": ("chief_accountant",),
+        "payroll.pooling.read": PAY_READERS,
+        "payroll.pooling.write": ("admin", "finance", "hr"),
+        "payroll.pooling.approve": ("chief_accountant",),
+        "payroll.distribution.read": PAY_READERS,
+        "payroll.distribution.write": HR,
+        # 院长年薪: recorded by HR or finance as approved, its postings by the finance office
+        "payroll.dean.read": PAY_READERS,
+        "payroll.dean.write": PAY_SETTERS,
+        "payroll.dean.post": ("finance", "chief_accountant"),
     },
     data_loader="erp.payroll.install:load",
 )

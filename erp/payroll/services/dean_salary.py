@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from erp.core.errors import BusinessError, Conflict, NotFound
-from erp.core.models import Employee, FundingSource, User
+from erp.core.models import Employee, FundingSource, Institution, User
 from erp.core.money import quantize_fen
 from erp.core.timeutil import local_today, utcnow
 from erp.ledger.services import DocumentSource, LineInput, VoucherInput, post_document, posting_template
@@ -169,9 +169,8 @@ def settle(session: Session, salary: DeanSalary, score: Decimal, user: User, on:
     return salary
 
 
-def dean_salaries_query(community_id: int):
-    from erp.core.models import Institution
-
-    return (select(DeanSalary).join(Employee, Employee.id == DeanSalary.employee_id)
-            .join(Institution, Institution.id == DeanSalary.institution_id)
-            .where(Institution.community_id == community_id).order_by(DeanSalary.year.desc(), Institution.code))
+def dean_salaries_query(community_id: int, year: int | None = None):
+    statement = (select(DeanSalary).join(Employee, Employee.id == DeanSalary.employee_id)
+                 .join(Institution, Institution.id == DeanSalary.institution_id)
+                 .where(Institution.community_id == community_id).order_by(DeanSalary.year.desc(), Institution.code))
+    return statement if year is None else statement.where(DeanSalary.year == year)
