@@ -27,4 +27,5 @@ MANIFEST = Manifest(
         "payroll.tax.calculate": ("admin", "hr", "finance", "chief_accountant", "accountant"),
     },
     data_loader="erp.payroll.install:load",
+    demo_loader="erp.payroll.demo:load_demo",
 )
