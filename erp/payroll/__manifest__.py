@@ -41,4 +41,5 @@ MANIFEST = Manifest(
         "payroll.dean.post": ("finance", "chief_accountant"),
     },
     data_loader="erp.payroll.install:load",
+    demo_loader="erp.payroll.demo:load_demo",
 )
