@@ -14,6 +14,9 @@ MANIFEST = Manifest(
     api_blueprints=("erp.payroll.api.tax:bp", "erp.payroll.api.pools:bp", "erp.payroll.api.dean_salaries:bp"),
     menu=(
         MenuEntry(N_("个税试算"), "payroll.tax_calculator", "payroll.tax.calculate", 14),
+        MenuEntry(N_("绩效工资总量"), "payroll.pools", "payroll.pool.read", 20),
+        MenuEntry(N_("医共体绩效统筹"), "payroll.pooling_plans", "payroll.pooling.read", 21),
+        MenuEntry(N_("院长年薪"), "payroll.dean_salaries", "payroll.dean.read", 22),
     ),
     permissions={
         "payroll.employee.read": ("admin", "hr", "finance", "chief_accountant", "auditor"),
@@ -41,5 +44,5 @@ MANIFEST = Manifest(
         "payroll.dean.post": ("finance", "chief_accountant"),
     },
     data_loader="erp.payroll.install:load",
-    demo_loader="erp.payroll.demo:load_demo",
+    demo_loader="erp.payroll.demo_pools:load_demo",
 )
