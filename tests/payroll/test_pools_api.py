@@ -96,8 +96,20 @@ def test_the_deans_salary_through_the_api(books, demo, api):
     assert bad.status_code == 404 and "employee" in bad.json["error"]["fields"]
 
 
-def test_every_path_refuses_to_pay_the_dean(books, demo, api):
-    dean = employee(demo.id, "QH001", "刘院长", 901, department="31", is_head=True, code="D001")
+def test_every_path_refuses_to_pay_the_dean(books, staff, api):
+    """The dean (the lead hospital's 主要负责人 in the payroll demo) takes part in nothing but the annual salary:
+    the pool's 核增, 统筹, department distribution, bonuses and every monthly input refuse with dean_excluded,
+    and a monthly run computes no slip for the dean."""
+    from sqlalchemy import select
+
+    from erp.core.errors import BusinessError
+    from erp.core.models import Employee, Institution
+    from erp.payroll.models import Payslip
+    from erp.payroll.services import compute_run, create_run, head_of, set_inputs
+    from tests.payroll.pool_books import user
+
+    lead = db.session.scalar(select(Institution).where(Institution.code == "QH001"))
+    dean = head_of(db.session, lead.id).employee_id
     enter_last_year(books)
     finance = api("finance")
     pool = finance.post("/api/v1/performance-pools", json=POOL).json
@@ -115,3 +127,15 @@ def test_every_path_refuses_to_pay_the_dean(books, demo, api):
         assert response.status_code == 422, (path, response.json)
         assert response.json["error"]["code"] == "dean_excluded", path
         assert any(name.endswith("employee") or name.endswith("people") for name in response.json["error"]["fields"])
+    for code in ("annual_bonus", "reward_performance", "basic_performance"):  # 年终一次性奖金, 奖励性/基础性绩效
+        try:
+            set_inputs(db.session, staff.id, YEAR, 1, [{"employee": dean, "code": code, "value": Decimal("100.00")}])
+        except BusinessError as exc:
+            assert exc.code == "dean_excluded" and "values[0].employee" in exc.fields, code
+        else:
+            raise AssertionError(f"a {code} input was accepted for the dean")
+    run = create_run(db.session, user("hr"), institution="QH001", year=YEAR, month=1)
+    compute_run(db.session, run, user("hr"))
+    paid = set(db.session.scalars(select(Employee.id).join(Payslip, Payslip.employee_id == Employee.id)
+                                  .where(Payslip.run_id == run.id)))
+    assert paid and dean not in paid
