@@ -17,6 +17,7 @@ MANIFEST = Manifest(
         MenuEntry(N_("绩效工资总量"), "payroll.pools", "payroll.pool.read", 20),
         MenuEntry(N_("医共体绩效统筹"), "payroll.pooling_plans", "payroll.pooling.read", 21),
         MenuEntry(N_("院长年薪"), "payroll.dean_salaries", "payroll.dean.read", 22),
+        MenuEntry(N_("收入差距分析"), "payroll.pay_gap_report", "payroll.run.read", 23),
     ),
     permissions={
         "payroll.employee.read": ("admin", "hr", "finance", "chief_accountant", "auditor"),

@@ -100,3 +100,41 @@ def test_only_the_head_within_the_cap_from_a_fiscal_source(books, demo):
         with pytest.raises(BusinessError) as caught:
             create_dean_salary(db.session, demo.id, user("hr"), **arguments)
         assert (list(caught.value.fields), caught.value.code) == ([field], code), change
+
+
+@pytest.mark.postgres
+def test_a_month_is_advanced_once_when_paid_concurrently(books, demo, app):
+    import threading
+
+    from sqlalchemy import func
+
+    from erp.core.models import User
+    from erp.payroll.services.dean_salary import get_dean_salary
+
+    salary = create_dean_salary(db.session, demo.id, user("hr"), employee=_dean(demo), year=YEAR,
+                                standard=Decimal("450000.00"), base=Decimal("250000.00"), funding_source="F01")
+    salary_id, finance_id = salary.id, user("finance").id
+    db.session.commit()
+    barrier, outcomes = threading.Barrier(4), []
+
+    def work() -> None:
+        with app.app_context():
+            session = db.session
+            barrier.wait()
+            try:
+                pay_advance(session, get_dean_salary(session, salary_id, lock=True), 5, session.get(User, finance_id))
+                session.commit()
+                outcomes.append("paid")
+            except Conflict as exc:
+                session.rollback()
+                outcomes.append(exc.code)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["already_paid"] * 3 + ["paid"]
+    assert db.session.scalar(select(func.count(Voucher.id)).where(Voucher.source_kind.like("dean_advance%"))) == 2

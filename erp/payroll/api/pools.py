@@ -8,7 +8,9 @@ from erp.core.extensions import db
 from erp.core.services import institution_by_code
 from erp.payroll.schemas.pools import (DistributionCreate, DistributionSchema, IncreaseSchema, MappingItemSchema,
                                        MappingSchema, MappingUpdate, PlanCreate, PlanQuery, PlanSchema, PoolCreate,
-                                       PoolParameters, PoolQuery, PoolSchema, mapping_item)
+                                       PayGapQuery, PayGapSchema, PoolParameters, PoolQuery, PoolSchema,
+                                       mapping_item)
+from erp.payroll.reports.pay_gap import pay_gap
 from erp.payroll.services import distribution, ledger_figures, performance_pool, pooling
 
 bp = Blueprint("payroll_pools_api", __name__, url_prefix=API_PREFIX)
@@ -108,3 +110,11 @@ def get_distribution(distribution_id):
 
 
 
+
+
+@api_route(bp, "/payroll/pay-gap", permission="payroll.run.read", summary="收入差距: per institution average, highest "
+           "and lowest annual gross and the fixed-pay share; members against the lead hospital", query=PayGapQuery,
+           response=PayGapSchema)
+def get_pay_gap(query):
+    options = {key: query[key] for key in ("floor", "fixed_share_min") if key in query}
+    return pay_gap(db.session, g.user.community_id, query["year"], **options)

@@ -246,3 +246,37 @@ class DistributionSchema(Schema):
     amount = AmountField()
     departments = fields.List(fields.Nested(DistributionDepartmentOut))
     people = fields.List(fields.Nested(DistributionShareOut))
+
+
+# ---- pay-gap report -----------------------------------------------------------------------------------
+
+
+class PayGapQuery(Schema):
+    year = fields.Integer(required=True, validate=YEAR)
+    floor = Ratio(metadata={"description": "λ: members' average ≥ λ × the lead's (default: the year's plan, 0.8)"})
+    fixed_share_min = Ratio(metadata={"description": "the fixed-pay share to check against (default 0.5)"})
+
+
+class InstitutionGapSchema(Schema):
+    institution = fields.String(attribute="code")
+    name = fields.String()
+    people = fields.Integer()
+    average = AmountField()
+    highest = AmountField()
+    lowest = AmountField()
+    ratio = Ratio(allow_none=True)
+    fixed_share = Ratio()
+
+
+class PayGapSchema(Schema):
+    year = fields.Integer()
+    floor = Ratio()
+    fixed_share_min = Ratio()
+    highest = AmountField()
+    lowest = AmountField()
+    ratio = Ratio(allow_none=True)
+    lead_average = AmountField(allow_none=True)
+    members_average = AmountField(allow_none=True)
+    members_to_lead = Ratio(allow_none=True)
+    floor_met = fields.Boolean(allow_none=True)
+    institutions = fields.List(fields.Nested(InstitutionGapSchema))

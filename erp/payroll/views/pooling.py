@@ -15,6 +15,7 @@ from erp.core.money import MoneyError, parse_amount
 from erp.core.timeutil import local_today
 from erp.core.web import can, requires
 from erp.payroll.models.pooling import PLAN_STATE_TITLES, PoolingPlan
+from erp.payroll.reports.pay_gap import pay_gap
 from erp.payroll.services import distribution, pooling
 from erp.payroll.views.common import bp, form_amount
 from erp.payroll.views.pools import form_decimal, run_action
@@ -125,3 +126,18 @@ def new_distribution():
 def distribution_page(distribution_id: int):
     found = distribution.get_distribution(db.session, distribution_id)
     return render_template("payroll/distribution.html", distribution=found, title=_("科室二次分配"))
+
+
+@bp.get("/pay-gap")
+@requires("payroll.run.read")
+def pay_gap_report():
+    year = request.args.get("year", type=int) or local_today().year
+    options = {}
+    for name in ("floor", "fixed_share_min"):
+        try:
+            if (value := form_decimal(request.args, name)) is not None:
+                options[name] = value
+        except BusinessError:
+            pass
+    report = pay_gap(db.session, current_user.community_id, min(max(year, 2000), 9999), **options)
+    return render_template("payroll/pay_gap.html", report=report, title=_("收入差距分析"))
