@@ -10,9 +10,15 @@ MANIFEST = Manifest(
     depends=("ledger",),
     models=("erp.payroll.models",),
     blueprints=("erp.payroll.views:bp",),
-    api_blueprints=("erp.payroll.api.tax:bp",),
+    api_blueprints=("erp.payroll.api.employees:bp", "erp.payroll.api.tax:bp", "erp.payroll.api.rules:bp",
+                    "erp.payroll.api.runs:bp"),
     menu=(
-        MenuEntry(N_("个税试算"), "payroll.tax_calculator", "payroll.tax.calculate", 14),
+        MenuEntry(N_("工资发放"), "payroll.runs", "payroll.run.read", 50),
+        MenuEntry(N_("当月变动"), "payroll.inputs", "payroll.run.read", 51),
+        MenuEntry(N_("职工薪酬档案"), "payroll.employees", "payroll.employee.read", 52),
+        MenuEntry(N_("工资项目规则"), "payroll.rules", "payroll.rule.read", 53),
+        MenuEntry(N_("薪酬参数"), "payroll.parameters", "payroll.rule.read", 54),
+        MenuEntry(N_("个税试算"), "payroll.tax_calculator", "payroll.tax.calculate", 55),
     ),
     permissions={
         "payroll.employee.read": ("admin", "hr", "finance", "chief_accountant", "auditor"),
