@@ -18,6 +18,7 @@ from erp.payroll.services.contributions import Contribution, Contributions, clam
 from erp.payroll.services.employees import (PROFILE_FIELDS, create_employee, employee_profile, head_of,
                                             profiles_query, update_employee, validate_id_number)
 from erp.payroll.services.exclusions import check_budget, rule_pay_excluded, run_approving
+from erp.payroll.services.expressions import FUNCTIONS as EXPRESSION_FUNCTIONS
 from erp.payroll.services.expressions import Expression, ExpressionError, parse
 from erp.payroll.services.parameters import (ParameterSet, load_shipped_parameters, parameter_history,
                                              parameters_in_force, save_parameter, shipped_parameters)
@@ -33,7 +34,7 @@ from erp.payroll.services.tax import (ZERO, BonusComparison, BonusTax, Bracket, 
                                       cumulative_withholding, monthly_table, separate_bonus_allowed, withhold_month)
 
 __all__ = [
-    "BONUS_INPUT", "BUILT_INS", "EMPLOYEE_ATTRIBUTES", "MERGE_INPUT", "PROFILE_FIELDS", "ZERO",
+    "BONUS_INPUT", "BUILT_INS", "EMPLOYEE_ATTRIBUTES", "EXPRESSION_FUNCTIONS", "MERGE_INPUT", "PROFILE_FIELDS", "ZERO",
     "BonusComparison", "BonusTax", "Bracket", "CompiledRule", "Contribution", "Contributions", "CumulativeState",
     "EmployeeFacts", "EmployeeReview", "Expression", "ExpressionError", "LineDifference", "MonthFigures", "MonthTax",
     "ParameterSet", "SlipResult", "TaxTable",

@@ -32,10 +32,16 @@ REVENUE_WORDS = ("revenue", "income", "sales", "turnover", "drug", "medicine", "
                  "exam", "test", "lab", "收入", "营收", "药", "耗材", "材料", "检查", "化验", "检验")
 
 
+# names that contain a listed word but are not revenue (个人所得税 is a deduction)
+NOT_REVENUE = frozenset({"income_tax", "rules.income_tax"})
+
+
 def _mentions(texts, words) -> str | None:
     """The first text naming one of ``words``: a Chinese word anywhere, an English one starting a token
     (``drug_revenue``, ``input.exam_points`` — but not ``available`` for "lab")."""
     for text in texts:
+        if text in NOT_REVENUE:
+            continue
         tokens = re.split(r"[^a-z]+", text.lower())
         for word in words:
             if (word.isascii() and any(token.startswith(word) for token in tokens)) or (
@@ -44,10 +50,12 @@ def _mentions(texts, words) -> str | None:
     return None
 
 
-def check_policy(expressions: list[tuple[str, Expression]]) -> None:
-    """Refuse a rule that reads the establishment status (同岗同酬) or business revenue (严禁挂钩)."""
-    for field, expression in expressions:
-        texts = sorted(expression.references | expression.strings)
+def check_policy(expressions: list[tuple[str, Expression]], named: dict[str, str] | None = None) -> None:
+    """Refuse a rule that reads the establishment status (同岗同酬) or business revenue (严禁挂钩); ``named``
+    (the rule's own code and name) is checked too: a rule called 药品收入提成 is a revenue link whatever it reads."""
+    checks = [(field, sorted(e.references | e.strings)) for field, e in expressions]
+    checks += [(field, [text]) for field, text in (named or {}).items()]
+    for field, texts in checks:
         if found := _mentions(texts, ESTABLISHMENT_WORDS):
             raise BusinessError.for_field(field, f"规则不得按编制状态区别计发（同岗同酬）：{found} "
                                           f"(a pay rule must not refer to establishment status: {found})", "equal_pay")
@@ -97,7 +105,7 @@ def save_rule(session: Session, community_id: int, *, code: str, name: str, cate
     parsed = [("condition", parse(condition, "condition")), ("amount", parse(amount, "amount"))]
     if parsed[1][1].tree is None:
         raise BusinessError.for_field("amount", "金额表达式不能为空 (the amount expression is required)")
-    check_policy(parsed)
+    check_policy(parsed, {"code": code, "name": name})
     effective_from = effective_from or date.today().replace(day=1)
     previous = session.scalar(select(SalaryRule).where(SalaryRule.community_id == community_id,
                                                        SalaryRule.code == code)
