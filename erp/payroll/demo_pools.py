@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from erp.core.models import Community, FundingSource, Institution, User
+from erp.core.models import Community, FundingSource, Institution, InstitutionKind, User
 from erp.core.timeutil import local_today
 from erp.ledger.services import (DocumentSource, FiscalYear, LineInput, PeriodState, VoucherInput, close_period,
                                  close_year, post_document)
@@ -24,15 +24,16 @@ from erp.payroll.services.pooling import create_plan
 
 D = Decimal
 DEAN_SOURCE = ("F05", "财政拨款-院长年薪")
-# institution → (revenue lines, expense lines) of last year, summarised by quarter in four vouchers each
+# the lead hospital's and the first township centre's last year: (revenue, expense by department, pay accrued),
+# entered as four quarterly summaries each
 FIGURES = {
-    "QH001": ({"4101010102": "3600000.00", "4101010103": "2400000.00", "4101010104": "1600000.00",
+    InstitutionKind.LEAD_HOSPITAL: ({"4101010102": "3600000.00", "4101010103": "2400000.00", "4101010104": "1600000.00",
                "4101010105": "2200000.00", "4101010106": "1800000.00", "4101010201": "1200000.00",
                "4101010207": "900000.00", "410101010801": "6800000.00", "410101020901": "3200000.00",
                "4101010107": "1500000.00", "4101010208": "1100000.00"},
               {("5001", "01"): "7600000.00", ("5001", "02"): "3400000.00", ("5101", "31"): "1200000.00"},
               "8700000.00"),
-    "QH101": ({"4101010102": "520000.00", "4101010105": "310000.00", "410101010801": "640000.00",
+    InstitutionKind.TOWNSHIP_CENTRE: ({"4101010102": "520000.00", "4101010105": "310000.00", "410101010801": "640000.00",
                "4101010107": "90000.00", "4101010201": "150000.00"},
               {("5001", "01"): "760000.00", ("5101", "31"): "140000.00"}, "610000.00"),
 }
@@ -48,7 +49,7 @@ def _last_year(session: Session, institution: Institution, year: int, users: dic
                                                           FiscalYear.year == year))
     if state is not PeriodState.OPEN:
         return
-    revenue, expense, pay = FIGURES[institution.code]
+    revenue, expense, pay = FIGURES[institution.kind]
     for quarter in range(1, 5):
         def part(amount: str) -> D:
             whole = D(amount)
@@ -84,35 +85,41 @@ def load_demo(session: Session) -> None:
                                                          FundingSource.code == DEAN_SOURCE[0])) is None:
             session.add(FundingSource(community_id=community.id, code=DEAN_SOURCE[0], name=DEAN_SOURCE[1], fiscal=True))
             session.flush()
-        institutions = {i.code: i for i in session.scalars(select(Institution).where(
-            Institution.community_id == community.id, Institution.code.in_(FIGURES)))}
-        for code, institution in institutions.items():
-            _last_year(session, institution, today.year - 1, users)
-        if "QH001" not in institutions:
+        members = session.scalars(select(Institution).where(
+            Institution.community_id == community.id, Institution.kind.in_(
+                [InstitutionKind.LEAD_HOSPITAL, InstitutionKind.TOWNSHIP_CENTRE, InstitutionKind.COMMUNITY_CENTRE]))
+            .order_by(Institution.code)).all()
+        lead = next((i for i in members if i.kind is InstitutionKind.LEAD_HOSPITAL), None)
+        townships = [i for i in members if i.kind is InstitutionKind.TOWNSHIP_CENTRE]
+        centres = [i for i in members if i.kind is InstitutionKind.COMMUNITY_CENTRE]
+        if lead is None or len(townships) < 2 or not centres:
             continue
-        _dean(session, community, institutions["QH001"], users, today)
-        _pools(session, community, users, today.year)
+        for institution in (lead, townships[0]):
+            _last_year(session, institution, today.year - 1, users)
+        _dean(session, community, lead, users, today)
+        _pools(session, community, users, today.year, lead, townships, centres[0])
 
 
-def _pools(session: Session, community: Community, users: dict[str, User], year: int) -> None:
+def _pools(session: Session, community: Community, users: dict[str, User], year: int, lead: Institution,
+           townships: list[Institution], centre: Institution) -> None:
     if session.scalar(select(PerformancePool.id).join(Institution).where(Institution.community_id == community.id)):
         return
-    lead = create_pool(session, community.id, users["finance"], institution="QH001", year=year,
+    pool = create_pool(session, community.id, users["finance"], institution=lead.code, year=year,
                        previous_pool=D("6200000.00"), growth=D("0.05"), appraisal_score=D("92"),
                        appraisal_factor=D("1.00"), staff_count=120, local_average_wage=D("86000.00"),
                        increases=[{"category": "talent", "amount": D("300000.00"),
                                    "reason": "引进心血管介入学科带头人 1 名（县委人才办批复）"},
                                   {"category": "public_interest", "amount": D("120000.00"),
                                    "reason": "承担乡镇卫生院对口帮扶和下派驻点任务"}])
-    approve_pool(session, lead, users["chief"])
-    create_pool(session, community.id, users["finance"], institution="QH101", year=year,
+    approve_pool(session, pool, users["chief"])
+    create_pool(session, community.id, users["finance"], institution=townships[0].code, year=year,
                 previous_pool=D("420000.00"), appraisal_factor=D("0.98"), staff_count=12,
                 local_average_wage=D("86000.00"))
-    create_plan(session, community.id, users["finance"], institution="QH001", year=year, share=D("0.30"),
-                floor=D("0.80"), members=[{"institution": "QH001"},
-                                          {"institution": "QH101", "incentive": D("250000.00")},
-                                          {"institution": "QH102", "incentive": D("180000.00")},
-                                          {"institution": "QH201", "incentive": D("210000.00")}])
+    create_plan(session, community.id, users["finance"], institution=lead.code, year=year, share=D("0.30"),
+                floor=D("0.80"), members=[{"institution": lead.code},
+                                          {"institution": townships[0].code, "incentive": D("250000.00")},
+                                          {"institution": townships[1].code, "incentive": D("180000.00")},
+                                          {"institution": centre.code, "incentive": D("210000.00")}])
 
 
 def _dean(session: Session, community: Community, lead: Institution, users: dict[str, User], today: date) -> None:
