@@ -88,6 +88,8 @@ def test_the_deans_salary_through_the_api(books, demo, api):
     assert salary["advances"][0]["amount"] == "20833.34" and salary["advances"][11]["amount"] == "20833.33"
     paid = api("finance").post(f"/api/v1/dean-salaries/{salary['id']}/advances/3/pay", json={})
     assert paid.status_code == 200 and paid.json["advances"][2]["paid"]
+    for month in (1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12):
+        api("finance").post(f"/api/v1/dean-salaries/{salary['id']}/advances/{month}/pay", json={})
     settled = api("finance").post(f"/api/v1/dean-salaries/{salary['id']}/settle", json={"score": "62"})
     assert (settled.json["annual"], settled.json["advanced"], settled.json["settlement"]) == (
         "221428.57", "250000.00", "-28571.43")  # 250,000 × 62/70
