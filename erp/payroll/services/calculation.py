@@ -18,7 +18,7 @@ from erp.core.errors import BusinessError
 from erp.core.money import quantize_fen
 from erp.payroll.models import EARNING_CATEGORIES, RuleCategory, SalaryRule
 from erp.payroll.services.contributions import Contributions, compute_contributions
-from erp.payroll.services.expressions import Expression, evaluate, parse
+from erp.payroll.services.expressions import Compiled, compile_expression, parse
 from erp.payroll.services.parameters import ParameterSet
 from erp.payroll.services.tax import (CumulativeState, MonthFigures, bonus_tax, cumulative_tables, monthly_table,
                                       separate_bonus_allowed, withhold_month)
@@ -33,13 +33,14 @@ class CompiledRule:
     name: str
     category: RuleCategory
     ref: str
-    condition: Expression
-    amount: Expression
+    condition: Compiled
+    amount: Compiled
 
     @classmethod
     def of(cls, rule: SalaryRule) -> "CompiledRule":
-        return cls(rule.code, rule.name, RuleCategory(rule.category), rule.ref, parse(rule.condition, "condition"),
-                   parse(rule.amount, "amount"))
+        return cls(rule.code, rule.name, RuleCategory(rule.category), rule.ref,
+                   compile_expression(parse(rule.condition, "condition")),
+                   compile_expression(parse(rule.amount, "amount")))
 
 
 @dataclass(frozen=True)
@@ -112,9 +113,13 @@ class _Slip:
 
     def table(self, code, key):
         self.refs.add(self.parameters.ref(code) if code in self.parameters.rows else code)
+        code = str(code)
+        table = self.parameters.memo(f"table:{code}", lambda: {
+            name: Decimal(str(value)) for name, value in self.parameters.value(code).items()
+            if isinstance(value, (str, int)) and not isinstance(value, bool)})
         try:
-            return Decimal(str(self.parameters.value(str(code))[str(key)]))
-        except KeyError:
+            return table[str(key)]
+        except (KeyError, ArithmeticError):
             raise BusinessError.for_field("parameter", f"参数表 {code} 中没有 {key} (no entry {key!r} in {code})",
                                           "missing_parameter") from None
 
@@ -172,9 +177,9 @@ def compute_slip(facts: EmployeeFacts, inputs: dict[str, Decimal], rules: list[C
     for rule in rules:
         slip.read, slip.refs = {}, set()
         try:
-            if not evaluate(rule.condition, slip.resolve, functions):
+            if not rule.condition(slip.resolve, functions):
                 continue
-            value = evaluate(rule.amount, slip.resolve, functions)
+            value = rule.amount(slip.resolve, functions)
         except BusinessError as exc:
             raise exc.within(f"rules.{rule.code}")
         if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
