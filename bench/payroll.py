@@ -155,7 +155,8 @@ def main() -> None:
         if args.pdf_slips:
             slips = list(db.session.scalars(slips_of(db.session, run).limit(args.pdf_slips)).unique())
             t0 = time.perf_counter()
-            pdf = slips_pdf(db.session, slips, "bench")
+            with app.test_request_context():  # the page layout's context wants a request
+                pdf = slips_pdf(db.session, slips, "bench")
             elapsed = time.perf_counter() - t0
             print(f"PDF: {len(slips)} slips ({len(pdf) / 1024:.0f} KiB) in {elapsed:.1f} s — "
                   f"{len(slips) / elapsed:.1f} pages/s")

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from erp.core.errors import BusinessError
-from erp.core.money import quantize_fen
+from erp.core.money import FEN, quantize_fen
 from erp.payroll.models import EARNING_CATEGORIES, RuleCategory, SalaryRule
 from erp.payroll.services.contributions import Contributions, compute_contributions
 from erp.payroll.services.expressions import Compiled, compile_expression, parse
@@ -112,8 +112,8 @@ class _Slip:
         return value
 
     def table(self, code, key):
-        self.refs.add(self.parameters.ref(code) if code in self.parameters.rows else code)
         code = str(code)
+        self.refs.add(self.parameters.refs_by_code.get(code, code))
         table = self.parameters.memo(f"table:{code}", lambda: {
             name: Decimal(str(value)) for name, value in self.parameters.value(code).items()
             if isinstance(value, (str, int)) and not isinstance(value, bool)})
@@ -185,7 +185,7 @@ def compute_slip(facts: EmployeeFacts, inputs: dict[str, Decimal], rules: list[C
         if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
             raise BusinessError.for_field(f"rules.{rule.code}", f"规则 {rule.code} 的金额不是数值 "
                                           f"(rule {rule.code} gave no amount)", "invalid_expression")
-        amount = quantize_fen(Decimal(value))
+        amount = Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
         slip.results[rule.code] = amount
         if rule.category in EARNING_CATEGORIES:
             slip.earnings += amount
@@ -209,8 +209,8 @@ def compute_slip(facts: EmployeeFacts, inputs: dict[str, Decimal], rules: list[C
 
 
 def _line(code, name, category, rule_ref, refs, read, amount) -> dict:
-    return {"code": code, "name": name, "category": category.value, "rule": rule_ref, "parameters": sorted(refs),
-            "inputs": dict(sorted(read.items())), "amount": str(amount)}
+    return {"code": code, "name": name, "category": category.value, "rule": rule_ref,
+            "parameters": sorted(refs) if len(refs) > 1 else list(refs), "inputs": read, "amount": str(amount)}
 
 
 def _record_tax_inputs(result: SlipResult) -> None:

@@ -9,9 +9,9 @@ employee's 职业年金 is an 其他扣除 up to 4 % of its base (the base itsel
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from erp.core.money import quantize_fen
+from erp.core.money import FEN, quantize_fen
 from erp.payroll.services.parameters import ParameterSet
 
 ZERO = Decimal(0)
@@ -65,7 +65,8 @@ def compute_contributions(parameters: ParameterSet, insurance_base: Decimal | No
     items = {}
     for item, title, base_kind, employer, employee in specs:
         base = bases[base_kind]
-        items[item] = Contribution(item, title, base, quantize_fen(base * employer), quantize_fen(base * employee))
+        items[item] = Contribution(item, title, base, (base * employer).quantize(FEN, ROUND_HALF_UP),
+                                   (base * employee).quantize(FEN, ROUND_HALF_UP))
     special = sum((c.employee for key, c in items.items() if key != ANNUITY), start=ZERO)
     annuity = items.get(ANNUITY)
     deductible = ZERO

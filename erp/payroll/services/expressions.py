@@ -215,7 +215,16 @@ class _Compiler:
             return lambda resolve, functions: tuple(part(resolve, functions) for part in parts)
         if isinstance(node, ast.Call):
             name, args = node.func.id, [self.build(arg) for arg in node.args]
-            return lambda resolve, functions: functions[name](*(arg(resolve, functions) for arg in args))
+            if not args:
+                return lambda resolve, functions: functions[name]()
+            if len(args) == 1:
+                only = args[0]
+                return lambda resolve, functions: functions[name](only(resolve, functions))
+            if len(args) == 2:
+                first, second = args
+                return lambda resolve, functions: functions[name](first(resolve, functions),
+                                                                  second(resolve, functions))
+            return lambda resolve, functions: functions[name](*[arg(resolve, functions) for arg in args])
         raise AssertionError("checked by parse")
 
     def number(self, node: ast.expr) -> Compiled:

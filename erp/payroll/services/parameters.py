@@ -46,10 +46,14 @@ class ParameterSet:
                                      f"(no version of parameter {code} in force)", "missing_parameter") from None
 
     def ref(self, code: str) -> str:
-        return self.rows[code].ref
+        return self.refs_by_code[code]
 
     def decimal(self, code: str, key: str) -> Decimal:
         return Decimal(str(self.value(code)[key]))
+
+    @property
+    def refs_by_code(self) -> dict[str, str]:
+        return self.memo("refs", lambda: {code: row.ref for code, row in self.rows.items()})
 
     @property
     def refs(self) -> list[str]:

@@ -7,7 +7,9 @@ recomputed now and what the month's earlier slips paid (line by line, IIT includ
 """
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
@@ -163,23 +165,24 @@ def compute_run(session: Session, run: PayrollRun, user: User) -> PayrollRun:
     earlier_lines = _earlier_lines(session, run, ids) if adjusting else {}
     session.execute(delete(Payslip).where(Payslip.run_id == run.id))
     slips, totals = [], defaultdict(lambda: ZERO)
-    for profile in profiles:
-        earlier = before_month.get(profile.employee_id, {})
-        state = CumulativeState(
-            months_employed(profile, run.year, run.month) - 1, earlier.get("taxable_wages", ZERO),
-            sum((earlier.get(k, ZERO) for k in ("special_deduction", "additional_deduction", "other_deduction")),
-                start=ZERO), earlier.get("wage_tax", ZERO))
-        facts = facts_of(profile, institutions, run.year, run.month)
-        try:
-            result = compute_slip(facts, inputs.get(profile.employee_id, {}), compiled, parameters, state,
-                                  run.year, run.month)
-        except BusinessError as exc:
-            raise exc.within(f"employees.{profile.employee.code}")
-        slip = _slip(run, profile, result, paid_this_month.get(profile.employee_id),
-                     earlier_lines.get(profile.employee_id, {}))
-        slips.append(slip)
-        for name in ("gross", "personal_deductions", "income_tax", "net", "employer_contributions"):
-            totals[name] += slip[name]
+    with _gc_paused():  # thousands of small objects that live until the insert: no collection in between
+        for profile in profiles:
+            earlier = before_month.get(profile.employee_id, {})
+            state = CumulativeState(
+                months_employed(profile, run.year, run.month) - 1, earlier.get("taxable_wages", ZERO),
+                sum((earlier.get(k, ZERO) for k in ("special_deduction", "additional_deduction", "other_deduction")),
+                    start=ZERO), earlier.get("wage_tax", ZERO))
+            facts = facts_of(profile, institutions, run.year, run.month)
+            try:
+                result = compute_slip(facts, inputs.get(profile.employee_id, {}), compiled, parameters, state,
+                                      run.year, run.month)
+            except BusinessError as exc:
+                raise exc.within(f"employees.{profile.employee.code}")
+            slip = _slip(run, profile, result, paid_this_month.get(profile.employee_id),
+                         earlier_lines.get(profile.employee_id, {}))
+            slips.append(slip)
+            for name in ("gross", "personal_deductions", "income_tax", "net", "employer_contributions"):
+                totals[name] += slip[name]
     period = run.period  # read before the insert: a refused statement expires the run
     try:
         _insert_slips(session, slips)
@@ -196,6 +199,17 @@ def compute_run(session: Session, run: PayrollRun, user: User) -> PayrollRun:
                     {"slips": len(slips), "versions": run.versions, "net_total": str(run.net_total)})
     session.flush()
     return run
+
+
+@contextmanager
+def _gc_paused():
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _insert_slips(session: Session, slips: list[dict]) -> None:
