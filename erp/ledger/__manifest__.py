@@ -11,7 +11,7 @@ MANIFEST = Manifest(
     models=("erp.ledger.models", "erp.ledger.models.immutability"),
     blueprints=("erp.ledger.views:bp", "erp.ledger.views.reports:bp", "erp.ledger.views.templates:bp"),
     api_blueprints=("erp.ledger.api.vouchers:bp", "erp.ledger.api.periods:bp", "erp.ledger.api.chart:bp",
-                    "erp.ledger.api.reports:bp", "erp.ledger.api.templates:bp"),
+                    "erp.ledger.api.reports:bp", "erp.ledger.api.templates:bp", "erp.ledger.api.review:bp"),
     menu=(
         MenuEntry(N_("凭证"), "ledger.vouchers", "ledger.voucher.read", 10),
         MenuEntry(N_("录入凭证"), "ledger.new_voucher", "ledger.voucher.write", 11),
@@ -26,6 +26,8 @@ MANIFEST = Manifest(
     permissions={
         "ledger.voucher.read": READERS,
         "ledger.voucher.write": BOOKKEEPERS,
+        "ledger.voucher.review": ("finance", "chief_accountant"),
+        "ledger.voucher.cashier": ("finance", "chief_accountant", "accountant"),
         "ledger.voucher.post": ("finance", "chief_accountant"),
         "ledger.voucher.reverse": ("finance", "chief_accountant"),
         "ledger.period.read": READERS,
@@ -35,6 +37,7 @@ MANIFEST = Manifest(
         "ledger.chart.read": ALL_ROLES,
         "ledger.chart.write": ("admin", "finance"),
         "ledger.report.read": READERS,
+        "ledger.settings.write": ("admin", "finance", "chief_accountant"),
     },
     cli_commands=("erp.ledger.cli:ledger",),
     hooks={"institution_created": "erp.ledger.services.listeners:on_institution_created"},

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from erp.core.errors import Conflict
 from erp.core.models import FundingSource, Institution, User
+from erp.core.timeutil import utcnow
 from erp.ledger.services import periods
 from erp.ledger.services.chart import visible_accounts
 from erp.ledger.models import (CARRIED_CATEGORIES, CLOSED_CATEGORIES, DIMENSION_COLUMNS, DIMENSIONS, Account,
@@ -104,9 +105,10 @@ def _post_closing_voucher(session, institution, year, user, lines) -> Voucher:
     ledger = Ledger(session, user)
     accounts = {a.code: a for a in session.scalars(visible_accounts(institution.community_id, institution)
                                                    .where(Account.code.in_({l[0] for l in lines})))}
+    user_id = user.id if user else None  # the closing voucher is generated, reviewed and posted by the closer
     voucher = Voucher(institution=institution, year=year, month=12, date=date(year, 12, 31),
-                      state=VoucherState.DRAFT, kind=VoucherKind.CLOSING, memo=f"{year} 年终结转",
-                      preparer_id=user.id if user else None,
+                      state=VoucherState.REVIEWED, kind=VoucherKind.CLOSING, memo=f"{year} 年终结转",
+                      preparer_id=user_id, reviewer_id=user_id, reviewed_at=utcnow(),
                       template_version=posting_template(session, institution.community_id, TEMPLATE_KIND).ref)
     voucher.lines = [VoucherLine(institution_id=institution.id, line_no=number, account=accounts[code],
                                  account_id=accounts[code].id, basis=basis, debit=debit, credit=credit, memo="年终结转",

@@ -167,6 +167,9 @@ def _rows_of(voucher: Voucher) -> list[LineRow]:
 def edit_voucher(voucher_id: int):
     """Edit a draft in place, in one transaction."""
     found = voucher_or_404(voucher_id)
+    if found.state is VoucherState.REVIEWED:
+        flash(_("已审核凭证不能修改，请先取消审核"), "error")
+        return redirect(url_for("ledger.voucher", voucher_id=voucher_id))
     if found.state is not VoucherState.DRAFT:
         flash(_("已记账凭证不能修改，请冲销后重新录入"), "error")
         return redirect(url_for("ledger.voucher", voucher_id=voucher_id))
