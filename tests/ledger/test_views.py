@@ -197,6 +197,8 @@ def test_save_and_new_keeps_institution_and_date(books, web):
     assert response.status_code == 302 and "/ledger/vouchers/new?" in response.location
     page = client.get(response.location).get_data(as_text=True)
     assert f'value="{YEAR}-04-02"' in page and "凭证已保存" in page
+    [draft] = vouchers()
+    assert f"临时编号 草-{draft.id:06d}" in page  # the gapless 记- number comes at posting
     assert re.search(r'<option (selected )?value="QH102"( selected)?', page).group(0).count("selected") == 1
 
 

@@ -170,8 +170,7 @@ def general_ledger(session: Session, target: Target, rng: PeriodRange, *, accoun
             ytd_credit += credit
             rows.append(LedgerMonth(month, balance, debit, credit, ytd_debit, ytd_credit))
             balance += debit - credit
-        node = chart.nodes[code]
-        accounts.append(GeneralLedgerAccount(code, node.name, year_start, opening, rows))
+        accounts.append(GeneralLedgerAccount(code, chart.full_name(code), year_start, opening, rows))
     return GeneralLedger(target, rng, basis, accounts)
 
 
@@ -359,4 +358,4 @@ def detail_ledger(session: Session, target: Target, rng: PeriodRange, account: s
     if current is not None:
         close_month(current)
     has_children = len(account_ids) > 1 or chart.descendants(account) != [account]
-    return DetailLedger(target, rng, account, node.name, opening, rows, filters, has_children)
+    return DetailLedger(target, rng, account, chart.full_name(node.code), opening, rows, filters, has_children)
