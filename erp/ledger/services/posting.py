@@ -69,6 +69,9 @@ class Ledger:
         its preparer, so that separation of duties still holds for the content that will be posted; a
         cashier's signature is for the content signed, so it goes."""
         _require_draft(voucher, "修改")
+        if voucher.kind is not VoucherKind.NORMAL:
+            raise Conflict("系统生成的凭证（如期末结转）不能修改，请删除后重新生成 (a generated voucher is not "
+                           "edited: delete it and generate it again)", code="generated_voucher")
         institution = self._institution(data.institution)
         period = periods.open_period_for(self.session, institution.id, data.date)
         lines = self._lines(institution, data.lines)
