@@ -17,6 +17,7 @@ MANIFEST = Manifest(
         MenuEntry(N_("录入凭证"), "ledger.new_voucher", "ledger.voucher.write", 11),
         MenuEntry(N_("导入凭证"), "ledger.import_vouchers", "ledger.voucher.write", 12),
         MenuEntry(N_("会计期间"), "ledger.periods", "ledger.period.read", 30),
+        MenuEntry(N_("年结"), "ledger.year_close_page", "ledger.period.read", 31),
         MenuEntry(N_("科目余额表"), "ledger_reports.trial_balance", "ledger.report.read", 40),
         MenuEntry(N_("总账"), "ledger_reports.general_ledger", "ledger.report.read", 41),
         MenuEntry(N_("明细账"), "ledger_reports.detail_ledger", "ledger.report.read", 42),

@@ -50,7 +50,8 @@ def periods():
         select(User.id, User.display_name).where(User.id.in_(closer_ids)))} if closer_ids else {}
     return render_template("ledger/periods.html", periods=rows, institutions=by_id, choices=institutions,
                            chosen=chosen, year=year, years=years, closers=closers, fmt_datetime=format_datetime,
-                           closable=set(next_to_close.values()), reopenable=set(last_closed.values()))
+                           closable=set(next_to_close.values()), reopenable=set(last_closed.values()),
+                           current_year=local_today().year)
 
 
 def _period_action(form: PeriodForm, action):
