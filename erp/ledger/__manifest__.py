@@ -23,6 +23,7 @@ MANIFEST = Manifest(
         MenuEntry(N_("明细账"), "ledger_reports.detail_ledger", "ledger.report.read", 42),
         MenuEntry(N_("会计报表"), "ledger_reports.index", "ledger.report.read", 43),
         MenuEntry(N_("记账模板"), "ledger_templates.index", "ledger.chart.read", 70),
+        MenuEntry(N_("凭证设置"), "ledger.settings", "ledger.settings.write", 71),
     ),
     permissions={
         "ledger.voucher.read": READERS,

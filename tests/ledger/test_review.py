@@ -2,6 +2,7 @@
 出纳签字), the batches of the list page, the document door's 制单/审核, and the print's signature boxes."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
@@ -185,3 +186,18 @@ def test_five_simultaneous_reviews_give_one_200_and_409s(books, api):
     voucher = db.session.scalar(select(Voucher).where(Voucher.id == voucher_id))
     assert voucher.reviewer.username == "chief" and voucher.number == f"记-{YEAR}-03-0001"
     assert verify_chains(db.session) == []
+
+
+def test_the_settings_page_changes_the_communitys_workflow(books, web):
+    finance = web("finance")
+    page = finance.get("/ledger/settings").get_data(as_text=True)
+    assert "凭证设置" in page and re.search(r'<input checked id="poster_may_review" name="poster_may_review"', page)
+    assert re.search(r'<input id="cashier_sign" name="cashier_sign"', page)  # off by default
+    saved = finance.post("/ledger/settings", data={"csrf_token": csrf_token(page), "cashier_sign": "y"},
+                         follow_redirects=True)
+    assert "设置已保存" in saved.get_data(as_text=True)
+    from erp.ledger.services.review import settings_for
+
+    settings = settings_for(db.session, books.user("finance").community_id)
+    assert (settings.poster_may_review, settings.cashier_sign) == (False, True)
+    assert web("accountant").get("/ledger/settings").status_code == 403

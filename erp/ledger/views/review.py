@@ -1,8 +1,9 @@
 """Ledger web actions of the review step: 审核, 取消审核, 出纳签字 on a voucher's page, and 批量审核 / 批量记账 of
-the vouchers selected in the list (:mod:`.voucher_list`). Each is one transaction; a refusal is a message."""
+the vouchers selected in the list (:mod:`.voucher_list`), and the community's settings of the workflow. Each
+is one transaction; a refusal is a message."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from erp.core.errors import BusinessError
@@ -11,6 +12,7 @@ from erp.core.scoping import OutOfScope
 from erp.core.web import can, requires
 from erp.ledger.services import review, selection
 from erp.ledger.views.common import bp, refusal_message, voucher_or_404
+from erp.ledger.views.forms import SettingsForm
 
 ACTIONS = {  # route suffix -> (service, permission, done message, refused message)
     "review": (review.review, "ledger.voucher.review", "已审核", "不能审核"),
@@ -80,3 +82,27 @@ def batch_vouchers():
     else:
         flash(_(done, count=count), "success")
     return back
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@requires("ledger.settings.write")
+def settings():
+    """凭证审核与记账设置 of the community (a whole-community user changes them)."""
+    current = review.settings_for(db.session, g.user.community_id)
+    if request.method == "POST":
+        form = SettingsForm()
+        if not form.validate():
+            flash(_("请求无效：请刷新页面后重试"), "error")
+        else:
+            try:
+                review.update_settings(db.session, g.user, {"poster_may_review": form.poster_may_review.data,
+                                                            "cashier_sign": form.cashier_sign.data})
+                db.session.commit()
+            except (BusinessError, OutOfScope) as exc:
+                db.session.rollback()
+                flash(refusal_message(exc), "error")
+            else:
+                flash(_("设置已保存"), "success")
+        return redirect(url_for("ledger.settings"))
+    form = SettingsForm(formdata=None, poster_may_review=current.poster_may_review, cashier_sign=current.cashier_sign)
+    return render_template("ledger/settings.html", form=form)
