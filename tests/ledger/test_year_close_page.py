@@ -78,7 +78,8 @@ def test_the_periods_page_generates_the_months_carry_over(books, web):
                                                             "period": f"{YEAR}-03"}, follow_redirects=True)
     html = done.get_data(as_text=True)
     carry = db.session.scalar(select(Voucher).where(Voucher.kind == VoucherKind.CLOSING))
-    assert f"已生成期末结转凭证 草-{carry.id:06d}" in html and "3301 本期盈余" in html
+    assert f"已生成期末结转凭证 <a href=\"/ledger/vouchers/{carry.id}\">草-{carry.id:06d}</a>" in html
+    assert "3301 本期盈余" in finance.get(f"/ledger/vouchers/{carry.id}").get_data(as_text=True)
     again = finance.post("/ledger/periods/carry-over", data={"csrf_token": csrf_token(page), "institution": "QH101",
                                                              "period": f"{YEAR}-03"}, follow_redirects=True)
     assert "已有未记账的期末结转凭证" in again.get_data(as_text=True)

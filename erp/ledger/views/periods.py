@@ -54,7 +54,9 @@ def periods():
                            current_year=local_today().year)
 
 
-def _period_action(form: PeriodForm, action):
+def period_action(form: PeriodForm, action):
+    """Validate the form, run ``action(institution, year, month)`` in one transaction and flash its message
+    (Markup allowed) or the refusal; back to the periods page."""
     back = url_for("ledger.periods", institution=request.form.get("back_institution", form.institution.data or ""),
                    year=request.form.get("back_year") or None)
     if not form.validate():
@@ -82,7 +84,7 @@ def close_period():
         period = period_service.close_period(db.session, institution, year, month, g.user)
         return _("%(institution)s %(period)s 已结账", institution=institution.name, period=period.label)
 
-    return _period_action(PeriodForm(), close)
+    return period_action(PeriodForm(), close)
 
 
 @bp.post("/periods/reopen")
@@ -94,4 +96,4 @@ def reopen_period():
         period = period_service.reopen_period(db.session, institution, year, month, g.user, form.reason.data or "")
         return _("%(institution)s %(period)s 已反结账", institution=institution.name, period=period.label)
 
-    return _period_action(form, reopen)
+    return period_action(form, reopen)

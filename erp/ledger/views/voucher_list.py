@@ -5,14 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from io import BytesIO
 
-from flask import render_template, request, send_file, url_for
+from flask import send_file, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from erp.core.api_framework import paginate
-from erp.core.extensions import db
-from erp.core.listview import MAX_PER_PAGE, Column, Filter, ListView
+from erp.core.listview import Column, Filter, ListView
 from erp.core.models import Institution
 from erp.core.rendering import build_xlsx
 from erp.core.timeutil import to_local, utcnow
@@ -39,21 +37,10 @@ def _person(attribute: str):
 
 
 class VoucherList(ListView):
-    """The core list view with a selection column and an export of one row per line."""
+    """The core list view (its page: ledger/voucher_list.html) with an export of one row per line."""
 
-    def render(self):
-        statement, values, sort = self._query()
-        if request.args.get("export") == "xlsx":
-            return self._lines_xlsx(db.session.scalars(statement))
-        page = max(request.args.get("page", 1, type=int), 1)
-        per_page = min(max(request.args.get("per_page", self.per_page, type=int), 1), MAX_PER_PAGE)
-        items, total = paginate(statement, page, per_page)
-        pages = max((total + per_page - 1) // per_page, 1)
-        return render_template("ledger/voucher_list.html", view=self, items=items, total=total, page=page,
-                               pages=pages, values=values, sort=sort, link=self._link,
-                               may_review=can("ledger.voucher.review"), may_post=can("ledger.voucher.post"))
-
-    def _lines_xlsx(self, vouchers):
+    def _xlsx(self, vouchers):
+        """One row per line: the voucher's columns, then the line's."""
         columns = [{"key": c.key, "label": c.label, "kind": c.kind} for c in self.columns]
         columns += [{"key": "line_no", "label": _("行号"), "kind": "int"},
                     {"key": "basis", "label": _("会计体系"), "kind": "text"},
@@ -112,5 +99,7 @@ def vouchers():
         default_sort="-date",
         actions=actions,
         row_url=lambda v: url_for("ledger.voucher", voucher_id=v.id),
+        template="ledger/voucher_list.html",
+        context={"may_review": can("ledger.voucher.review"), "may_post": can("ledger.voucher.post")},
     )
     return view.render()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 from flask_babel import gettext as _
 
 from erp.core.errors import BusinessError
@@ -16,31 +17,19 @@ from erp.ledger.services import year_end
 from erp.ledger.views.common import (bp, default_institution, institutions_in_scope, refusal_message,
                                      scoped_institution)
 from erp.ledger.views.forms import PeriodForm
+from erp.ledger.views.periods import period_action
 
 
 @bp.post("/periods/carry-over")
 @requires("ledger.period.close")
 def carry_over():
-    form = PeriodForm()
-    back = url_for("ledger.periods", institution=request.form.get("back_institution", form.institution.data or ""),
-                   year=request.form.get("back_year") or None)
-    if not form.validate():
-        flash(_("请求无效：请刷新页面后重试"), "error")
-        return redirect(back)
-    institution = scoped_institution(form.institution.data)
-    if institution is None:
-        abort(404)
-    try:
-        year, month = period_service.parse_period(form.period.data)
+    def carry(institution, year, month):
         voucher = year_end.prepare_carry_over(db.session, institution, year, month, g.user)
-        voucher_id, number = voucher.id, voucher.display_number
-        db.session.commit()
-    except (BusinessError, OutOfScope) as exc:
-        db.session.rollback()
-        flash(_("不能期末结转：%(message)s", message=refusal_message(exc)), "error")
-        return redirect(back)
-    flash(_("已生成期末结转凭证 %(number)s，请由他人审核后记账", number=number), "success")
-    return redirect(url_for("ledger.voucher", voucher_id=voucher_id))
+        link = url_for("ledger.voucher", voucher_id=voucher.id)
+        return Markup(_("已生成期末结转凭证 <a href=\"%(link)s\">%(number)s</a>，请由他人审核后记账",
+                        link=escape(link), number=escape(voucher.display_number)))
+
+    return period_action(PeriodForm(), carry)
 
 
 @bp.get("/years/close")
