@@ -46,6 +46,9 @@ def test_voucher_page_print_and_ledgers_show_the_full_path(books, api, web, tmp_
     detail = api("finance").get(f"/api/v1/reports/detail-ledger?institution=QH001&account=4101010102"
                                 f"&period={YEAR}-03").json
     assert detail["name"] == CONSULTATION
+    parent = api("finance").get(f"/api/v1/reports/detail-ledger?institution=QH001&account=4101&period={YEAR}-03").json
+    assert [(r["account"], r["account_name"]) for r in parent["rows"] if r["kind"] == "line"] == [
+        ("4101010102", CONSULTATION)]
     general = api("finance").get(f"/api/v1/reports/general-ledger?institution=QH001&period={YEAR}-03").json
     names = {account["account"]: account["name"] for account in general["accounts"]}
     assert names["4101"] == "事业收入" and names.get("1001") == "库存现金"
