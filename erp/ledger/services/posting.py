@@ -22,6 +22,7 @@ from erp.core.errors import BusinessError, Conflict, NotFound
 from erp.core.models import Institution, User
 from erp.core.money import MoneyError, parse_amount
 from erp.core.scoping import current_scope
+from erp.core.statemachine import lock
 from erp.core.services import institution_by_code
 from erp.core.timeutil import local_today, utcnow
 from erp.ledger.services import engine, periods, review
@@ -68,7 +69,7 @@ class Ledger:
         """Correct a draft in place (same id; the audit log shows the change). Whoever edits it becomes
         its preparer, so that separation of duties still holds for the content that will be posted; a
         cashier's signature is for the content signed, so it goes."""
-        _require_draft(voucher, "修改")
+        _require_draft(self.session, voucher, "修改")
         if voucher.kind is not VoucherKind.NORMAL:
             raise Conflict("系统生成的凭证（如期末结转）不能修改，请删除后重新生成 (a generated voucher is not "
                            "edited: delete it and generate it again)", code="generated_voucher")
@@ -88,7 +89,7 @@ class Ledger:
         return voucher
 
     def delete_draft(self, voucher: Voucher) -> None:
-        _require_draft(voucher, "删除")
+        _require_draft(self.session, voucher, "删除")
         self.session.delete(voucher)
         self.session.flush()
 
@@ -302,7 +303,9 @@ class Ledger:
         return self.post(reversal, source)
 
 
-def _require_draft(voucher: Voucher, action: str) -> None:
+def _require_draft(session: Session, voucher: Voucher, action: str) -> None:
+    """The voucher is a draft — locked, so that a simultaneous 审核 waits for the change or refuses it."""
+    lock(session, voucher)
     if voucher.state is VoucherState.REVIEWED:
         raise Conflict(f"已审核凭证不能{action}，请先取消审核 (a reviewed voucher is changed only after 取消审核)",
                        code="voucher_reviewed")
