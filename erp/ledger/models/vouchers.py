@@ -149,8 +149,9 @@ class Balance(InstitutionOwned, db.Model):
     credit: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
 
 
-class LedgerSettings(db.Model):
-    """The community's voucher workflow settings (one row per community; absent = the defaults)."""
+class LedgerSettings(Audited, db.Model):
+    """The community's voucher workflow settings (one row per community; absent = the defaults); every
+    change is in the audit log."""
 
     __tablename__ = "ledger_settings"
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), primary_key=True)
