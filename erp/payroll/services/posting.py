@@ -26,6 +26,7 @@ from erp.core.models import CostClass, Department, Institution, Partner, User
 from erp.core.timeutil import local_today, utcnow
 from erp.ledger.services import DocumentSource, LineInput, VoucherInput, post_document, posting_template
 from erp.payroll.services.parameters import parameters_in_force
+from erp.payroll.services.runs import require_whole_run
 from erp.payroll.models import RULE_CATEGORY_TITLES, RUN_STATES, Payslip, PayrollRun, RuleCategory, RunState
 
 ZERO = Decimal(0)
@@ -107,6 +108,7 @@ def _withholding_partners(session: Session, community_id: int, on: date) -> dict
 
 def post_run(session: Session, run: PayrollRun, user: User) -> list:
     """工资计提 for every institution of an approved run, through the document door (exactly once)."""
+    require_whole_run(run, user)
     RUN_STATES.begin(session, run, RunState.POSTED)
     template = posting_template(session, user.community_id, "payroll.run")
     preparer = run.computed_by
@@ -135,6 +137,7 @@ def pay_run(session: Session, run: PayrollRun, user: User, *, method: str = "ban
     """工资发放: the net pay leaves the bank (or the 零余额 quota), per institution."""
     if method not in PAYMENT_ROLES:
         raise BusinessError.for_field("method", f"付款方式应为 {' / '.join(PAYMENT_ROLES)} (payment method)")
+    require_whole_run(run, user)
     RUN_STATES.begin(session, run, RunState.PAID)
     template = posting_template(session, user.community_id, "payroll.payment")
     vouchers = []
