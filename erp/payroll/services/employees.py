@@ -12,6 +12,7 @@ from erp.core import sequences
 from erp.core.errors import BusinessError, Conflict, NotFound
 from erp.core.models import Department, Employee, Institution
 from erp.core.services import institution_by_code
+from erp.core.timeutil import local_today
 from erp.payroll.models import Establishment, PayrollProfile, SpecialDeduction, StaffCategory
 
 PROFILE_FIELDS = ("post", "grade", "staff_category", "general_practitioner", "public_health", "establishment",
@@ -62,7 +63,7 @@ def create_employee(session: Session, community_id: int, *, institution: str, na
     profile_row = PayrollProfile(
         employee=employee, institution_id=inst.id, department=_department(session, inst, department),
         id_number=id_number, establishment=Establishment(establishment), is_head=is_head,
-        staff_category=StaffCategory(staff_category), hire_date=hire_date or date.today(),
+        staff_category=StaffCategory(staff_category), hire_date=hire_date or local_today(),
         **{key: value for key, value in profile.items() if key in PROFILE_FIELDS and value is not None})
     session.add(profile_row)
     for item in deductions:
