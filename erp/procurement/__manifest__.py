@@ -14,6 +14,14 @@ MANIFEST = Manifest(
     api_blueprints=("erp.procurement.api:bp",),
     menu=(
         MenuEntry(N_("统一用药目录"), "procurement.catalogue", "procurement.catalogue.read", 30),
+        MenuEntry(N_("请领单"), "procurement.requisition_list", "procurement.requisition.read", 40),
+        MenuEntry(N_("汇总采购"), "procurement.consolidate", "procurement.order.read", 41),
+        MenuEntry(N_("采购订单"), "procurement.order_list", "procurement.order.read", 42),
+        MenuEntry(N_("收货验收"), "procurement.receipt_list", "procurement.receipt.read", 43),
+        MenuEntry(N_("库存"), "procurement.stock_list", "procurement.stock.read", 44),
+        MenuEntry(N_("配送调拨"), "procurement.transfer_list", "procurement.transfer.read", 45),
+        MenuEntry(N_("发药领用"), "procurement.dispensing_list", "procurement.dispense.read", 46),
+        MenuEntry(N_("库存账实核对"), "procurement.stock_reconciliation", "procurement.stock.read", 47),
     ),
     permissions={
         "procurement.catalogue.read": READERS,
