@@ -54,4 +54,5 @@ MANIFEST = Manifest(
         "procurement.dispense.post": ("admin", "pharmacy", "clerk", "accountant", "finance"),
     },
     data_loader="erp.procurement.install:load",
+    demo_loader="erp.procurement.demo:load_demo",
 )
