@@ -54,5 +54,5 @@ MANIFEST = Manifest(
         "procurement.dispense.post": ("admin", "pharmacy", "clerk", "accountant", "finance"),
     },
     data_loader="erp.procurement.install:load",
-    demo_loader="erp.procurement.demo:load_demo",
+    demo_loader="erp.procurement.demo_flow:load_demo",  # the master data, then the document flow
 )
