@@ -250,7 +250,7 @@ def run_cycle(db, lines: int, rng: random.Random) -> dict:
         db.session.commit()
     timing["dispense"] = time.perf_counter() - start
     as_user("finance")
-    result = reconciliation.reconcile(db.session)
+    result = reconciliation.reconcile(db.session, member.community_id)
     return {"lines": len(po_lines), "timing": timing, "reconciled": result.reconciled,
             "ledger_total": result.ledger_total, "stock_total": result.stock_total}
 

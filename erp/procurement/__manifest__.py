@@ -52,6 +52,11 @@ MANIFEST = Manifest(
         "procurement.dispense.read": READERS,
         "procurement.dispense.write": ("admin", "pharmacy", "clerk", "accountant"),
         "procurement.dispense.post": ("admin", "pharmacy", "clerk", "accountant", "finance"),
+        "procurement.invoice.read": READERS,
+        "procurement.invoice.write": ("admin", "procurement", "finance"),
+        "procurement.payment.read": READERS,
+        "procurement.payment.write": ("admin", "finance"),
+        "procurement.payment.post": ("admin", "chief_accountant"),
     },
     data_loader="erp.procurement.install:load",
     demo_loader="erp.procurement.demo_flow:load_demo",  # the master data, then the document flow

@@ -128,7 +128,7 @@ def post_dispensing(dispensing_id, body):
 @api_route(bp, "/reports/stock-reconciliation", permission="procurement.stock.read",
            summary="账实核对: the ledger's 1302 库存物品 balance against the stock ledger, per member and in total")
 def stock_reconciliation():
-    result = reconciliation.reconcile(db.session)
+    result = reconciliation.reconcile(db.session, g.user.community_id)
     return {"rows": [{"institution": row.institution.code, "name": row.institution.name,
                       "ledger": decimal_str(row.ledger), "stock": decimal_str(row.stock),
                       "difference": decimal_str(row.difference), "reconciled": row.reconciled} for row in result.rows],

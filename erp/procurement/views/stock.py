@@ -237,5 +237,5 @@ def dispensing_post(document_id):
 @bp.get("/stock-reconciliation")
 @requires("procurement.stock.read")
 def stock_reconciliation():
-    return render_template("procurement/reconciliation.html", result=reconciliation.reconcile(db.session),
-                           money=decimal_str)
+    result = reconciliation.reconcile(db.session, current_user.community_id)
+    return render_template("procurement/reconciliation.html", result=result, money=decimal_str)
