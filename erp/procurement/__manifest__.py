@@ -22,6 +22,10 @@ MANIFEST = Manifest(
         MenuEntry(N_("配送调拨"), "procurement.transfer_list", "procurement.transfer.read", 45),
         MenuEntry(N_("发药领用"), "procurement.dispensing_list", "procurement.dispense.read", 46),
         MenuEntry(N_("库存账实核对"), "procurement.stock_reconciliation", "procurement.stock.read", 47),
+        MenuEntry(N_("供应商发票"), "procurement.invoice_list", "procurement.invoice.read", 48),
+        MenuEntry(N_("货款支付"), "procurement.payment_list", "procurement.payment.read", 49),
+        MenuEntry(N_("货款支付公示"), "procurement.payment_publication", "procurement.invoice.read", 50),
+        MenuEntry(N_("采购绩效指标"), "procurement.kpi_page", "procurement.kpi.read", 51),
     ),
     permissions={
         "procurement.catalogue.read": READERS,
@@ -57,6 +61,7 @@ MANIFEST = Manifest(
         "procurement.payment.read": READERS,
         "procurement.payment.write": ("admin", "finance"),
         "procurement.payment.post": ("admin", "chief_accountant"),
+        "procurement.kpi.read": READERS,
     },
     data_loader="erp.procurement.install:load",
     demo_loader="erp.procurement.demo_flow:load_demo",  # the master data, then the document flow

@@ -11,12 +11,14 @@ from erp.core.extensions import db
 from erp.core.money import decimal_str
 from erp.core.rendering import PDF_MIMETYPE, XLSX_MIMETYPE
 from erp.core.services import institution_by_code
+from erp.core.timeutil import local_today
 from erp.procurement.api import bp
 from erp.procurement.reports.payables import publication_file
 from erp.procurement.schemas.payables import (InvoiceIn, InvoiceOut, InvoiceQuery, PaymentIn, PaymentOut,
-                                              PaymentQuery, PublicationQuery)
+                                              KpiQuery, PaymentQuery, PublicationQuery)
 from erp.procurement.schemas.stock import PostIn
-from erp.procurement.services import payables, publication, suppliers
+from erp.procurement.reports.kpis import kpi_file, kpi_rows, summary_lines, vbp_rows
+from erp.procurement.services import kpis, payables, publication, suppliers
 
 CSV = "text/csv"
 RATE = Decimal("0.0001")
@@ -107,3 +109,17 @@ def payment_publication(query):
             "rows": [{"supplier": r.supplier.code, "name": r.supplier.name, "invoices": r.invoices,
                       "due": decimal_str(r.due), "paid_on_time": decimal_str(r.on_time), "paid_late": decimal_str(r.late),
                       "days_late": r.days_late, "unpaid": decimal_str(r.unpaid)} for r in result.rows]}
+
+
+@api_route(bp, "/reports/procurement-kpis", permission="procurement.kpi.read",
+           summary="采购绩效: 网采率 (drugs, high-value consumables), 集采 share and agreed-volume completion, 谈判药品配备, "
+                   "on-time payment rate, stock turnover days — per member and community (format=pdf|xlsx)",
+           query=KpiQuery, produces=(JSON, PDF_MIMETYPE, XLSX_MIMETYPE))
+def procurement_kpis(query):
+    result = kpis.kpis(db.session, g.user.community_id, query["period"], local_today())
+    if query["format"] in ("pdf", "xlsx"):
+        return kpi_file(result, g.user.community.name, query["format"], g.user.display_name)
+    return {"period": result.period, "targets": {k: format(v, "f") for k, v in result.targets.items()},
+            "on_time_payment_rate": None if result.on_time_rate is None else format(result.on_time_rate, "f"),
+            "vbp_elapsed": format(result.elapsed, "f"), "summary": summary_lines(result),
+            "rows": kpi_rows(result), "vbp_completion": vbp_rows(result)}

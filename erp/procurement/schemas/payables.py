@@ -94,3 +94,8 @@ class PaymentQuery(PageQuery):
 class PublicationQuery(Schema):
     period = fields.String(required=True, metadata={"description": "YYYY-MM: the month invoices fall due"})
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "pdf", "xlsx"]))
+
+
+class KpiQuery(Schema):
+    period = fields.String(required=True, metadata={"description": "YYYY or YYYY-MM"})
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "pdf", "xlsx"]))
