@@ -14,6 +14,9 @@ MANIFEST = Manifest(
     api_blueprints=("erp.procurement.api:bp",),
     menu=(
         MenuEntry(N_("统一用药目录"), "procurement.catalogue", "procurement.catalogue.read", 30),
+        MenuEntry(N_("供应商"), "procurement.suppliers", "procurement.supplier.read", 31),
+        MenuEntry(N_("价格协议"), "procurement.agreements", "procurement.agreement.read", 32),
+        MenuEntry(N_("采购参数"), "procurement.settings", "procurement.settings.write", 39),
         MenuEntry(N_("请领单"), "procurement.requisition_list", "procurement.requisition.read", 40),
         MenuEntry(N_("汇总采购"), "procurement.consolidate", "procurement.order.read", 41),
         MenuEntry(N_("采购订单"), "procurement.order_list", "procurement.order.read", 42),
@@ -63,6 +66,7 @@ MANIFEST = Manifest(
         "procurement.payment.post": ("admin", "chief_accountant"),
         "procurement.kpi.read": READERS,
     },
+    cli_commands=("erp.procurement.cli:procurement_cli",),
     data_loader="erp.procurement.install:load",
     demo_loader="erp.procurement.demo_flow:load_demo",  # the master data, then the document flow
 )

@@ -250,8 +250,9 @@ def _formularies(session: Session, community: Community, items: dict[str, Catalo
     the 谈判 biologics; village clinics: the essential drugs and basic consumables."""
     members = session.scalars(select(Institution).where(Institution.community_id == community.id)
                               .order_by(Institution.code))
-    have = set(session.execute(select(Formulary.institution_id, Formulary.item_id).join(Formulary.item).where(
-        CatalogueItem.community_id == community.id)).tuples())
+    have = {(row.institution_id, row.item_id) for row in session.execute(
+        select(Formulary.institution_id, Formulary.item_id).join(Formulary.item).where(
+            CatalogueItem.community_id == community.id))}
     for member in members:
         for item in items.values():
             if member.level is InstitutionLevel.COUNTY:

@@ -90,3 +90,17 @@ def test_re_import_updates_by_code_and_an_export_re_imports_unchanged(demo):
     exported = catalogue_workbook(db.session.scalars(select(CatalogueItem).order_by(CatalogueItem.code)))
     again = procurement.import_catalogue(db.session, demo.id, exported)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+
+
+def test_the_command_line_import_shows_progress_and_refuses_a_bad_file(app, demo, tmp_path):
+    from erp.procurement.cli import procurement_cli
+
+    good, bad = tmp_path / "目录.xlsx", tmp_path / "坏.xlsx"
+    good.write_bytes(workbook(GOOD))
+    bad.write_bytes(workbook([["X1", "药品", "坏", "", "", "", "盒", "粒", 1, "", "", "", ""]]))
+    runner = app.test_cli_runner()
+    done = runner.invoke(procurement_cli, ["import-catalogue", str(good)])
+    assert done.exit_code == 0, done.output
+    assert "检查 4/4" in done.output and "写入 4/4" in done.output and "新增 4" in done.output
+    failed = runner.invoke(procurement_cli, ["import-catalogue", str(bad)])
+    assert failed.exit_code == 1 and "第 2 行 医保编码" in failed.output

@@ -6,10 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from erp.core.extensions import db
+from erp.core.models import AuditEntry
 from erp.procurement import services as procurement
 from erp.procurement.models import SellingPrice
 from tests.factories import CatalogueItemFactory, PriceAgreementFactory
@@ -29,6 +30,11 @@ def test_a_herbal_price_may_carry_up_to_25_percent_inclusive(demo):
     for named in (herbal.code, "80.0000", "100.0001", "0.25", "25.00%"):
         assert named in error.message
     assert procurement.selling_price_row(db.session, centre, herbal).price == Decimal("100.0000")
+    db.session.commit()  # the audit entries are chained at commit
+    logged = db.session.scalars(select(AuditEntry).where(AuditEntry.model == "SellingPrice",
+                                                         AuditEntry.record_id == str(row.id)).order_by(AuditEntry.seq))
+    assert [(e.action, (e.after or {}).get("price")) for e in logged] == [("create", "80.0000"),
+                                                                          ("update", "100.0000")]
 
 
 def test_a_drug_or_consumable_price_cannot_be_set_it_follows_cost(demo):

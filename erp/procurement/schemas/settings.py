@@ -7,9 +7,6 @@ from marshmallow import Schema, fields, validate
 
 from erp.core.api_framework import DecimalText
 
-RATIOS = ("herbal_markup_cap", "former_markup", "compensation_price", "compensation_subsidy",
-          "compensation_absorbed", "match_tolerance", "online_target_drugs", "online_target_high_value")
-
 
 class RatioText(DecimalText):
     """A ratio as a decimal string ("0.25" = 25%), at most 4 places."""

@@ -22,7 +22,7 @@ from erp.procurement.services.catalogue_import import COLUMNS as CATALOGUE_COLUM
 from erp.procurement.services.catalogue_import import (CatalogueImportFailed, ImportResult, RowError, error_report,
                                                        import_catalogue, read_catalogue)
 from erp.procurement.services.codes import CheckedCode, InvalidCode, check_code, normalise_code
-from erp.procurement.services.pricing import (NoCost, ZeroMarkup, check_price, current_cost, dispensing_price,
+from erp.procurement.services.pricing import (PRICE_QUANTUM, RATIO_FIELDS, NoCost, ZeroMarkup, check_price, current_cost, dispensing_price,
                                               install_settings, line_amount, max_price, record_cost,
                                               selling_price_row, set_selling_price, settings_for,
                                               update_settings)
@@ -30,7 +30,7 @@ from erp.procurement.services.suppliers import (LicenceExpired, check_supplier_l
                                                 supplier_by_code, update_supplier)
 
 __all__ = [
-    "CATALOGUE_COLUMNS", "PRICE_PLACES", "REQUIRED_FIELDS", "TEXT_FIELDS",
+    "CATALOGUE_COLUMNS", "PRICE_PLACES", "PRICE_QUANTUM", "RATIO_FIELDS", "REQUIRED_FIELDS", "TEXT_FIELDS",
     "CatalogueImportFailed", "CheckedCode", "ImportResult", "RowError", "error_report", "import_catalogue",
     "read_catalogue", "InvalidCode", "LicenceExpired", "NoCost", "NotOrderable", "ZeroMarkup",
     "agreement_by_id", "agreement_history", "agreement_in_force", "agreements_in_force", "check_code",

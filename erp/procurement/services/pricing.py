@@ -21,6 +21,7 @@ from erp.core.models import Institution, User
 from erp.core.money import MoneyError, parse_amount, quantize_fen
 from erp.procurement.models import CatalogueItem, ProcurementSettings, SellingPrice
 from erp.procurement.services.agreements import agreement_in_force, parse_unit_price
+from erp.procurement.services.common import flush_or_conflict
 
 PRICE_QUANTUM = Decimal("0.0001")
 
@@ -115,7 +116,7 @@ def set_selling_price(session: Session, institution: Institution, item: Catalogu
         row = SellingPrice(institution_id=institution.id, item_id=item.id, cost_price=cost)
         session.add(row)
     row.price, row.updated_by = price, user
-    session.flush()
+    flush_or_conflict(session, f"{item.code} 的售价")
     return row
 
 
@@ -133,7 +134,7 @@ def record_cost(session: Session, institution: Institution, item: CatalogueItem,
     else:
         return row
     row.updated_by = user
-    session.flush()
+    flush_or_conflict(session, f"{item.code} 的进价")
     return row
 
 

@@ -59,7 +59,14 @@ def _first_sheet_path(archive: zipfile.ZipFile) -> str:
     raise NotAWorkbook("the first sheet is not in the workbook's relationships")
 
 
+SIMPLE_TEXT = re.compile(rf"<{P}t(?:\s[^>]*)?>([^<]*)</{P}t>")
+
+
 def _texts(xml: str) -> str:
+    simple = SIMPLE_TEXT.fullmatch(xml)  # the common case: one plain text
+    if simple is not None:
+        text = simple.group(1)
+        return unescape(text) if "&" in text else text
     return unescape("".join(match.group(1) or "" for match in TEXT.finditer(PHONETIC.sub("", xml))))
 
 
