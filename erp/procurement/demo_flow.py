@@ -15,12 +15,14 @@ from erp.core.models import Community, Institution, User
 from erp.core.timeutil import local_today
 from erp.procurement.demo import load_demo as load_master_data
 from erp.procurement.models import CatalogueItem, Formulary, PriceAgreement, Requisition
-from erp.procurement.services import dispensing, orders, receipts, requisitions, transfers
+from erp.procurement.models import Receipt, ReceiptState, SupplierRole
+from erp.procurement.services import dispensing, orders, payables, receipts, requisitions, transfers
 from erp.procurement.services.flow_common import central_pharmacy
 
 # member, who writes, who approves, how many formulary items, packages each
 REQUESTS = [("QH001", "pharmacy", "finance", 10, 40), ("QH101", "accountant", "finance", 8, 12),
-            ("QH102", "clerk", "finance", 8, 10), ("QH103", "finance", "chief", 6, 8), ("QH104", "finance", "chief", 6, 6)]
+            ("QH102", "clerk", "finance", 8, 10), ("QH103", "procurement", "finance", 6, 8),
+            ("QH104", "procurement", "finance", 6, 6)]
 
 
 def load_demo(session: Session) -> None:
@@ -58,6 +60,26 @@ def load_demo(session: Session) -> None:
         if number < len(made) - 1:  # the last delivery waits for its acceptance
             receipts.accept_receipt(session, receipt, users["procurement"], today, "外观、数量、批号、效期核对无误")
     _distribute(session, users, pharmacy, today)
+    _invoice_and_pay(session, users, today)
+
+
+def _invoice_and_pay(session: Session, users: dict[str, User], today) -> None:
+    """The accepted deliveries are invoiced (两票制: a distributor's lines name the manufacturer's invoice);
+    the first supplier is paid in full, the second in part, the others wait."""
+    accepted = list(session.scalars(select(Receipt).where(Receipt.state == ReceiptState.ACCEPTED).order_by(Receipt.id)))
+    for number, receipt in enumerate(accepted):
+        distributor = receipt.supplier.role is SupplierRole.DISTRIBUTOR
+        invoice = payables.create_invoice(session, users["procurement"], receipt.supplier, {
+            "invoice_no": f"{today:%y%m}{number + 1:06d}", "invoice_date": today, "lines": [
+                {"receipt_line": line.id, "quantity": line.quantity, "unit_price": format(line.unit_price, "f"),
+                 **({"upstream_invoice_no": f"{line.item_id:04d}{number:04d}", "upstream_seller": line.item.manufacturer,
+                     "upstream_seller_role": "manufacturer"} if distributor else {})}
+                for line in receipt.lines]})
+        if number < 2:
+            amount = invoice.amount if number == 0 else (invoice.amount / 2).quantize(invoice.amount)
+            payment = payables.create_payment(session, users["finance"], receipt.supplier, {
+                "date": today, "allocations": [{"invoice": invoice.id, "amount": format(amount, "f")}]})
+            payables.post_payment(session, payment, users["chief"], today)
 
 
 def _distribute(session: Session, users: dict[str, User], pharmacy: Institution, today) -> None:
