@@ -10,12 +10,13 @@ from erp.core.extensions import db
 from erp.procurement.api import bp
 from erp.core.money import decimal_str
 from erp.core.services import institution_by_code
+from erp.procurement.schemas.flow import PeriodQuery
 from erp.procurement.schemas.stock import (AcceptIn, DispensingIn, DispensingOut, DispensingQuery, MovementQuery,
                                            PostIn, ReceiptIn, ReceiptOut, ReceiptQuery, StockOut, StockQuery,
                                            TransferIn, TransferOut)
 from erp.core.timeutil import local_today
 from erp.procurement.services import (alerts, catalogue, dispensing, orders, receipts, reconciliation, stock,
-                                     transfers)
+                                     trace_export, transfers)
 from erp.procurement.services.flow_common import central_pharmacy, member_by_code
 
 
@@ -154,3 +155,11 @@ def stock_reconciliation():
                       "difference": decimal_str(row.difference), "reconciled": row.reconciled} for row in result.rows],
             "ledger_total": decimal_str(result.ledger_total), "stock_total": decimal_str(result.stock_total),
             "difference": decimal_str(result.difference), "reconciled": result.reconciled}
+
+
+@api_route(bp, "/trace-codes/export", permission="procurement.dispense.read",
+           summary="The month's dispensed 药品追溯码 in the 医保 upload's fields (med_list_codg, drug_trac_codg, trdn_flag, "
+                   "sel_retn_time, sel_retn_cnt, manu_lotnum, expy_end); uncoded lines apart", query=PeriodQuery)
+def trace_codes_export(query):
+    coded, uncoded = trace_export.trace_rows(db.session, query["period"])
+    return {"period": query["period"], "fields": list(trace_export.FIELDS), "rows": coded, "uncoded": uncoded}
