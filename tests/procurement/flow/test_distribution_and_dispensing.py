@@ -8,7 +8,7 @@ from datetime import timedelta
 from erp.core.extensions import db
 from erp.procurement.services import set_selling_price
 from tests.procurement.flow.conftest import (ASPIRIN, HERB, SYRINGE, TODAY, approved_order, document_vouchers,
-                                             receive, received, stock, voucher_lines)
+                                             received, stock, voucher_lines)
 
 CODE = "81234567890123456789"
 
