@@ -47,8 +47,14 @@ def test_a_good_file_imports_every_row_with_its_audit_entries(demo):
     assert (item.generic_name, item.units_per_package, item.flags, item.kind.value) == (
         "阿莫西林胶囊", 24, ["vbp", "insurance_a"], "western_drug")
     assert procurement.item_by_code(db.session, demo.id, "T001700001").category.value == "herbal"
+    # the new items by the 500 in one entry each, every item's row in it
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.model == "CatalogueItem")).all()
-    assert len(entries) == 4 and db.session.scalar(select(func.count()).select_from(AuditEntry)) == audit_before + 4
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == audit_before + 1
+    first, last = entries[0].after["items"][0]["id"], entries[0].after["items"][-1]["id"]
+    assert [(e.action, e.record_id) for e in entries] == [("import", f"{first}-{last}")]
+    logged = {row["code"]: row for row in entries[0].after["items"]}
+    assert sorted(logged) == sorted(row[0] for row in GOOD)
+    assert logged[item.code]["generic_name"] == "阿莫西林胶囊" and logged[item.code]["vbp"] is True
 
 
 def test_one_bad_row_imports_nothing_and_every_error_is_listed(demo):
@@ -104,3 +110,22 @@ def test_the_command_line_import_shows_progress_and_refuses_a_bad_file(app, demo
     assert "检查 4/4" in done.output and "写入 4/4" in done.output and "新增 4" in done.output
     failed = runner.invoke(procurement_cli, ["import-catalogue", str(bad)])
     assert failed.exit_code == 1 and "第 2 行 医保编码" in failed.output
+
+
+def test_a_code_added_meanwhile_makes_the_import_a_conflict_not_a_server_error(demo, monkeypatch):
+    from erp.core.errors import Conflict
+    from erp.procurement.services import catalogue_import
+
+    insert_new = getattr(catalogue_import, "_insert")
+
+    def racing(session, rows, report):
+        # another clerk's item with one of the new codes lands between the import's check and its insert
+        procurement.create_item(db.session, demo.id, {"code": GOOD[0][0], "category": "drug", "generic_name": "x",
+                                                      "package_unit": "盒", "min_unit": "粒"})
+        insert_new(session, rows, report)
+
+    monkeypatch.setattr(catalogue_import, "_insert", racing)
+    with pytest.raises(Conflict) as conflict:
+        with db.session.begin_nested():
+            procurement.import_catalogue(db.session, demo.id, workbook(GOOD))
+    assert conflict.value.code == "concurrent_change"

@@ -59,7 +59,10 @@ def test_a_new_item_and_an_edit_through_the_forms(catalogue, web):
 
 def test_the_import_page_lists_every_error_and_imports_a_good_file(catalogue, web):
     clerk = web("procurement")
-    token = csrf_token(page(clerk, "/procurement/catalogue/import"))
+    form = page(clerk, "/procurement/catalogue/import")
+    assert 'id="import-status"' in form and "procurement/import.js" in form  # the wait is shown, no inline script
+    assert clerk.get("/static/procurement/import.js").status_code == 200
+    token = csrf_token(form)
     book = Workbook()
     book.active.append(["医保编码", "类别", "通用名", "包装单位", "最小单位", "包装数量"])
     book.active.append(["T000700777", "中药饮片", "枸杞子", "kg", "g", 1000])

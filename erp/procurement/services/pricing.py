@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from erp.core.errors import BusinessError
 from erp.core.models import Institution, User
 from erp.core.money import MoneyError, parse_amount, quantize_fen
+from erp.core.timeutil import local_today
 from erp.procurement.models import CatalogueItem, ProcurementSettings, SellingPrice
 from erp.procurement.services.agreements import agreement_in_force, parse_unit_price
 from erp.procurement.services.common import flush_or_conflict
@@ -57,6 +58,11 @@ def install_settings(session: Session, community_id: int) -> ProcurementSettings
     return found
 
 
+def price_text(value: Decimal | None) -> str:
+    """A price as shown in messages: 4 places (a stored UnitPrice carries 6)."""
+    return "（未知）" if value is None else format(value.quantize(PRICE_QUANTUM), "f")
+
+
 def max_price(item: CatalogueItem, cost: Decimal, cap: Decimal) -> Decimal:
     """The highest price 零差率 allows for a package of the item bought at ``cost``."""
     if not item.may_mark_up:
@@ -68,16 +74,18 @@ def check_price(item: CatalogueItem, cost: Decimal, price: Decimal, cap: Decimal
                 field: str = "selling_price") -> Decimal:
     """``price`` if 零差率 allows it, else :class:`ZeroMarkup` naming the item, cost, price and cap."""
     if item.may_mark_up:
-        if price * 10000 > cost * (10000 + cap * 10000):  # exact: both are 4-decimal Decimals
+        if price > cost * (1 + cap):  # exact: Decimal arithmetic on 4- and 6-place values
+            shown, top, ratio = price_text(price), price_text(max_price(item, cost, cap)), cap.normalize()
             raise ZeroMarkup.for_field(
-                field, f"中药饮片 {item.code} {item.generic_name} 售价 {price} 超过加成上限：进价 {cost}，上限 "
-                       f"{cap * 100:.2f}%（最高 {max_price(item, cost, cap)}） (markup above the cap: item {item.code}, "
-                       f"cost {cost}, price {price}, cap {cap})")
+                field, f"中药饮片 {item.code} {item.generic_name} 售价 {shown} 超过加成上限：进价 {price_text(cost)}，上限 "
+                       f"{cap * 100:.2f}%（最高 {top}） (markup above the cap: item {item.code}, "
+                       f"cost {price_text(cost)}, price {shown}, cap {ratio})")
         return price
     if price != cost:
         raise ZeroMarkup.for_field(
-            field, f"{item.code} {item.generic_name} 实行零差率销售，售价必须等于进价 {cost}，不能为 {price}（加成上限 0%）"
-                   f" (zero markup: item {item.code}, cost {cost}, price {price}, cap 0)")
+            field, f"{item.code} {item.generic_name} 实行零差率销售，售价必须等于进价 {price_text(cost)}，不能为 "
+                   f"{price_text(price)}（加成上限 0%） (zero markup: item {item.code}, cost {price_text(cost)}, "
+                   f"price {price_text(price)}, cap 0)")
     return price
 
 
@@ -100,12 +108,12 @@ def set_selling_price(session: Session, institution: Institution, item: Catalogu
     """``PUT …/price``: a member's selling price of a 中药饮片 (up to the cap). Refused (``zero_markup``) for
     every other item — their price is their cost and follows it, nobody sets it — and for a 饮片 above the cap."""
     price = parse_unit_price(value, "selling_price")
-    cost = current_cost(session, institution, item, on_date or date.today())
+    cost = current_cost(session, institution, item, on_date or local_today())
     if not item.may_mark_up:
         raise ZeroMarkup.for_field(
-            "selling_price", f"{item.code} {item.generic_name} 实行零差率销售，售价随进价 {cost if cost is not None else '（未知）'}"
-                             f" 自动确定，不能设置为 {price}（加成上限 0%） (zero markup: item {item.code}, cost {cost}, "
-                             f"price {price}, cap 0: the price follows the cost)")
+            "selling_price", f"{item.code} {item.generic_name} 实行零差率销售，售价随进价 {price_text(cost)} 自动确定，"
+                             f"不能设置为 {price_text(price)}（加成上限 0%） (zero markup: item {item.code}, cost "
+                             f"{price_text(cost)}, price {price_text(price)}, cap 0: the price follows the cost)")
     if cost is None:
         raise NoCost.for_field("selling_price", f"{item.code} 尚无进价（无入库也无有效协议），不能定价 "
                                                 f"(no acquisition cost known for the item yet)")

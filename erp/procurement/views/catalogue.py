@@ -115,42 +115,36 @@ def item(code):
         local=lambda moment: f"{to_local(moment):%Y-%m-%d %H:%M}" if moment else "")
 
 
-@bp.post("/catalogue/<code>/price")
-@requires("procurement.price.write")
-def set_price(code):
+def _member_action(code: str, form, action, done: str, incomplete: str):
+    """A form on the item's page acting for one member (its price, its formulary): the member in the user's
+    scope, one transaction, the outcome flashed, back to the item's page."""
     found = found_or_404(procurement.item_by_code, code)
-    form = PriceForm(prefix="price")
     form.institution.choices = [(m.code, m.code) for m in db.session.scalars(select(Institution))]
     if form.validate_on_submit():
+        member = institution_by_code(db.session, current_user.community_id, form.institution.data, write=True)
         try:
-            member = institution_by_code(db.session, current_user.community_id, form.institution.data, write=True)
-            procurement.set_selling_price(db.session, member, found, form.selling_price.data.strip(), current_user)
+            action(found, member, form)
             db.session.commit()
-            flash(_("已保存售价"), "success")
+            flash(done % {"member": member.name}, "success")
         except BusinessError as exc:
             db.session.rollback()
             flash(exc.message, "error")
     else:
-        flash(_("请选择成员单位并填写售价"), "error")
+        flash(incomplete, "error")
     return redirect(url_for("procurement.item", code=found.code))
+
+
+@bp.post("/catalogue/<code>/price")
+@requires("procurement.price.write")
+def set_price(code):
+    return _member_action(code, PriceForm(prefix="price"), lambda item, member, form: procurement.set_selling_price(
+        db.session, member, item, form.selling_price.data.strip(), current_user),
+        _("%(member)s 的售价已保存"), _("请选择成员单位并填写售价"))
 
 
 @bp.post("/catalogue/<code>/formulary")
 @requires("procurement.formulary.write")
 def set_formulary(code):
-    found = found_or_404(procurement.item_by_code, code)
-    form = FormularyForm(prefix="formulary")
-    form.institution.choices = [(m.code, m.code) for m in db.session.scalars(select(Institution))]
-    if form.validate_on_submit():
-        member = institution_by_code(db.session, current_user.community_id, form.institution.data, write=True)
-        try:
-            procurement.set_formulary(db.session, member, found, active=form.action.data == "add",
-                                      min_stock=form.min_stock.data)
-            db.session.commit()
-            flash(_("%(member)s 的用药目录已更新", member=member.name), "success")
-        except BusinessError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-    else:
-        flash(_("请选择成员单位和操作"), "error")
-    return redirect(url_for("procurement.item", code=found.code))
+    return _member_action(code, FormularyForm(prefix="formulary"), lambda item, member, form: procurement.set_formulary(
+        db.session, member, item, active=form.action.data == "add", min_stock=form.min_stock.data),
+        _("%(member)s 的用药目录已更新"), _("请选择成员单位和操作"))
