@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from erp.core.demo import DEMO_COMMUNITY
-from erp.core.models import Community, Institution, User
+from erp.core.models import Community, Institution, InstitutionKind, User
 from erp.core.timeutil import local_today
 from erp.procurement.demo import load_demo as load_master_data
 from erp.procurement.models import CatalogueItem, Formulary, PriceAgreement, Requisition
@@ -19,10 +19,22 @@ from erp.procurement.models import Receipt, ReceiptState, SupplierRole
 from erp.procurement.services import dispensing, orders, payables, receipts, requisitions, transfers
 from erp.procurement.services.flow_common import central_pharmacy
 
-# member, who writes, who approves, how many formulary items, packages each
-REQUESTS = [("QH001", "pharmacy", "finance", 10, 40), ("QH101", "accountant", "finance", 8, 12),
-            ("QH102", "clerk", "finance", 8, 10), ("QH103", "procurement", "finance", 6, 8),
-            ("QH104", "procurement", "finance", 6, 6)]
+# the central pharmacy, then the first four township centres: how many formulary items, packages each
+SIZES = [(10, 40), (8, 12), (8, 10), (6, 8), (6, 6)]
+
+
+def _members(session: Session, community: Community, pharmacy: Institution) -> list[Institution]:
+    townships = session.scalars(select(Institution).where(Institution.community_id == community.id,
+                                                          Institution.kind == InstitutionKind.TOWNSHIP_CENTRE)
+                                .order_by(Institution.code).limit(len(SIZES) - 1))
+    return [pharmacy, *townships]
+
+
+def _writer(users: dict[str, User], member: Institution) -> User:
+    """The member's own clerk (a user scoped to it), else the community's procurement clerk writes for it."""
+    own = [u for u in users.values() if [i.id for i in u.institutions] == [member.id]
+           and u.role in ("clerk", "accountant", "pharmacy")]
+    return own[0] if own else users["procurement"]
 
 
 def load_demo(session: Session) -> None:
@@ -35,23 +47,22 @@ def load_demo(session: Session) -> None:
     priced = set(session.scalars(select(PriceAgreement.item_id).where(
         PriceAgreement.community_id == community.id, PriceAgreement.valid_from <= today,
         (PriceAgreement.valid_to.is_(None)) | (PriceAgreement.valid_to >= today))))
-    for code, writer, approver, count, packages in REQUESTS:
-        member = session.scalar(select(Institution).where(Institution.community_id == community.id,
-                                                          Institution.code == code))
+    pharmacy = central_pharmacy(session, community.id)
+    for member, (count, packages) in zip(_members(session, community, pharmacy), SIZES):
+        writer = _writer(users, member)
         items = [item for item in session.scalars(select(CatalogueItem).join(Formulary, Formulary.item_id == CatalogueItem.id)
                                                   .where(Formulary.institution_id == member.id, Formulary.active.is_(True))
                                                   .order_by(CatalogueItem.code)) if item.id in priced][:count]
-        requisition = requisitions.create_requisition(session, member, users[writer], {
+        requisition = requisitions.create_requisition(session, member, writer, {
             "date": today, "memo": "月度请领", "lines": [{"item": item.code, "quantity": packages + i % 3 * 2,
                                                         "wanted_date": today + timedelta(days=10)}
                                                        for i, item in enumerate(items)]})
-        requisitions.submit_requisition(session, requisition, users[writer])
-        requisitions.approve_requisition(session, requisition, users[approver])
+        requisitions.submit_requisition(session, requisition, writer)
+        requisitions.approve_requisition(session, requisition, users["finance"])
     made = orders.consolidate(session, users["procurement"], f"{today:%Y-%m}", today)
     for number, order in enumerate(made):
         orders.approve_order(session, order, users["chief"])
         orders.set_platform_order(session, order, f"HBYP{today:%Y%m}{number + 1:04d}")
-    pharmacy = central_pharmacy(session, community.id)
     for number, order in enumerate(made):
         receipt = receipts.create_receipt(session, users["pharmacy"], order, {"date": today, "lines": [
             {"po_line": line.id, "quantity": line.quantity, "batch": f"{today:%y%m}{number:02d}{line.line_no:02d}",
@@ -59,7 +70,7 @@ def load_demo(session: Session) -> None:
             for line in order.lines]})
         if number < len(made) - 1:  # the last delivery waits for its acceptance
             receipts.accept_receipt(session, receipt, users["procurement"], today, "外观、数量、批号、效期核对无误")
-    _distribute(session, users, pharmacy, today)
+    _distribute(session, users, pharmacy, _members(session, community, pharmacy)[1:3], today)
     _invoice_and_pay(session, users, today)
 
 
@@ -82,15 +93,14 @@ def _invoice_and_pay(session: Session, users: dict[str, User], today) -> None:
             payables.post_payment(session, payment, users["chief"], today)
 
 
-def _distribute(session: Session, users: dict[str, User], pharmacy: Institution, today) -> None:
+def _distribute(session: Session, users: dict[str, User], pharmacy: Institution, members: list[Institution],
+                today) -> None:
     """Send two members a part of what they asked for, and let them dispense some of it."""
     from erp.procurement.models import StockBatch
 
     held = list(session.scalars(select(StockBatch).where(StockBatch.institution_id == pharmacy.id,
                                                          StockBatch.quantity > 0).order_by(StockBatch.id)))
-    for code, writer in (("QH101", "accountant"), ("QH102", "clerk")):
-        member = session.scalar(select(Institution).where(Institution.community_id == pharmacy.community_id,
-                                                          Institution.code == code))
+    for member in members:
         in_formulary = set(session.scalars(select(Formulary.item_id).where(Formulary.institution_id == member.id)))
         batches = [b for b in held if b.item_id in in_formulary][:4]
         if not batches:
@@ -99,7 +109,7 @@ def _distribute(session: Session, users: dict[str, User], pharmacy: Institution,
             "date": today, "memo": "统一配送", "lines": [{"item": b.item.code, "quantity": b.item.units_per_package * 3}
                                                       for b in batches]})
         transfers.post_transfer(session, transfer, users["procurement"], today)
-        record = dispensing.create_dispensing(session, users[writer], member, {
+        record = dispensing.create_dispensing(session, _writer(users, member), member, {
             "date": today, "department": "21", "lines": [
                 {"item": b.item.code, "quantity": b.item.units_per_package,
                  "trace_code": f"8{member.id:03d}{b.id:06d}{i:010d}"[:20] if i % 2 == 0 else None}
