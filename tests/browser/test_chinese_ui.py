@@ -74,4 +74,4 @@ def test_every_page_of_the_chinese_ui_is_in_chinese(signed_in, new_page):
     if words := english_words(stranger):
         leaks["/login"] = sorted(words)
     assert 30 < len(seen) < MAX_PAGES, sorted(seen)
-    assert not leaks, leaks
+    assert not leaks, "\n".join(f"{page}: {words}" for page, words in leaks.items())
