@@ -3,7 +3,6 @@ found again from the 科目余额表 through the 明细账, printed as PDF."""
 from __future__ import annotations
 
 import re
-
 from decimal import Decimal
 
 from playwright.sync_api import expect
