@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from erp.core import audit, sequences
@@ -51,7 +51,11 @@ def _open_lines(session: Session, year: int, month: int, *, lock: bool):
                         Requisition.month == month, RequisitionLine.po_line_id.is_(None))
                  .order_by(RequisitionLine.id))
     if lock:
-        statement = statement.with_for_update(of=RequisitionLine.__table__)
+        # the period's approved requisitions are locked (a few hundred rows, not every line): a concurrent
+        # consolidation waits here, then reads the lines this one linked
+        session.execute(select(Requisition.id).where(Requisition.state == RequisitionState.APPROVED,
+                                                     Requisition.year == year, Requisition.month == month)
+                        .order_by(Requisition.id).with_for_update())
     return session.execute(statement).all()
 
 
@@ -157,16 +161,19 @@ def consolidate(session: Session, user: User, period: str, on: date | None = Non
 
 
 def _link_lines(session: Session, order_lines: list[PurchaseOrderLine], placements: dict[int, Placement]) -> None:
-    """Point every served requisition line at its order line: one UPDATE, one audit entry per order line."""
-    table = RequisitionLine.__table__
-    order_line_ids = [line.id for line in order_lines]
-    served = (select(PurchaseOrderLine.__table__.c.id).where(PurchaseOrderLine.__table__.c.id.in_(order_line_ids),
-                                                             PurchaseOrderLine.__table__.c.item_id == table.c.item_id)
-              .scalar_subquery())
+    """Point every served requisition line at its order line with one statement (PostgreSQL: an UPDATE from
+    two unnested arrays; elsewhere an executemany), and log one audit entry per order line."""
     ids = [line_id for line in order_lines for line_id in placements[line.item_id].lines]
-    for chunk in range(0, len(ids), 10_000):
-        session.execute(update(table).where(table.c.id.in_(ids[chunk:chunk + 10_000]), table.c.po_line_id.is_(None))
-                        .values(po_line_id=served).execution_options(synchronize_session=False))
+    targets = [line.id for line in order_lines for _ in placements[line.item_id].lines]
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("UPDATE requisition_line AS r SET po_line_id = v.po_line FROM unnest("
+                             "CAST(:ids AS integer[]), CAST(:targets AS integer[])) AS v(id, po_line) "
+                             "WHERE r.id = v.id AND r.po_line_id IS NULL"), {"ids": ids, "targets": targets})
+    else:
+        table = RequisitionLine.__table__
+        session.execute(update(table).where(table.c.id == bindparam("line"), table.c.po_line_id.is_(None))
+                        .values(po_line_id=bindparam("target")),
+                        [{"line": i, "target": t} for i, t in zip(ids, targets)])
     audit.defer(session, [{"action": "consolidate", "model": "RequisitionLine", "record_id": None,
                            "institution_id": line.institution_id, "before": None,
                            "after": {"po_line_id": line.id, "requisition_lines": placements[line.item_id].lines}}

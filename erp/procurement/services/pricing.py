@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 from erp.core.timeutil import local_today
 from erp.core.errors import BusinessError
 from erp.core.models import Institution, User
-from erp.core.money import quantize_fen
+from erp.core.money import MoneyError, parse_amount, quantize_fen
 from erp.procurement.models import CatalogueItem, ProcurementSettings, SellingPrice
 from erp.procurement.services.agreements import agreement_in_force, parse_unit_price
+from erp.procurement.services.common import flush_or_conflict
 
 PRICE_QUANTUM = Decimal("0.0001")
 
@@ -116,7 +117,7 @@ def set_selling_price(session: Session, institution: Institution, item: Catalogu
         row = SellingPrice(institution_id=institution.id, item_id=item.id, cost_price=cost)
         session.add(row)
     row.price, row.updated_by = price, user
-    session.flush()
+    flush_or_conflict(session, f"{item.code} 的售价")
     return row
 
 
@@ -134,7 +135,7 @@ def record_cost(session: Session, institution: Institution, item: CatalogueItem,
     else:
         return row
     row.updated_by = user
-    session.flush()
+    flush_or_conflict(session, f"{item.code} 的进价")
     return row
 
 
@@ -152,3 +153,32 @@ def line_amount(package_price: Decimal, units_per_package: int, min_units: int |
     """The amount of ``min_units`` minimum units at ``package_price`` per package: exactly proportional,
     rounded once, half up, to the fen (a whole package costs exactly its price)."""
     return quantize_fen(package_price * Decimal(min_units) / Decimal(units_per_package))
+
+
+RATIO_FIELDS = ("herbal_markup_cap", "former_markup", "compensation_price", "compensation_subsidy",
+                "compensation_absorbed", "match_tolerance", "online_target_drugs", "online_target_high_value")
+COMPENSATION = ("compensation_price", "compensation_subsidy", "compensation_absorbed")
+
+
+def update_settings(session: Session, community_id: int, data: dict) -> ProcurementSettings:
+    """Change the community's parameters (ratios as decimal text, 0–1 with at most 4 places; the three
+    compensation shares sum to 1). Audited like every change."""
+    settings = install_settings(session, community_id)
+    for name in RATIO_FIELDS:
+        if data.get(name) is None:
+            continue
+        try:
+            value = parse_amount(data[name], field=name, max_places=4)
+        except MoneyError as exc:
+            raise BusinessError.for_field(name, str(exc)) from None
+        if not 0 <= value <= 1:
+            raise BusinessError.for_field(name, "比例应在 0 与 1 之间，如 0.25 表示 25% (a ratio between 0 and 1)")
+        setattr(settings, name, value)
+    for name in ("near_expiry_months", "payment_term_days"):
+        if data.get(name) is not None:
+            setattr(settings, name, data[name])
+    if sum(getattr(settings, name) for name in COMPENSATION) != 1:
+        raise BusinessError.for_field("compensation_price", "调价、财政补助、医院消化三项比例之和必须为 1 "
+                                                            "(the compensation shares must sum to 1)")
+    session.flush()
+    return settings
