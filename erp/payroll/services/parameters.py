@@ -72,7 +72,7 @@ def save_parameter(session: Session, community_id: int, *, code: str, effective_
     """A new version of the table ``code`` from ``effective_from``."""
     if not isinstance(value, dict) or not value:
         raise BusinessError.for_field("value", "参数值必须是非空对象 (value must be a non-empty object)")
-    _check_numbers(value, "value")
+    value = _exact(value, "value")
     taken = session.scalar(select(PayrollParameter.id).where(
         PayrollParameter.community_id == community_id, PayrollParameter.code == code,
         PayrollParameter.effective_from == effective_from))
@@ -88,16 +88,17 @@ def save_parameter(session: Session, community_id: int, *, code: str, effective_
     return row
 
 
-def _check_numbers(value, path: str) -> None:
-    """Numbers in a table are exact: strings (or ints), never floats."""
+def _exact(value, path: str):
+    """Numbers in a table are kept as their exact text ("0.08"); a float (already inexact) is refused."""
     if isinstance(value, float):
         raise BusinessError.for_field(path, f"{path}: 数值请写成字符串，如 \"0.08\" (numbers are strings, not floats)")
+    if isinstance(value, Decimal):
+        return format(value, "f")
     if isinstance(value, dict):
-        for key, item in value.items():
-            _check_numbers(item, f"{path}.{key}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_numbers(item, f"{path}[{index}]")
+        return {key: _exact(item, f"{path}.{key}") for key, item in value.items()}
+    if isinstance(value, list):
+        return [_exact(item, f"{path}[{index}]") for index, item in enumerate(value)]
+    return value
 
 
 def load_shipped_parameters(session: Session, community: Community) -> None:
