@@ -3,8 +3,10 @@
 the payment, whose 平行记账 spending is counted once."""
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from erp.budget.models import BudgetEntry, BudgetLine, BudgetWarning, EntryKind, EntryState
@@ -112,3 +114,33 @@ def test_payments_turn_the_commitment_into_actual_spending_once(flow, api):
     open_entries = db.session.scalars(select(BudgetEntry).where(BudgetEntry.line_id == line_id,
                                                                 BudgetEntry.state == EntryState.OPEN)).all()
     assert open_entries == []
+
+
+@pytest.mark.postgres
+def test_concurrent_approvals_against_the_last_remaining_amount_never_overspend(flow, api):
+    """Six orders of 370.37 approved at once against a Stop line of 1,200.00: exactly three fit."""
+    line_id = budget_line("QH001", "1200.00", "stop").id
+    db.session.commit()
+    orders = [_draft_order(api, [(ASPIRIN, 30)])["id"] for _ in range(6)]
+    approvers = [api("chief") for _ in orders]
+    barrier, answers = threading.Barrier(len(orders)), []
+
+    def work(client, order_id):
+        barrier.wait()
+        response = client.post(f"/api/v1/purchase-orders/{order_id}/approve")
+        answers.append((order_id, response.status_code, (response.json.get("error") or {}).get("code")))
+
+    pool = [threading.Thread(target=work, args=pair) for pair in zip(approvers, orders)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    assert sorted((status, code) for _, status, code in answers) == [(200, None)] * 3 + [(409, "budget_exceeded")] * 3
+    line = _line(line_id)
+    assert (line.committed, line.available) == (3 * ASPIRIN_30, Decimal("88.89"))
+    states = {o: api("chief").get(f"/api/v1/purchase-orders/{o}").json["state"] for o in orders}
+    approved = sorted(o for o, status, _ in answers if status == 200)
+    assert sorted(o for o, state in states.items() if state == "approved") == approved
+    open_commitments = db.session.scalars(select(BudgetEntry).where(BudgetEntry.line_id == line_id,
+                                                                    BudgetEntry.state == EntryState.OPEN)).all()
+    assert sorted(int(e.source_key.split("-")[0]) for e in open_commitments) == approved
