@@ -11,7 +11,8 @@ Dr 应付职工薪酬 line), no department and no funding source (the payment's 
 - :func:`settle_payment` — paying an institution's net pay hands that much of its commitment over to the
   工资发放 voucher, whose 平行记账 line turns it into actual spending once (budget's ``before_post``); the rest
   (the withholdings and the employer's contributions, remitted later by their own vouchers, which record
-  their own actual spending) is released, so nothing stays committed twice.
+  their own actual spending) is released, so nothing stays committed twice; :func:`release_unspent` frees
+  what the posting did not turn into actual spending (a 平行记账 line landing on another budget line).
 """
 from __future__ import annotations
 
@@ -67,3 +68,8 @@ def settle_payment(session: Session, run: PayrollRun, inst: Institution, net: De
         budget.consume(session, source, by=payment_source, amount=part)
     if open_amount - part > 0:
         budget.release(session, source)
+
+
+def release_unspent(session: Session, payment_source) -> None:
+    """After the 工资发放 voucher is posted: what was handed over and not spent on the same line is freed."""
+    budget.release(session, payment_source)

@@ -25,7 +25,7 @@ from erp.core.errors import BusinessError
 from erp.core.models import CostClass, Department, Institution, User
 from erp.core.timeutil import local_today, utcnow
 from erp.ledger.services import DocumentSource, LineInput, VoucherInput, post_document, posting_template
-from erp.payroll.services.budget_control import settle_payment
+from erp.payroll.services.budget_control import release_unspent, settle_payment
 from erp.payroll.services.parameters import parameters_in_force
 from erp.payroll.models import RULE_CATEGORY_TITLES, RUN_STATES, Payslip, PayrollRun, RuleCategory, RunState
 
@@ -141,6 +141,7 @@ def pay_run(session: Session, run: PayrollRun, user: User, *, method: str = "ban
                             memo=f"{run.period} 工资发放 {run.number}")
         vouchers.append(post_document(session, source, data, preparer=run.computed_by,
                                       poster=user, template_version=template.ref))
+        release_unspent(session, source)
     run.state, run.paid_at = RunState.PAID, utcnow()
     session.flush()
     return vouchers

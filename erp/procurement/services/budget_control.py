@@ -13,7 +13,9 @@ payment's lines carry neither, so its actual spending lands on the institution's
 - :func:`hand_over_to_payment` — posting a payment hands the paid part of each order's commitment over to the
   payment, whose voucher's 平行记账 line then turns it into actual spending, once (budget's ``before_post``).
   An invoice booked by another institution (goods received straight at a member) releases the part instead:
-  that institution's posting records its own actual spending.
+  that institution's posting records its own actual spending. :func:`release_unspent` then frees whatever the
+  posting did not turn into actual spending (a 平行记账 line landing on another budget line), so nothing stays
+  committed twice.
 """
 from __future__ import annotations
 
@@ -94,3 +96,8 @@ def hand_over_to_payment(session: Session, payment: Payment, payment_source) -> 
             budget.consume(session, source, by=payment_source, amount=part)
         else:
             budget.release(session, source, part)
+
+
+def release_unspent(session: Session, payment_source) -> None:
+    """After the payment's voucher is posted: what was handed over and not spent on the same line is freed."""
+    budget.release(session, payment_source)

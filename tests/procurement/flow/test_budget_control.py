@@ -144,3 +144,28 @@ def test_concurrent_approvals_against_the_last_remaining_amount_never_overspend(
     open_commitments = db.session.scalars(select(BudgetEntry).where(BudgetEntry.line_id == line_id,
                                                                     BudgetEntry.state == EntryState.OPEN)).all()
     assert sorted(int(e.source_key.split("-")[0]) for e in open_commitments) == approved
+
+
+def test_goods_received_straight_at_a_member_free_the_central_pharmacys_commitment_when_paid(flow, api):
+    lead_id = budget_line("QH001", "1000.00").id
+    member_id = budget_line("QH102", "1000.00").id
+    db.session.commit()
+    order = _draft_order(api, [(ASPIRIN, 30)])
+    assert api("chief").post(f"/api/v1/purchase-orders/{order['id']}/approve").status_code == 200
+    receipt = api("procurement").post("/api/v1/receipts", json={"purchase_order": order["id"], "institution": "QH102",
+                                                                "lines": [{"po_line": order["lines"][0]["id"],
+                                                                           "quantity": 30, "batch": "B2",
+                                                                           "expiry": EXPIRY}]})
+    assert receipt.status_code == 201, receipt.json
+    accepted = api("finance").post(f"/api/v1/receipts/{receipt.json['id']}/accept", json={})
+    assert accepted.status_code == 200, accepted.json
+    invoice = api("procurement").post("/api/v1/invoices", json={"supplier": "S101", "invoice_no": "F0002", "lines": [
+        {"receipt_line": accepted.json["lines"][0]["id"], "quantity": 30, "unit_price": "12.3456", **UPSTREAM}]})
+    payment = api("finance").post("/api/v1/payments", json={"supplier": "S101", "allocations": [
+        {"invoice": invoice.json["id"], "amount": "370.37"}]})
+    assert api("chief").post(f"/api/v1/payments/{payment.json['id']}/post", json={}).status_code == 200
+    lead, member = _line(lead_id), _line(member_id)
+    # the member's books record the payment (its own line's actual); the lead's commitment is freed, not spent
+    assert (lead.committed, lead.actual, lead.available) == (0, 0, Decimal("1000.00"))
+    assert (member.committed, member.actual, member.available) == (0, ASPIRIN_30, Decimal("629.63"))
+    assert [e.state for e in _commitments(order["id"])] == [EntryState.RELEASED]
