@@ -101,8 +101,6 @@ NOT_AUDITED = {
                        "their source) and their reversals are audited",
     "alembic_version": "the schema version",
     "job": "a background job's state and progress (erp.core.jobs); the business actions a job runs are audited",
-    "fund_position": "kept totals per institution and funding source, derived from the audited fund allocations "
-                     "and the posted vouchers (like the ledger's kept balances); locked while spending is checked",
 }
 
 

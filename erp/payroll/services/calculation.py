@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from erp.core.errors import BusinessError
-from erp.core.money import quantize_fen
+from erp.core.money import FEN, quantize_fen
 from erp.payroll.models import EARNING_CATEGORIES, RuleCategory, SalaryRule
 from erp.payroll.services.contributions import Contributions, compute_contributions
-from erp.payroll.services.expressions import Expression, evaluate, parse
+from erp.payroll.services.expressions import Compiled, compile_expression, parse
 from erp.payroll.services.parameters import ParameterSet
 from erp.payroll.services.tax import (CumulativeState, MonthFigures, bonus_tax, cumulative_tables, monthly_table,
                                       separate_bonus_allowed, withhold_month)
@@ -33,13 +33,14 @@ class CompiledRule:
     name: str
     category: RuleCategory
     ref: str
-    condition: Expression
-    amount: Expression
+    condition: Compiled
+    amount: Compiled
 
     @classmethod
     def of(cls, rule: SalaryRule) -> "CompiledRule":
-        return cls(rule.code, rule.name, RuleCategory(rule.category), rule.ref, parse(rule.condition, "condition"),
-                   parse(rule.amount, "amount"))
+        return cls(rule.code, rule.name, RuleCategory(rule.category), rule.ref,
+                   compile_expression(parse(rule.condition, "condition")),
+                   compile_expression(parse(rule.amount, "amount")))
 
 
 @dataclass(frozen=True)
@@ -111,10 +112,14 @@ class _Slip:
         return value
 
     def table(self, code, key):
-        self.refs.add(self.parameters.ref(code) if code in self.parameters.rows else code)
+        code = str(code)
+        self.refs.add(self.parameters.refs_by_code.get(code, code))
+        table = self.parameters.memo(f"table:{code}", lambda: {
+            name: Decimal(str(value)) for name, value in self.parameters.value(code).items()
+            if isinstance(value, (str, int)) and not isinstance(value, bool)})
         try:
-            return Decimal(str(self.parameters.value(str(code))[str(key)]))
-        except KeyError:
+            return table[str(key)]
+        except (KeyError, ArithmeticError):
             raise BusinessError.for_field("parameter", f"参数表 {code} 中没有 {key} (no entry {key!r} in {code})",
                                           "missing_parameter") from None
 
@@ -172,15 +177,15 @@ def compute_slip(facts: EmployeeFacts, inputs: dict[str, Decimal], rules: list[C
     for rule in rules:
         slip.read, slip.refs = {}, set()
         try:
-            if not evaluate(rule.condition, slip.resolve, functions):
+            if not rule.condition(slip.resolve, functions):
                 continue
-            value = evaluate(rule.amount, slip.resolve, functions)
+            value = rule.amount(slip.resolve, functions)
         except BusinessError as exc:
             raise exc.within(f"rules.{rule.code}")
         if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
             raise BusinessError.for_field(f"rules.{rule.code}", f"规则 {rule.code} 的金额不是数值 "
                                           f"(rule {rule.code} gave no amount)", "invalid_expression")
-        amount = quantize_fen(Decimal(value))
+        amount = Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
         slip.results[rule.code] = amount
         if rule.category in EARNING_CATEGORIES:
             slip.earnings += amount
@@ -204,8 +209,8 @@ def compute_slip(facts: EmployeeFacts, inputs: dict[str, Decimal], rules: list[C
 
 
 def _line(code, name, category, rule_ref, refs, read, amount) -> dict:
-    return {"code": code, "name": name, "category": category.value, "rule": rule_ref, "parameters": sorted(refs),
-            "inputs": dict(sorted(read.items())), "amount": str(amount)}
+    return {"code": code, "name": name, "category": category.value, "rule": rule_ref,
+            "parameters": sorted(refs) if len(refs) > 1 else list(refs), "inputs": read, "amount": str(amount)}
 
 
 def _record_tax_inputs(result: SlipResult) -> None:

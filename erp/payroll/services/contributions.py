@@ -9,9 +9,9 @@ employee's 职业年金 is an 其他扣除 up to 4 % of its base (the base itsel
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from erp.core.money import quantize_fen
+from erp.core.money import FEN, quantize_fen
 from erp.payroll.services.parameters import ParameterSet
 
 ZERO = Decimal(0)
@@ -49,21 +49,28 @@ def clamp_base(declared: Decimal | None, average: Decimal, floor: Decimal, ceili
     return min(max(declared if declared is not None else low, low), high)
 
 
-def compute_contributions(parameters: ParameterSet, insurance_base: Decimal | None,
-                          housing_fund_base: Decimal | None) -> Contributions:
+def _spec(parameters: ParameterSet) -> tuple:
     value = parameters.value(PARAMETER)
     average, floor, ceiling = (Decimal(value[key]) for key in ("average_wage", "floor_ratio", "ceiling_ratio"))
+    items = [(item, spec.get("title", item), spec.get("base", "insurance"), Decimal(spec["employer"]),
+              Decimal(spec["employee"])) for item, spec in value["items"].items()]
+    return average, floor, ceiling, items, Decimal(value["annuity_deductible_rate"]), parameters.ref(PARAMETER)
+
+
+def compute_contributions(parameters: ParameterSet, insurance_base: Decimal | None,
+                          housing_fund_base: Decimal | None) -> Contributions:
+    average, floor, ceiling, specs, annuity_rate, ref = parameters.memo(PARAMETER, lambda: _spec(parameters))
     bases = {"insurance": clamp_base(insurance_base, average, floor, ceiling),
              "housing_fund": clamp_base(housing_fund_base, average, floor, ceiling)}
     items = {}
-    for item, spec in value["items"].items():
-        base = bases[spec.get("base", "insurance")]
-        items[item] = Contribution(item, spec.get("title", item), base, quantize_fen(base * Decimal(spec["employer"])),
-                                   quantize_fen(base * Decimal(spec["employee"])))
+    for item, title, base_kind, employer, employee in specs:
+        base = bases[base_kind]
+        items[item] = Contribution(item, title, base, (base * employer).quantize(FEN, ROUND_HALF_UP),
+                                   (base * employee).quantize(FEN, ROUND_HALF_UP))
     special = sum((c.employee for key, c in items.items() if key != ANNUITY), start=ZERO)
     annuity = items.get(ANNUITY)
     deductible = ZERO
     if annuity is not None:
         capped_base = min(annuity.base, quantize_fen(average * Decimal(3)))
-        deductible = min(annuity.employee, quantize_fen(capped_base * Decimal(value["annuity_deductible_rate"])))
-    return Contributions(items, special, deductible, parameters.ref(PARAMETER))
+        deductible = min(annuity.employee, quantize_fen(capped_base * annuity_rate))
+    return Contributions(items, special, deductible, ref)

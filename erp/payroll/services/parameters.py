@@ -6,7 +6,7 @@ old one: it carries the next version number and its own effective date (a date a
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -30,6 +30,13 @@ class ParameterSet:
     """The parameter versions in force on one day, by code; ``refs`` for recording on slips."""
 
     rows: dict[str, PayrollParameter]
+    parsed: dict = field(default_factory=dict, compare=False, repr=False)  # what the engine made of a table
+
+    def memo(self, key: str, make):
+        """``make()`` once per key for this set (a run parses each table once, not once per employee)."""
+        if key not in self.parsed:
+            self.parsed[key] = make()
+        return self.parsed[key]
 
     def value(self, code: str) -> dict:
         try:
@@ -39,10 +46,14 @@ class ParameterSet:
                                      f"(no version of parameter {code} in force)", "missing_parameter") from None
 
     def ref(self, code: str) -> str:
-        return self.rows[code].ref
+        return self.refs_by_code[code]
 
     def decimal(self, code: str, key: str) -> Decimal:
         return Decimal(str(self.value(code)[key]))
+
+    @property
+    def refs_by_code(self) -> dict[str, str]:
+        return self.memo("refs", lambda: {code: row.ref for code, row in self.rows.items()})
 
     @property
     def refs(self) -> list[str]:
