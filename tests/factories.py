@@ -294,3 +294,23 @@ class PriceAgreementFactory(Factory):
     agreed_volume = None
 
 # ======================================================================================== end procurement
+
+
+# ========================================================================================= budget control
+# (helper "wiring": a member's budget in execution with one line, that purchase orders and payroll runs hit)
+
+def budget_line(institution: str, amount: str, control: str = "stop", account: str = "7201"):
+    """An executing budget of this year for ``institution`` with one line (no department, no funding source:
+    the line a payment's 平行记账 spending lands on), made by finance and approved by the chief accountant."""
+    from erp.budget import services as budget
+    from erp.budget.models import BudgetLine
+
+    session = db.session
+    finance, chief = (session.scalar(select(User).where(User.username == name)) for name in ("finance", "chief"))
+    made = budget.create_budget(session, institution_by_code(institution), local_today().year, user=finance,
+                                lines=[budget.LineSpec(account=account, amount=Decimal(amount), control=control)])
+    budget.submit(session, made, finance)
+    budget.approve(session, made, chief)
+    budget.execute(session, made, chief)
+    session.flush()
+    return session.scalar(select(BudgetLine).where(BudgetLine.budget_id == made.id))

@@ -7,7 +7,7 @@ PAY_SETTERS = ("admin", "hr", "finance")  # rules and parameter tables: HR with 
 MANIFEST = Manifest(
     name="payroll",
     title=N_("薪酬"),
-    depends=("ledger",),
+    depends=("ledger", "budget"),
     models=("erp.payroll.models", "erp.payroll.models.performance_pool", "erp.payroll.models.pooling",
             "erp.payroll.models.dean_salary"),
     blueprints=("erp.payroll.views:bp",),

@@ -9,6 +9,7 @@ Budget control, in the caller's transaction (the line's row locked: race-free)::
     budget.release(session, source)                                                        # 释放 (order cancelled)
     budget.consume(session, source, by=payment_source)   # hand over to the document whose voucher is posted next
     budget.check(session, institution, "7201", "01", "F01", Decimal("1200.00"))             # what reserve would meet
+    budget.committed(session, source)                                                      # what it holds open
 
 ``institution`` is an :class:`~erp.core.models.Institution` or its code; ``account`` a budget expenditure
 account code (7xxx or a detail); ``department`` / ``funding_source`` codes (or None); ``source`` the ledger's
@@ -22,11 +23,11 @@ from erp.budget.services.budgets import (LineSpec, approve, approve_version, bud
                                          specs_in_force, submit, submit_version, version_of)
 from erp.budget.services.common import (expenditure_account, funding_source_id, institution_of, largest_remainder,
                                         positive_amount)
-from erp.budget.services.control import CheckResult, check, consume, find_line, release, reserve, target
+from erp.budget.services.control import CheckResult, check, committed, consume, find_line, release, reserve, target
 
 __all__ = [
     # control: the face other modules call
-    "CheckResult", "check", "consume", "release", "reserve",
+    "CheckResult", "check", "committed", "consume", "release", "reserve",
     # budgets
     "LineSpec", "approve", "approve_version", "budget_by_id", "close", "create_adjustment", "create_budget",
     "execute", "phasing", "reject_version", "return_to_draft", "set_lines", "specs_in_force", "submit",

@@ -257,6 +257,11 @@ def consume(session: Session, source, by, amount=None) -> Decimal:
     return moved
 
 
+def committed(session: Session, source) -> Decimal:
+    """What the document ``source`` holds open (not yet released or consumed), over all its lines."""
+    return sum((entry.open_amount for entry in _open_commitments(session, source)), ZERO)
+
+
 def open_commitments_on(session: Session, line: BudgetLine, source) -> list[BudgetEntry]:
     return list(session.scalars(select(BudgetEntry).where(
         BudgetEntry.line_id == line.id, BudgetEntry.kind == EntryKind.COMMITMENT,

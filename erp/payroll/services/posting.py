@@ -25,6 +25,7 @@ from erp.core.errors import BusinessError
 from erp.core.models import CostClass, Department, Institution, Partner, User
 from erp.core.timeutil import local_today, utcnow
 from erp.ledger.services import DocumentSource, LineInput, VoucherInput, post_document, posting_template
+from erp.payroll.services.budget_control import release_unspent, settle_payment
 from erp.payroll.services.parameters import parameters_in_force
 from erp.payroll.services.runs import require_whole_run
 from erp.payroll.models import RULE_CATEGORY_TITLES, RUN_STATES, Payslip, PayrollRun, RuleCategory, RunState
@@ -146,12 +147,15 @@ def pay_run(session: Session, run: PayrollRun, user: User, *, method: str = "ban
         net = sum((slip.net for slip in slips), start=ZERO)
         lines = [_entry(template.account("salaries_payable"), net, "debit", memo="发放工资"),
                  _entry(template.account(method), net, "credit", memo="发放工资")]
+        source = _source(run, inst, "payment")
+        settle_payment(session, run, inst, net, source)  # the run's commitment: net pay to actuals, the rest freed
         if not net:
             continue
         data = VoucherInput(institution=inst.code, date=on or local_today(), lines=lines,
                             memo=f"{run.period} 工资发放 {run.number}")
-        vouchers.append(post_document(session, _source(run, inst, "payment"), data, preparer=run.computed_by,
+        vouchers.append(post_document(session, source, data, preparer=run.computed_by,
                                       poster=user, template_version=template.ref))
+        release_unspent(session, source)
     run.state, run.paid_at = RunState.PAID, utcnow()
     session.flush()
     return vouchers

@@ -24,6 +24,7 @@ from erp.core.scoping import OutOfScope, current_scope
 from erp.core.services import institution_by_code
 from erp.core.timeutil import utcnow
 from erp.payroll.models import (RUN_STATES, PayrollInput, PayrollProfile, PayrollRun, Payslip, RunKind, RunState)
+from erp.payroll.services.budget_control import reserve_run
 from erp.payroll.services.calculation import CompiledRule, EmployeeFacts, SlipResult, compute_slip
 from erp.payroll.services.exclusions import check_budget, rule_pay_excluded
 from erp.payroll.services.parameters import parameters_in_force
@@ -291,6 +292,7 @@ def approve_run(session: Session, run: PayrollRun, user: User) -> PayrollRun:
                        {"approver": ["审批人不能是制表人 (the approver must not be who prepared the run)"]},
                        "separation_of_duties")
     check_budget(session, run)
+    reserve_run(session, run, user)  # 预算控制: a Stop line refuses (409 budget_exceeded), the run stays computed
     run.state, run.approved_by_id, run.approved_at = RunState.APPROVED, user.id, utcnow()
     session.flush()
     return run

@@ -25,6 +25,7 @@ from erp.procurement.models import (CatalogueItem, OrderState, Platform, PriceAg
                                     PurchaseOrderLine, PurchaseOverride, Requisition, RequisitionLine,
                                     RequisitionState, Supplier)
 from erp.procurement.models.purchase_order import ORDER_STATES
+from erp.procurement.services.budget_control import release_lines, release_order, reserve_order
 from erp.procurement.services.flow_common import central_pharmacy, different_person, parse_period
 from erp.procurement.services.suppliers import LicenceExpired, check_supplier_licence
 
@@ -204,8 +205,7 @@ def approve_order(session: Session, order: PurchaseOrder, user: User) -> Purchas
     if not any(not line.cancelled for line in order.lines):
         raise Conflict("订单没有有效的行 (every line is cancelled)", code="order_empty")
     check_supplier_licence(order.supplier, local_today())
-    # BUDGET CHECK (预算控制): the budget module's commitment check of this order is called here, once
-    # erp.budget offers it (the lead wires it; procurement does not depend on budget yet).
+    reserve_order(session, order, user)  # 预算控制: a Stop line refuses (409 budget_exceeded), nothing written
     order.state = OrderState.APPROVED
     order.approved_by_id = user.id
     order.approved_at = utcnow()
@@ -239,6 +239,7 @@ def cancel_order_line(session: Session, order: PurchaseOrder, line_id: int, reas
     if not reason:
         raise BusinessError.for_field("reason", "请填写作废原因 (a reason is required)")
     _free(session, [line], reason)
+    release_lines(session, order, [line])
     return line
 
 
@@ -249,6 +250,7 @@ def cancel_order(session: Session, order: PurchaseOrder, reason: str) -> Purchas
     if not reason:
         raise BusinessError.for_field("reason", "请填写作废原因 (a reason is required)")
     _free(session, [line for line in order.lines if not line.cancelled], reason)
+    release_order(session, order)
     order.state = OrderState.CANCELLED
     session.flush()
     return order

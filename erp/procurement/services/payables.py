@@ -30,6 +30,7 @@ from erp.procurement.models import (Invoice, InvoiceLine, MovementState, Payment
                                     ReceiptState, Supplier, SupplierRole)
 from erp.procurement.models.distribution import MOVEMENT_STATES
 from erp.procurement.services.agreements import parse_unit_price
+from erp.procurement.services.budget_control import hand_over_to_payment, release_unspent
 from erp.procurement.services.flow_common import check_quantity, different_person, line_amount, next_number
 from erp.procurement.services.pricing import settings_for
 from erp.procurement.services.suppliers import check_supplier_licence
@@ -230,9 +231,11 @@ def post_payment(session: Session, payment: Payment, user: User, on: date | None
         LineInput(account=template.account("payable"), debit=payment.amount, partner=payment.supplier.code, memo=memo),
         LineInput(account=template.account("bank"), credit=payment.amount, memo=memo)])
     preparer = session.get(User, payment.preparer_id) if payment.preparer_id else user
-    posted = post_document(session, DocumentSource("procurement", "payment", str(payment.id), payment.number,
-                                                   url=f"/procurement/payments/{payment.id}"),
-                           voucher, preparer=preparer, poster=user, template_version=template.ref)
+    source = DocumentSource("procurement", "payment", str(payment.id), payment.number,
+                            url=f"/procurement/payments/{payment.id}")
+    hand_over_to_payment(session, payment, source)  # the orders' commitments become this payment's actuals
+    posted = post_document(session, source, voucher, preparer=preparer, poster=user, template_version=template.ref)
+    release_unspent(session, source)
     payment.voucher_number = posted.number
     session.flush()
     return payment
