@@ -1,7 +1,6 @@
 """Community 统筹 of incentive pay (PAYROLL.md §6) and the distribution inside an institution (§7)."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from decimal import Decimal
 
@@ -12,20 +11,12 @@ from erp.core.extensions import db
 from erp.core.mixins import Audited, InstitutionOwned
 from erp.core.models import Department, Employee, Institution, User, enum_column
 from erp.core.money import Money
-from erp.core.registry import N_
-from erp.core.statemachine import StateMachine
 from erp.core.timeutil import UTCDateTime, utcnow
-from erp.payroll.models.performance_pool import Rate
+from erp.payroll.models.performance_pool import POOL_STATE_TITLES, POOL_STATES, PoolState, Rate
 
 
-class PlanState(str, enum.Enum):
-    DRAFT = "draft"
-    APPROVED = "approved"
-
-
-PLAN_STATE_TITLES = {PlanState.DRAFT: N_("草稿"), PlanState.APPROVED: N_("已审批")}
-PLAN_STATES = StateMachine({(PlanState.DRAFT, PlanState.APPROVED)},
-                           labels={s.value: t for s, t in PLAN_STATE_TITLES.items()})
+# a 统筹 plan has the pool's lifecycle, declared once: 草稿 → 已审批
+PlanState, PLAN_STATE_TITLES, PLAN_STATES = PoolState, POOL_STATE_TITLES, POOL_STATES
 
 
 class PoolingPlan(Audited, InstitutionOwned, db.Model):
