@@ -93,8 +93,8 @@ def set_up_app_role(connection: Connection, role: str, manifests, password: str 
         "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars())
     denied = {table: privileges for table, privileges in denied_privileges(manifests).items() if table in tables}
     for table, privileges in sorted(denied.items()):
-        connection.exec_driver_sql(f"REVOKE {', '.join(privileges)} ON {connection.dialect.identifier_preparer.quote(table)} "
-                                   f"FROM {quoted}")
+        name = connection.dialect.identifier_preparer.quote(table)
+        connection.exec_driver_sql(f"REVOKE {', '.join(privileges)} ON {name} FROM {quoted}")
     return Grants(role=role, created=not exists, tables=len(tables), denied=denied)
 
 

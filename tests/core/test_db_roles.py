@@ -20,7 +20,7 @@ from tests.core.test_migrations import new_postgres_database
 pytestmark = pytest.mark.postgres
 
 YEAR = local_today().year
-INSUFFICIENT_PRIVILEGE, REFUSED_BY_TRIGGER = ("42501",), ("P0001", "23000")  # raise_exception, integrity
+INSUFFICIENT_PRIVILEGE, TRIGGER = ("42501",), ("P0001", "23000")  # raise_exception, integrity
 
 
 def _app(url: str, checkpoints: str):
@@ -73,57 +73,6 @@ def _scalar(app, query: str):
             return connection.exec_driver_sql(query).scalar()
 
 
-def test_the_app_role_cannot_rewrite_or_unprotect_history(deployment):
-    owner, application, role = deployment
-    assert _scalar(application, "SELECT current_user") == role
-    assert _scalar(application, "SELECT count(*) FROM audit_entry") > 0
-    posted = _enter_and_post(application)
-    for statement in ("UPDATE audit_entry SET username = 'intruder' WHERE seq = 1",
-                      "DELETE FROM audit_entry WHERE seq = (SELECT max(seq) FROM audit_entry)",
-                      "DELETE FROM audit_head", "DELETE FROM ledger_chain_head", "DELETE FROM balance",
-                      "UPDATE alembic_version SET version_num = version_num",
-                      "SET session_replication_role = replica",
-                      "ALTER TABLE voucher_line DISABLE TRIGGER voucher_line_posted_immutable",
-                      "ALTER TABLE voucher DISABLE TRIGGER ALL", "ALTER TABLE balance ADD COLUMN note text",
-                      "TRUNCATE audit_entry", "DROP TABLE balance", "CREATE TABLE intruder (id integer)"):
-        _refused(application, statement, INSUFFICIENT_PRIVILEGE)
-    # rows it may write in general, it may not write the ways the triggers refuse
-    _refused(application, f"UPDATE voucher_line SET debit = debit + 100000 WHERE voucher_id = {posted}", REFUSED_BY_TRIGGER)
-    _refused(application, f"DELETE FROM voucher WHERE id = {posted}", REFUSED_BY_TRIGGER)
-    assert "moves only forward" in _refused(application, "UPDATE audit_head SET seq = seq + 1", REFUSED_BY_TRIGGER, commit=True)
-    assert "moves only forward" in _refused(application, "UPDATE audit_head SET hash = repeat('1', 64)", REFUSED_BY_TRIGGER,
-                                            commit=True)
-    back_one = ("UPDATE ledger_chain_head SET seq = seq - 1, hash = (SELECT prev_hash FROM voucher v WHERE "
-                "v.institution_id = ledger_chain_head.institution_id AND v.chain_seq = ledger_chain_head.seq) "
-                "WHERE seq > 0")  # hiding the last posted voucher
-    for statement in (back_one, "UPDATE ledger_chain_head SET seq = seq + 1, hash = repeat('1', 64) WHERE seq > 0"):
-        assert "moves only forward" in _refused(application, statement, REFUSED_BY_TRIGGER, commit=True)
-    _refused(application, "INSERT INTO ledger_chain_head (institution_id, seq, hash) "
-                          "SELECT id, 5, repeat('1', 64) FROM institution WHERE id NOT IN "
-                          "(SELECT institution_id FROM ledger_chain_head)", REFUSED_BY_TRIGGER)
-    # the owner keeps its powers (the migrations, a restore)
-    assert _scalar(owner, "SELECT count(*) FROM information_schema.table_privileges WHERE grantee = current_user "
-                          "AND table_name = 'audit_entry' AND privilege_type = 'DELETE'") == 1
-
-
-def test_every_table_is_granted_generically_and_future_tables_too(deployment):
-    owner, application, role = deployment
-    with owner.app_context():
-        with db.engine.begin() as connection:
-            ungranted = connection.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'alembic_version' "
-                "AND NOT has_table_privilege(:role, format('%I.%I', schemaname, tablename), 'SELECT, INSERT')"), {"role": role}).scalars().all()
-            assert ungranted == []
-            connection.exec_driver_sql("CREATE TABLE later_module_table (id serial PRIMARY KEY, note text)")
-    with application.app_context():
-        with db.engine.begin() as connection:  # default privileges: a later migration's table and its sequence
-            connection.exec_driver_sql("INSERT INTO later_module_table (note) VALUES ('ok')")
-            connection.exec_driver_sql("UPDATE later_module_table SET note = 'still ok'")
-            connection.exec_driver_sql("DELETE FROM later_module_table")
-    ok(erp(owner, "init-db", "--app-role", role))  # re-run after an upgrade: idempotent, the role kept
-    _refused(application, "DELETE FROM audit_entry", INSUFFICIENT_PRIVILEGE)
-
-
 def _sign_in(application, username: str) -> dict:
     client = application.test_client()
     token = client.post("/api/v1/auth/token", json={"username": username, "password": "yigong2026"}).json["token"]
@@ -140,6 +89,58 @@ def _enter_and_post(application, amount: str = "1234.56") -> int:
     posted = client.post(f"/api/v1/vouchers/{draft.json['id']}/post", headers=_sign_in(application, "chief"))
     assert posted.status_code == 200, posted.json
     return posted.json["id"]
+
+
+def test_the_app_role_cannot_rewrite_or_unprotect_history(deployment):
+    owner, application, role = deployment
+    assert _scalar(application, "SELECT current_user") == role
+    assert _scalar(application, "SELECT count(*) FROM audit_entry") > 0
+    posted = _enter_and_post(application)
+    for statement in ("UPDATE audit_entry SET username = 'intruder' WHERE seq = 1",
+                      "DELETE FROM audit_entry WHERE seq = (SELECT max(seq) FROM audit_entry)",
+                      "DELETE FROM audit_head", "DELETE FROM ledger_chain_head", "DELETE FROM balance",
+                      "UPDATE alembic_version SET version_num = version_num",
+                      "SET session_replication_role = replica",
+                      "ALTER TABLE voucher_line DISABLE TRIGGER voucher_line_posted_immutable",
+                      "ALTER TABLE voucher DISABLE TRIGGER ALL", "ALTER TABLE balance ADD COLUMN note text",
+                      "TRUNCATE audit_entry", "DROP TABLE balance", "CREATE TABLE intruder (id integer)"):
+        _refused(application, statement, INSUFFICIENT_PRIVILEGE)
+    # rows it may write in general, it may not write the ways the triggers refuse
+    _refused(application, f"UPDATE voucher_line SET debit = debit + 100000 WHERE voucher_id = {posted}", TRIGGER)
+    _refused(application, f"DELETE FROM voucher WHERE id = {posted}", TRIGGER)
+    for statement in ("UPDATE audit_head SET seq = seq + 1", "UPDATE audit_head SET hash = repeat('1', 64)"):
+        assert "moves only forward" in _refused(application, statement, TRIGGER, commit=True)
+    back_one = ("UPDATE ledger_chain_head SET seq = seq - 1, hash = (SELECT prev_hash FROM voucher v WHERE "
+                "v.institution_id = ledger_chain_head.institution_id AND v.chain_seq = ledger_chain_head.seq) "
+                "WHERE seq > 0")  # hiding the last posted voucher
+    for statement in (back_one, "UPDATE ledger_chain_head SET seq = seq + 1, hash = repeat('1', 64) WHERE seq > 0"):
+        assert "moves only forward" in _refused(application, statement, TRIGGER, commit=True)
+    _refused(application, "INSERT INTO ledger_chain_head (institution_id, seq, hash) "
+                          "SELECT id, 5, repeat('1', 64) FROM institution WHERE id NOT IN "
+                          "(SELECT institution_id FROM ledger_chain_head)", TRIGGER)
+    # the owner keeps its powers (the migrations, a restore)
+    assert _scalar(owner, "SELECT count(*) FROM information_schema.table_privileges WHERE grantee = current_user "
+                          "AND table_name = 'audit_entry' AND privilege_type = 'DELETE'") == 1
+
+
+def test_every_table_is_granted_generically_and_future_tables_too(deployment):
+    owner, application, role = deployment
+    with owner.app_context():
+        with db.engine.begin() as connection:
+            ungranted = connection.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                "AND tablename <> 'alembic_version' "
+                "AND NOT has_table_privilege(:role, format('%I.%I', schemaname, tablename), 'SELECT, INSERT')"),
+                {"role": role}).scalars().all()
+            assert ungranted == []
+            connection.exec_driver_sql("CREATE TABLE later_module_table (id serial PRIMARY KEY, note text)")
+    with application.app_context():
+        with db.engine.begin() as connection:  # default privileges: a later migration's table and its sequence
+            connection.exec_driver_sql("INSERT INTO later_module_table (note) VALUES ('ok')")
+            connection.exec_driver_sql("UPDATE later_module_table SET note = 'still ok'")
+            connection.exec_driver_sql("DELETE FROM later_module_table")
+    ok(erp(owner, "init-db", "--app-role", role))  # re-run after an upgrade: idempotent, the role kept
+    _refused(application, "DELETE FROM audit_entry", INSUFFICIENT_PRIVILEGE)
 
 
 def test_posting_reversal_reports_and_verification_work_as_the_app_role(deployment):
