@@ -12,6 +12,13 @@ MANIFEST = Manifest(
     models=("erp.budget.models",),
     blueprints=("erp.budget.views:bp",),
     api_blueprints=("erp.budget.api.budgets:bp", "erp.budget.api.commitments:bp", "erp.budget.api.funds:bp"),
+    menu=(
+        MenuEntry(N_("预算总览"), "budget.home", "budget.read", 10),
+        MenuEntry(N_("预算编制"), "budget.budgets", "budget.read", 11),
+        MenuEntry(N_("预算执行"), "budget.execution", "budget.read", 12),
+        MenuEntry(N_("财政资金"), "budget.funds", "budget.fund.read", 20),
+        MenuEntry(N_("公卫经费与医保总额"), "budget.programmes", "budget.fund.read", 21),
+    ),
     permissions={
         "budget.read": READERS,
         "budget.write": PREPARERS,

@@ -107,6 +107,15 @@ class JobContext:
             with db.engine.begin() as connection:  # its own short transaction: readers see it at once
                 connection.execute(update(Job).where(Job.id == self.job_id).values(done=done, total=total))
 
+    def each(self, items):
+        """Iterate ``items``, reporting progress after each one (an iterator is read into a list first)."""
+        items = items if hasattr(items, "__len__") else list(items)
+        total = len(items)
+        self.progress(0, total)
+        for index, item in enumerate(items, start=1):
+            yield item
+            self.progress(index, total)
+
 
 def run_job(job_id: int, eager: bool = False) -> str:
     """Run one job (called by every backend; RQ calls it in the worker). Returns the final state."""

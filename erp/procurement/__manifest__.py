@@ -14,6 +14,9 @@ MANIFEST = Manifest(
     api_blueprints=("erp.procurement.api:bp",),
     menu=(
         MenuEntry(N_("统一用药目录"), "procurement.catalogue", "procurement.catalogue.read", 30),
+        MenuEntry(N_("供应商"), "procurement.suppliers", "procurement.supplier.read", 31),
+        MenuEntry(N_("价格协议"), "procurement.agreements", "procurement.agreement.read", 32),
+        MenuEntry(N_("采购参数"), "procurement.settings", "procurement.settings.write", 39),
     ),
     permissions={
         "procurement.catalogue.read": READERS,
@@ -45,5 +48,7 @@ MANIFEST = Manifest(
         "procurement.dispense.write": ("admin", "pharmacy", "clerk", "accountant"),
         "procurement.dispense.post": ("admin", "pharmacy", "clerk", "accountant", "finance"),
     },
+    cli_commands=("erp.procurement.cli:procurement_cli",),
     data_loader="erp.procurement.install:load",
+    demo_loader="erp.procurement.demo:load_demo",
 )

@@ -133,3 +133,30 @@ def test_a_reversal_gives_the_actual_back(budgets, books):
     Ledger(db.session, books.user("chief")).reverse(voucher, ON)
     line = budgets.line("QH101", "01", "F01")
     assert (line.actual, line.available) == (Decimal("0.00"), Decimal("240000.00"))
+
+
+def test_a_refused_posting_leaves_nothing_behind_for_the_next_one(budgets, books):
+    with pytest.raises(Conflict):
+        books.post(_pay(books, "QH101", "240000.01", "01", "F01"))
+    db.session.rollback()
+    voucher = books.post(_pay(books, "QH101", "1000.00", "01", "F01", memo="下一张"))
+    entries = db.session.scalars(select(BudgetEntry).where(BudgetEntry.kind == "actual")).all()
+    assert [(e.amount, e.voucher_number) for e in entries] == [(Decimal("1000.00"), voucher.number)]
+
+
+def test_year_end_closing_vouchers_are_not_spending(budgets):
+    from types import SimpleNamespace
+
+    from erp.budget.services.listeners import on_before_post
+    from erp.ledger.services import Account, Basis
+
+    account = db.session.scalar(select(Account).where(Account.code == "7201"))
+    line = budgets.line("QH101", "01", "F01")
+    closing_line = SimpleNamespace(basis=Basis.BUDGET, account=account, account_id=account.id, debit=Decimal("0.00"),
+                                   credit=Decimal("5000.00"), department_id=line.department_id,
+                                   funding_source_id=line.funding_source_id)
+    for kind, expected in (("closing", Decimal("0.00")), ("reversal", Decimal("-5000.00"))):
+        voucher = SimpleNamespace(kind=kind, institution_id=line.institution_id, year=YEAR, month=12,
+                                  date=date(YEAR, 12, 31), memo="年终结转", lines=[closing_line])
+        on_before_post(None, session=db.session, voucher=voucher, source=None)
+        assert budgets.line("QH101", "01", "F01").actual == expected, kind

@@ -100,9 +100,8 @@ NOT_AUDITED = {
     "ledger_document": "the document door's lock row: which voucher stands for a document; the vouchers (with "
                        "their source) and their reversals are audited",
     "alembic_version": "the schema version",
-    "job": "a background job's state and progress (erp.core.jobs); the business actions a job runs are audited",
-    "fund_position": "kept totals per institution and funding source, derived from the audited fund allocations "
-                     "and the posted vouchers (like the ledger's kept balances); locked while spending is checked",
+    "job": "a background job's bookkeeping (state, progress, result file); the business work a job does is "
+           "audited as any other, in the job's own session naming the submitting user",
 }
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from erp.core.errors import BusinessError, Conflict
 from erp.core.extensions import db
 from erp.core.models import FundingSource
-from erp.ledger.services import Voucher
+from erp.ledger.services import Account, Voucher, VoucherLine
 from erp.payroll.services.dean_salary import (annual_salary, create_dean_salary, monthly_advances, pay_advance,
                                               settle)
 from tests.ledger.conftest import YEAR
@@ -64,11 +64,16 @@ def test_advances_and_a_positive_settlement_are_posted_with_the_deans_funding_so
     with pytest.raises(Conflict) as caught:
         pay_advance(db.session, salary, 1, user("finance"))
     assert caught.value.code == "already_paid"
+    for month in range(2, 13):
+        pay_advance(db.session, salary, month, user("finance"))
     settle(db.session, salary, Decimal(85), user("finance"))
     assert (salary.annual, salary.advanced, salary.settlement) == (Decimal("317500.00"), Decimal("250000.00"),
                                                                    Decimal("67500.00"))
     settlement = db.session.scalar(select(Voucher).where(Voucher.source_kind == "dean_settlement_accrual"))
     assert ("5101", "67500.00", "0.00", "F01") in _lines(settlement)
+    expensed = db.session.scalars(select(VoucherLine.debit).join(Voucher).join(Account).where(
+        Voucher.source_kind.in_(["dean_advance_accrual", "dean_settlement_accrual"]), Account.code == "5101"))
+    assert sum(expensed) == salary.annual  # the year's expense is exactly the annual salary
     with pytest.raises(Conflict):
         settle(db.session, salary, Decimal(90), user("finance"))
     with pytest.raises(Conflict):
@@ -78,8 +83,11 @@ def test_advances_and_a_positive_settlement_are_posted_with_the_deans_funding_so
 def test_a_negative_settlement_is_recovered(books, demo):
     salary = create_dean_salary(db.session, demo.id, user("hr"), employee=_dean(demo), year=YEAR,
                                 standard=Decimal("450000.00"), base=Decimal("250000.00"), funding_source="F01")
+    for month in range(1, 13):
+        pay_advance(db.session, salary, month, user("finance"))
     settle(db.session, salary, Decimal(56), user("finance"))
-    assert (salary.annual, salary.settlement) == (Decimal("200000.00"), Decimal("-50000.00"))
+    assert (salary.annual, salary.advanced, salary.settlement) == (Decimal("200000.00"), Decimal("250000.00"),
+                                                                   Decimal("-50000.00"))
     recovery = db.session.scalar(select(Voucher).where(Voucher.source_kind == "dean_settlement"))
     assert _lines(recovery) == [("2201", "50000.00", "0.00", "F01"), ("5101", "0.00", "50000.00", "F01")]
 
@@ -100,3 +108,51 @@ def test_only_the_head_within_the_cap_from_a_fiscal_source(books, demo):
         with pytest.raises(BusinessError) as caught:
             create_dean_salary(db.session, demo.id, user("hr"), **arguments)
         assert (list(caught.value.fields), caught.value.code) == ([field], code), change
+
+
+@pytest.mark.postgres
+def test_a_month_is_advanced_once_when_paid_concurrently(books, demo, app):
+    import threading
+
+    from sqlalchemy import func
+
+    from erp.core.models import User
+    from erp.payroll.services.dean_salary import get_dean_salary
+
+    salary = create_dean_salary(db.session, demo.id, user("hr"), employee=_dean(demo), year=YEAR,
+                                standard=Decimal("450000.00"), base=Decimal("250000.00"), funding_source="F01")
+    salary_id, finance_id = salary.id, user("finance").id
+    db.session.commit()
+    barrier, outcomes = threading.Barrier(4), []
+
+    def work() -> None:
+        with app.app_context():
+            session = db.session
+            barrier.wait()
+            try:
+                pay_advance(session, get_dean_salary(session, salary_id, lock=True), 5, session.get(User, finance_id))
+                session.commit()
+                outcomes.append("paid")
+            except Conflict as exc:
+                session.rollback()
+                outcomes.append(exc.code)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["already_paid"] * 3 + ["paid"]
+    assert db.session.scalar(select(func.count(Voucher.id)).where(Voucher.source_kind.like("dean_advance%"))) == 2
+
+
+def test_an_unpaid_month_is_settled_not_advanced(books, demo):
+    salary = create_dean_salary(db.session, demo.id, user("hr"), employee=_dean(demo), year=YEAR,
+                                standard=Decimal("450000.00"), base=Decimal("250000.00"), funding_source="F01")
+    for month in range(1, 12):  # December's advance never paid
+        pay_advance(db.session, salary, month, user("finance"))
+    settle(db.session, salary, Decimal(70), user("finance"))
+    assert (salary.annual, salary.advanced, salary.settlement) == (Decimal("250000.00"), Decimal("229166.67"),
+                                                                   Decimal("20833.33"))

@@ -2,20 +2,25 @@
 from __future__ import annotations
 
 from flask import Blueprint, g
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from erp.core.api_framework import API_PREFIX, PageQuery, api_route, paged_query
+from erp.core.api_framework import API_PREFIX, JSON, PageQuery, api_route, paged_query
 from erp.core.errors import BusinessError, NotFound
 from erp.core.extensions import db
-from erp.core.models import FundingSource, User
+from erp.core.models import Community, FundingSource, User
 from erp.core.money import decimal_str
+from erp.core.rendering import PDF_MIMETYPE, XLSX_MIMETYPE
+from erp.core.security import require_whole_community
 from erp.core.services import institution_by_code
 from erp.budget.models import FundReceipt
-from erp.budget.services import funds, programmes
-from erp.budget.schemas import (AllocationIn, AllocationOut, DistributeIn, InsuranceIn, InsuranceOut, MonthIn,
+from erp.budget.reports.funds import insurance_file, public_health_file, usage_file
+from erp.budget.services import funds, parameters, programmes
+from erp.budget.schemas import (ParameterIn, AllocationIn, AllocationOut, DistributeIn, InsuranceIn, InsuranceOut, MonthIn,
                                 PublicHealthIn, PublicHealthOut, ReceiptIn, ReceiptOut, SettleIn)
 
 bp = Blueprint("budget_funds_api", __name__, url_prefix=API_PREFIX)
+FILES = (JSON, PDF_MIMETYPE, XLSX_MIMETYPE)
 
 
 def _source(code: str) -> FundingSource:
@@ -57,9 +62,20 @@ def allocate(receipt_id, body):
                           user=db.session.get(User, receipt.user_id), poster=g.user, memo=body["memo"])
 
 
-@api_route(bp, "/funding-sources/usage", permission="budget.fund.read",
-           summary="Fund usage: received / allocated / spent / remaining per source and institution")
-def usage():
+class FormatQuery(Schema):
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "pdf", "xlsx"]))
+
+
+def _entity() -> str:
+    return db.session.get(Community, g.user.community_id).name
+
+
+@api_route(bp, "/funding-sources/usage", permission="budget.fund.read", query=FormatQuery, produces=FILES,
+           summary="Fund usage: received / allocated / spent / remaining per source and institution (format=pdf|xlsx)")
+def usage(query):
+    if query["format"] != "json":
+        return usage_file(funds.fund_usage(db.session, g.user.community_id), query["format"], g.user.display_name,
+                          _entity())
     return {"items": [{"funding_source": r.funding_source.code, "funding_source_name": r.funding_source.name,
                        "institution": r.institution.code, "name": r.institution.name,
                        "received": decimal_str(r.received), "allocated": decimal_str(r.allocated),
@@ -77,10 +93,13 @@ def create_public_health(body):
     return programmes.create_public_health_fund(db.session, g.user.community_id, user=g.user, **body)
 
 
-@api_route(bp, "/public-health-funds/<int:fund_id>", permission="budget.fund.read", response=PublicHealthOut,
-           summary="A public-health fund with its members' shares")
-def get_public_health(fund_id):
-    return programmes.public_health_fund(db.session, g.user.community_id, fund_id)
+@api_route(bp, "/public-health-funds/<int:fund_id>", permission="budget.fund.read", query=FormatQuery, produces=FILES,
+           summary="A public-health fund with its members' shares (format=pdf|xlsx: the statement)")
+def get_public_health(fund_id, query):
+    fund = programmes.public_health_fund(db.session, g.user.community_id, fund_id)
+    if query["format"] != "json":
+        return public_health_file(fund, query["format"], g.user.display_name, _entity())
+    return PublicHealthOut().dump(fund)
 
 
 def _distribute(fund_id: int, body: dict, stage: str, key: str):
@@ -116,10 +135,13 @@ def create_insurance(body):
     return programmes.create_insurance_budget(db.session, g.user.community_id, user=g.user, **body)
 
 
-@api_route(bp, "/insurance-budgets/<int:budget_id>", permission="budget.fund.read", response=InsuranceOut,
-           summary="A 医保 global budget with its monthly settlements and year-end result")
-def get_insurance(budget_id):
-    return programmes.insurance_budget(db.session, g.user.community_id, budget_id)
+@api_route(bp, "/insurance-budgets/<int:budget_id>", permission="budget.fund.read", query=FormatQuery, produces=FILES,
+           summary="A 医保 global budget with its monthly settlements and year-end result (format=pdf|xlsx)")
+def get_insurance(budget_id, query):
+    budget = programmes.insurance_budget(db.session, g.user.community_id, budget_id)
+    if query["format"] != "json":
+        return insurance_file(budget, query["format"], g.user.display_name, _entity())
+    return InsuranceOut().dump(budget)
 
 
 @api_route(bp, "/insurance-budgets/<int:budget_id>/months", "POST", permission="budget.fund.write", body=MonthIn,
@@ -139,3 +161,27 @@ def settle_insurance(budget_id, body):
     return {**InsuranceOut().dump(budget), "surplus": decimal_str(budget.surplus),
             "allocations": [{"institution": a.institution.code, "amount": decimal_str(a.amount),
                              "voucher": a.voucher_number} for a in budget.allocations]}
+
+
+# ---- parameters ---------------------------------------------------------------------------------------------
+
+
+def _parameters(on=None) -> dict:
+    return {"parameters": [{"key": spec.key, "title": spec.title, "value": format(value.normalize(), "f"),
+                            "default": format(spec.default.normalize(), "f")}
+                           for spec, value in parameters.in_force(db.session, g.user.community_id, on)]}
+
+
+@api_route(bp, "/budget-parameters", permission="budget.fund.read",
+           summary="The money rules' parameters in force today (医保 reserve rate, minimum share, overspend share, "
+                   "public-health pre-allocation share)")
+def list_parameters():
+    return _parameters()
+
+
+@api_route(bp, "/budget-parameters", "PUT", permission="budget.fund.write", body=ParameterIn,
+           summary="Set a parameter from a date on (a whole-community user only)")
+def put_parameter(body):
+    require_whole_community(g.user, "预算与资金参数")
+    parameters.set_value(db.session, g.user.community_id, body["key"], body["value"], body["valid_from"], body["note"])
+    return _parameters(body["valid_from"])

@@ -6,13 +6,14 @@ from erp.budget.models.budgets import (BUDGET_STATE_TITLES, BUDGET_STATES, CHECK
                                        BudgetVersion, BudgetVersionLine, Control, VersionState)
 from erp.budget.models.control import (ENTRY_KIND_TITLES, ENTRY_STATE_TITLES, BudgetEntry, BudgetWarning, EntryKind,
                                        EntryState)
-from erp.budget.models.funds import (FundAllocation, FundPosition, FundReceipt, InsuranceAllocation, InsuranceBudget,
+from erp.budget.models.funds import (BudgetParameter, FundAllocation, FundPosition, FundReceipt, InsuranceAllocation,
+                                     InsuranceBudget,
                                      InsuranceMonth, PublicHealthFund, PublicHealthShare)
 
 __all__ = [
-    "BUDGET_STATES", "BUDGET_STATE_TITLES", "CHECK_PERIODS", "CONTROL_TITLES", "ENTRY_KIND_TITLES",
+    "BudgetParameter", "BUDGET_STATES", "BUDGET_STATE_TITLES", "CHECK_PERIODS", "CONTROL_TITLES", "ENTRY_KIND_TITLES",
     "ENTRY_STATE_TITLES", "MONTHS", "VERSION_STATES", "VERSION_STATE_TITLES", "ZERO", "Budget", "BudgetEntry",
     "BudgetLine", "BudgetState", "BudgetVersion", "BudgetVersionLine", "BudgetWarning", "Control", "EntryKind",
-    "EntryState", "FundAllocation", "FundPosition", "FundReceipt", "InsuranceAllocation", "InsuranceBudget",
+    "EntryState", "VersionState", "FundAllocation", "FundPosition", "FundReceipt", "InsuranceAllocation", "InsuranceBudget",
     "InsuranceMonth", "PublicHealthFund", "PublicHealthShare",
 ]

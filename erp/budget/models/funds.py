@@ -72,7 +72,7 @@ class FundAllocation(VoucherRef, Audited, InstitutionOwned, db.Model):
     institution: Mapped[Institution] = relationship()
 
 
-class FundPosition(InstitutionOwned, db.Model):
+class FundPosition(Audited, InstitutionOwned, db.Model):
     """What a funding source has given an institution (granted) and what it has spent of it (budget
     expenditure posted with that source). Locked while spending is checked; one row per (institution, source)."""
 
@@ -192,3 +192,19 @@ class InsuranceAllocation(VoucherRef, Audited, InstitutionOwned, db.Model):
 
     budget: Mapped[InsuranceBudget] = relationship(back_populates="allocations")
     institution: Mapped[Institution] = relationship()
+
+
+class BudgetParameter(Audited, db.Model):
+    """A dated, per-community parameter of the money rules (DOMAIN.md's "(param)"): the value in force on a day is
+    the one with the latest ``valid_from`` on or before it; without a row the default of
+    :data:`erp.budget.services.parameters.DEFAULTS` applies."""
+
+    __tablename__ = "budget_parameter"
+    __table_args__ = (UniqueConstraint("community_id", "key", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    key: Mapped[str] = mapped_column(String(32))
+    valid_from: Mapped[date] = mapped_column(Date)
+    value: Mapped[Decimal] = mapped_column(RATIO)
+    note: Mapped[str] = mapped_column(String(256), default="")

@@ -91,7 +91,8 @@ class BudgetOut(Schema):
     title = fields.String()
     state = fields.Function(lambda b: b.state.value)
     version = fields.Integer()
-    total = fields.Function(lambda b: str(sum((l.amount for l in b.lines), ZERO)))
+    total = fields.Function(lambda b: str(sum((l.amount for l in (b.lines or (b.versions[-1].lines if b.versions
+                                                                                   else []))), ZERO)))
 
 
 class BudgetDetailOut(BudgetOut):
@@ -199,7 +200,8 @@ class PublicHealthIn(Schema):
     year = fields.Integer(required=True, validate=validate.Range(min=1900, max=9999))
     population = fields.Integer(required=True, validate=validate.Range(min=1, max=2_000_000_000))
     per_capita = AmountField(required=True)
-    pre_allocation_share = DecimalText(required=True, metadata={"description": "e.g. \"0.6\""})
+    pre_allocation_share = DecimalText(load_default=None, metadata={"description": "e.g. \"0.6\"; omitted: the "
+                                                                                  "community's parameter"})
 
 
 class DistributeIn(Schema):
@@ -238,6 +240,13 @@ class InsuranceIn(Schema):
     reserve_rate = DecimalText(load_default=None, metadata={"description": "default 0.10"})
     overspend_share = DecimalText(load_default=None, metadata={"description": "the community's part of an overspend, "
                                                                               "default 0.50"})
+
+
+class ParameterIn(Schema):
+    key = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    value = DecimalText(required=True)
+    valid_from = fields.Date(required=True)
+    note = fields.String(load_default="", validate=validate.Length(max=256))
 
 
 class MonthIn(Schema):

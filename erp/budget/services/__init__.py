@@ -36,9 +36,10 @@ __all__ = [
     "positive_amount", "target",
 ]
 
-from erp.budget.services import execution as execution, funds as funds, programmes as programmes, workbook as workbook  # noqa: E402,E501
+from erp.budget.services import (execution as execution, funds as funds, parameters as parameters,  # noqa: E402
+                                 programmes as programmes, workbook as workbook)
 from erp.budget.services.execution import (Execution, RollupRow, Tile, community_rollup, holder_tile,  # noqa: E402
                                            line_entries)
 
 __all__ += ["Execution", "RollupRow", "Tile", "community_rollup", "execution", "funds", "holder_tile", "line_entries",
-            "programmes", "workbook"]
+            "parameters", "programmes", "workbook"]

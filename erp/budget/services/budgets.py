@@ -3,7 +3,8 @@
 The original budget is version 1: prepared (draft), submitted, approved by the chief accountant (its lines then
 come into force as :class:`BudgetLine` rows), and put into execution. A 预算调整 is a further version: a copy
 of the lines in force, changed, with its reason; it is submitted and approved on its own, and its approval
-writes the new amounts into the lines in force (locked) — never below what is already committed and spent.
+writes the new amounts into the lines in force (locked) — a line is never cut below what is already committed
+and spent (a Warn line already over may keep its amount).
 Every version stays, with who prepared and approved it and why.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from erp.core.errors import BusinessError, Conflict, NotFound
 from erp.core.models import Institution, User
+from erp.core.statemachine import lock
 from erp.core.timeutil import utcnow
 from erp.budget.models import (BUDGET_STATES, CHECK_PERIODS, MONTHS, VERSION_STATES, ZERO, Budget, BudgetLine,
                                BudgetState, BudgetVersion, BudgetVersionLine, Control, VersionState)
@@ -181,8 +183,6 @@ def close(session: Session, budget: Budget, user: User) -> Budget:
 def create_adjustment(session: Session, budget: Budget, *, user: User | None, reason: str,
                       lines: list[LineSpec] | None = None) -> BudgetVersion:
     """A new draft version from the lines in force (or the ``lines`` given), with its reason."""
-    from erp.core.statemachine import lock
-
     lock(session, budget)
     if budget.state is BudgetState.CLOSED:
         raise Conflict.for_field("year", f"{budget.year} 年度预算已决算，不能调整 (the year's budget is closed)",
@@ -221,8 +221,6 @@ def approve_version(session: Session, version: BudgetVersion, user: User) -> Bud
     if version.number == 1:
         approve(session, version.budget, user)
         return version
-    from erp.core.statemachine import lock
-
     lock(session, version.budget)
     if version.budget.state is BudgetState.CLOSED:
         raise Conflict.for_field("year", "该年度预算已决算，不能调整 (the year's budget is closed)", "budget_closed")
@@ -255,7 +253,7 @@ def _approve_version(session: Session, budget: Budget, version: BudgetVersion, u
             session.flush()
         line = lock_line(session, line.id)
         amount = proposed.amount if proposed else ZERO
-        if amount < line.committed + line.actual:
+        if amount < line.amount and amount < line.committed + line.actual:  # a cut below what is used
             raise Conflict.for_field("lines", f"{line.label} 调整后 {amount} 低于已占用 {line.committed} 与已支出 "
                                               f"{line.actual} 之和 (below what is committed and spent)",
                                      "below_consumed")

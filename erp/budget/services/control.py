@@ -181,7 +181,7 @@ def reserve(session: Session, institution, account, department, funding_source, 
         return None
     made = session.scalars(select(BudgetEntry).where(
         BudgetEntry.line_id == line.id, BudgetEntry.kind == EntryKind.COMMITMENT, BudgetEntry.state == EntryState.OPEN,
-        *_same_source(source))).first()
+        *_same_source(source)).execution_options(populate_existing=True)).first()
     if made is not None:
         if made.amount == amount:
             return made
@@ -209,10 +209,13 @@ def release(session: Session, source, amount=None, *, user: User | None = None) 
     left = None if amount is None else positive_amount(amount)
     released = ZERO
     for entry in _open_commitments(session, source):
+        line = lock_line(session, entry.line_id)
+        session.refresh(entry)  # re-read under the line's lock: a concurrent release may have taken it
+        if entry.state is not EntryState.OPEN:
+            continue
         part = entry.open_amount if left is None else min(entry.open_amount, left - released)
         if part <= 0:
             break
-        line = lock_line(session, entry.line_id)
         entry.open_amount -= part
         line.committed -= part
         if entry.open_amount == 0:
@@ -232,10 +235,13 @@ def consume(session: Session, source, by, amount=None) -> Decimal:
     left = None if amount is None else positive_amount(amount)
     moved = ZERO
     for entry in _open_commitments(session, source):
+        lock_line(session, entry.line_id)
+        session.refresh(entry)  # re-read under the line's lock
+        if entry.state is not EntryState.OPEN:
+            continue
         part = entry.open_amount if left is None else min(entry.open_amount, left - moved)
         if part <= 0:
             break
-        lock_line(session, entry.line_id)
         entry.open_amount -= part
         if entry.open_amount == 0:
             entry.state = EntryState.CONSUMED
@@ -254,7 +260,8 @@ def consume(session: Session, source, by, amount=None) -> Decimal:
 def open_commitments_on(session: Session, line: BudgetLine, source) -> list[BudgetEntry]:
     return list(session.scalars(select(BudgetEntry).where(
         BudgetEntry.line_id == line.id, BudgetEntry.kind == EntryKind.COMMITMENT,
-        BudgetEntry.state == EntryState.OPEN, *_same_source(source)).order_by(BudgetEntry.id)))
+        BudgetEntry.state == EntryState.OPEN, *_same_source(source)).order_by(BudgetEntry.id)
+        .execution_options(populate_existing=True)))
 
 
 def _open_commitments(session: Session, source) -> list[BudgetEntry]:

@@ -15,8 +15,9 @@ from erp.core import sequences
 from erp.core.dbutil import dialect_insert
 from erp.core.errors import BusinessError, Conflict, NotFound
 from erp.core.models import FundingSource, Institution, InstitutionKind, User
+from erp.core.statemachine import lock
 from erp.core.timeutil import local_today
-from erp.ledger.services import (DocumentSource, LineInput, Voucher, VoucherInput, VoucherLine, post_document,
+from erp.ledger.services import (Account, DocumentSource, LineInput, Voucher, VoucherInput, VoucherLine, post_document,
                                  posting_template)
 from erp.budget.models import ZERO, FundAllocation, FundPosition, FundReceipt
 from erp.budget.services.common import positive_amount
@@ -94,8 +95,6 @@ def record_receipt(session: Session, community_id: int, *, funding_source: Fundi
 def post_receipt(session: Session, receipt: FundReceipt, *, poster: User) -> FundReceipt:
     """Book the receipt (Dr 银行存款 / Cr 财政拨款收入 or the channel's revenue, with the funding source) as
     ``poster``; the receipt's own entrant is the preparer (不相容岗位分离). The lead's position grows."""
-    from erp.core.statemachine import lock
-
     lock(session, receipt)
     if receipt.voucher_id is not None:
         raise Conflict(f"{receipt.number} 已记账 (already posted as {receipt.voucher_number})", code="already_posted")
@@ -126,9 +125,8 @@ def allocate(session: Session, receipt: FundReceipt, member: Institution, amount
     source, which spends the lead's position) and the member receives it (Dr 银行存款 / Cr 上级补助收入; its
     position grows). More than what is left of the receipt → 422 naming ``amount``."""
     amount = positive_amount(amount)
-    from erp.core.statemachine import lock
-
     lock(session, receipt)
+    session.expire(receipt, ["allocations"])  # re-read under the lock: a concurrent allocation counts
     left = receipt.amount - receipt.allocated
     if amount > left:
         raise BusinessError.for_field("amount", f"拨付 {amount} 超过该笔资金未拨付余额 {left} (more than what is left "
@@ -194,8 +192,6 @@ def fund_usage(session: Session, community_id: int) -> list[UsageRow]:
 
 def spending_vouchers(session: Session, institution_id: int, funding_source_id: int, limit: int = 200) -> list:
     """The posted vouchers that spent a source in an institution (drill-down of the fund-usage report)."""
-    from erp.ledger.services import Account
-
     statement = (select(Voucher.id, Voucher.number, Voucher.date, Voucher.memo, VoucherLine.debit, VoucherLine.credit,
                         Account.code)
                  .join(VoucherLine, VoucherLine.voucher_id == Voucher.id).join(Account, Account.id == VoucherLine.account_id)

@@ -21,6 +21,7 @@ from erp.budget.models import ZERO, BudgetEntry, EntryKind, EntryState
 from erp.budget.services import control, funds
 
 PENDING = "budget_pending_entries"
+SPENDING_KINDS = ("normal", "reversal")
 
 
 class HandVoucher:
@@ -49,9 +50,22 @@ def expenditure_totals(session: Session, voucher) -> dict[tuple, Decimal]:
     return {key: net for key, net in totals.items() if net}
 
 
+def _queue(session: Session) -> list:
+    """This transaction's entries waiting for their voucher (one list per voucher, in posting order); a queue
+    left by a transaction that ended (a posting refused after before_post) is dropped."""
+    real = session() if callable(session) else session  # db.session is a scoped_session proxy
+    transaction = real.get_transaction()
+    held = session.info.get(PENDING)
+    if held is None or held[0] is not transaction:
+        held = session.info[PENDING] = (transaction, [])
+    return held[1]
+
+
 def on_before_post(sender, session: Session, voucher, source, **kwargs) -> None:
     entries: list[BudgetEntry] = []
-    session.info.setdefault(PENDING, []).append(entries)
+    _queue(session).append(entries)
+    if _value(voucher.kind) not in SPENDING_KINDS:
+        return  # 年终结转 closes the 7xxx accounts and 期初建账 opens balances: neither is spending
     totals = expenditure_totals(session, voucher)
     if not totals:
         return
@@ -100,7 +114,7 @@ def _post_actual(session: Session, line, net: Decimal, voucher, source, document
 
 
 def on_after_post(sender, session: Session, voucher, source, **kwargs) -> None:
-    queue = session.info.get(PENDING)
+    queue = _queue(session)
     if not queue:
         return
     for entry in queue.pop(0):

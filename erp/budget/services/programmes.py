@@ -9,7 +9,8 @@ is received by the community and allocated to the members (:mod:`.funds`).
 医保: risk reserve = reserve rate (10%) × the increase of the funding total over the previous year (none when it
 fell); base = funding total − risk reserve − 大病保险; community budget = base × share (≥ 95%). Monthly
 settlements are recorded against it; at year end the surplus (budget − spent, 结余留用) is distributed by
-appraisal score, or an overspend is shared: the community bears ``overspend_share`` of it, distributed the same
+appraisal score, or an overspend is shared: the community bears ``overspend_share`` of it (the rates and shares are dated per-community parameters,
+:mod:`.parameters`), distributed the same
 way (negative amounts). Each member's part is posted to its books (应收医保款 / 医保结算差额).
 """
 from __future__ import annotations
@@ -21,19 +22,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from erp.core.errors import BusinessError, Conflict, NotFound
-from erp.core.models import FundingSource, Institution, User
-from erp.core.money import quantize_fen
+from erp.core.models import FundingSource, Institution, Partner, User
+from erp.core.money import MAX_AMOUNT, quantize_fen
 from erp.core.statemachine import lock
 from erp.core.timeutil import local_today, utcnow
 from erp.ledger.services import DocumentSource, LineInput, VoucherInput, post_document, posting_template
 from erp.budget.models import (ZERO, InsuranceAllocation, InsuranceBudget, InsuranceMonth, PublicHealthFund,
                                PublicHealthShare)
-from erp.budget.services import funds
+from erp.budget.services import funds, parameters
 from erp.budget.services.common import institution_of, largest_remainder, positive_amount
 
-DEFAULT_RESERVE_RATE = Decimal("0.10")  # 风险调剂金: 10% of the increase (param, DOMAIN §4)
-MIN_SHARE = Decimal("0.95")  # not less than 95% (param)
-DEFAULT_OVERSPEND_SHARE = Decimal("0.50")  # the community's part of a reasonable overspend (param)
+DEFAULT_RESERVE_RATE = parameters.DEFAULTS["insurance_reserve_rate"].default  # for insurance_figures' callers
 
 
 def ratio(value, field: str, *, low: Decimal = Decimal(0), high: Decimal = Decimal(1)) -> Decimal:
@@ -74,11 +73,15 @@ def create_public_health_fund(session: Session, community_id: int, *, year: int,
     if population is None or int(population) <= 0:
         raise BusinessError.for_field("population", "常住人口必须大于零 (the population must be positive)")
     per_capita = positive_amount(per_capita, "per_capita")
+    if pre_allocation_share is None:
+        pre_allocation_share = parameters.value(session, community_id, "public_health_pre_share", date(year, 1, 1))
     share = ratio(pre_allocation_share, "pre_allocation_share")
     if session.scalar(select(PublicHealthFund.id).where(PublicHealthFund.community_id == community_id,
                                                         PublicHealthFund.year == year)):
         raise Conflict.for_field("year", f"{year} 年基本公卫经费已测算 (already budgeted)", "duplicate")
     total = quantize_fen(per_capita * int(population))
+    if total > MAX_AMOUNT:
+        raise BusinessError.for_field("population", f"经费总额 {total} 超出上限 (the total exceeds {MAX_AMOUNT})")
     fund = PublicHealthFund(community_id=community_id, year=year, population=int(population), per_capita=per_capita,
                             pre_allocation_share=share, total=total, pre_allocation=quantize_fen(total * share),
                             created_by_id=user.id if user else None)
@@ -145,9 +148,14 @@ def create_insurance_budget(session: Session, community_id: int, *, year: int, f
     funding_total = positive_amount(funding_total, "funding_total")
     previous = positive_amount(previous_funding_total, "previous_funding_total", allow_zero=True)
     serious = positive_amount(serious_illness_fund, "serious_illness_fund", allow_zero=True)
-    share = ratio(share, "share", low=MIN_SHARE)
-    rate = ratio(DEFAULT_RESERVE_RATE if reserve_rate is None else reserve_rate, "reserve_rate")
-    overspend = ratio(DEFAULT_OVERSPEND_SHARE if overspend_share is None else overspend_share, "overspend_share")
+    start = date(year, 1, 1)
+    share = ratio(share, "share", low=parameters.value(session, community_id, "insurance_min_share", start))
+    if reserve_rate is None:
+        reserve_rate = parameters.value(session, community_id, "insurance_reserve_rate", start)
+    if overspend_share is None:
+        overspend_share = parameters.value(session, community_id, "insurance_overspend_share", start)
+    rate = ratio(reserve_rate, "reserve_rate")
+    overspend = ratio(overspend_share, "overspend_share")
     risk_reserve, base, community_budget = insurance_figures(funding_total, previous, serious, share, rate)
     if base <= 0:
         raise BusinessError.for_field("serious_illness_fund", "扣除风险调剂金和大病保险后基数不为正 "
@@ -204,6 +212,10 @@ def settle(session: Session, budget: InsuranceBudget, *, spent, scores: dict, us
         {inst.id: ZERO for inst, _ in weights}
     template = posting_template(session, budget.community_id, "budget.insurance_settlement")
     preparer = session.get(User, budget.created_by_id) if budget.created_by_id else user
+    insurer = session.scalar(select(Partner.code).where(Partner.community_id == budget.community_id,
+                                                        Partner.kind == "insurer").order_by(Partner.code))
+    if insurer is None:
+        raise BusinessError.for_field("scores", "请先建立医保经办机构往来单位 (no insurer partner)", "no_insurer")
     on = on or local_today()
     for institution, score in weights:
         amount = parts[institution.id]
@@ -215,7 +227,7 @@ def settle(session: Session, budget: InsuranceBudget, *, spent, scores: dict, us
             gain = amount > 0
             memo = f"{budget.year}年医保总额{'结余留用' if gain else '超支分担'}"
             lines = [LineInput(account=template.account("outpatient_receivable"), debit=abs(amount) if gain else ZERO,
-                               credit=ZERO if gain else abs(amount), memo=memo),
+                               credit=ZERO if gain else abs(amount), partner=insurer, memo=memo),
                      LineInput(account=template.account("settlement_difference"), debit=ZERO if gain else abs(amount),
                                credit=abs(amount) if gain else ZERO, memo=memo)]
             source = DocumentSource("budget", "insurance_settlement", f"{budget.id}-{institution.id}",

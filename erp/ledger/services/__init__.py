@@ -19,7 +19,8 @@ parses one from ``YYYY-MM``). They are read, never written: posted data changes 
 from erp.ledger.models import (Account, Balance, Basis, FiscalYear, PeriodState, Voucher, VoucherKind, VoucherLine,
                                VoucherState)
 from erp.ledger.services.documents import DocumentSource, post_document, reverse_document
-from erp.ledger.services.periods import PeriodRange, period_range
+from erp.ledger.services.periods import PeriodRange, close_period, period_range
+from erp.ledger.services.year_end import close_year
 from erp.ledger.services.posting import LineInput, VoucherInput
 from erp.ledger.services.posting_templates import Template, posting_template
 
@@ -29,6 +30,8 @@ __all__ = [
     # the accounts a document posts to (记账模板, data the finance officer edits)
     "Template", "posting_template",
     # reading the books
-    "Account", "Balance", "Basis", "FiscalYear", "PeriodRange", "PeriodState", "Voucher", "VoucherKind", "VoucherLine", "VoucherState",
-    "period_range",
+    "Account", "Balance", "Basis", "FiscalYear", "PeriodRange", "PeriodState", "Voucher", "VoucherKind",
+    "VoucherLine", "VoucherState", "period_range",
+    # closing the books (结账, 年结), for the demos of the modules that need a closed year (the 两个允许 pool)
+    "close_period", "close_year",
 ]

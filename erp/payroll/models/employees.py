@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from erp.core.extensions import db
 from erp.core.mixins import Audited, InstitutionOwned
-from erp.core.models import Department, Employee, enum_column
+from erp.core.models import Department, Employee, Institution, enum_column
 from erp.core.money import Money
 from erp.core.registry import N_
 
@@ -77,6 +77,7 @@ class PayrollProfile(Audited, InstitutionOwned, db.Model):
     is_head: Mapped[bool] = mapped_column(Boolean, default=False)  # 主要负责人 (院长): outside every pay rule
 
     employee: Mapped[Employee] = relationship()
+    institution: Mapped[Institution] = relationship()
     department: Mapped[Department | None] = relationship()
     deductions: Mapped[list["SpecialDeduction"]] = relationship(
         back_populates="profile", order_by="SpecialDeduction.start", cascade="all, delete-orphan")

@@ -66,6 +66,7 @@ class PayrollRun(Audited, InstitutionOwned, db.Model):
     note: Mapped[str] = mapped_column(String(256), default="")
     # what the last compute used: {"rules": ["post_wage@1", …], "parameters": ["payroll.iit_cumulative@1", …]}
     versions: Mapped[dict] = mapped_column(JSON, default=dict)
+    employee_ids: Mapped[list] = mapped_column(JSON, default=list)  # an adjustment run's employees
     slip_count: Mapped[int] = mapped_column(Integer, default=0)
     gross_total: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
     deduction_total: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))

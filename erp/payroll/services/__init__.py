@@ -4,20 +4,45 @@
   身份证号 (python-stdnum), bank account, contribution bases, 专项附加扣除 with their months, the 主要负责人 flag.
 - :mod:`.parameters` — versioned parameter tables (tax tables, contribution rates and bases, pay tables).
 - :mod:`.tax` — 个人所得税: 累计预扣法 and the 全年一次性奖金 separate taxation, exact to the fen.
+- :mod:`.contributions` — social insurance, 职业年金, housing fund on clamped bases.
+- :mod:`.expressions`, :mod:`.rules` — the safe rule language; versioned rules with the 同岗同酬 (``equal_pay``)
+  and 严禁挂钩 (``revenue_link``) checks; :mod:`.standard` — a standard 事业单位 rule set.
+- :mod:`.calculation` — one employee's month; :mod:`.runs` — create, compute, approve, monthly inputs;
+  :mod:`.review` — differences from last month; :mod:`.posting` — the ledger's door (payroll.run, payroll.payment).
+- :mod:`.exclusions` — the two hooks: ``rule_pay_excluded`` (the 院长 is outside rule-based pay) and
+  ``run_approving`` (budget control refuses an approval by raising).
 """
+from erp.payroll.services.calculation import (BONUS_INPUT, MERGE_INPUT, CompiledRule, EmployeeFacts, SlipResult,
+                                              compute_slip)
+from erp.payroll.services.contributions import Contribution, Contributions, clamp_base, compute_contributions
 from erp.payroll.services.employees import (PROFILE_FIELDS, create_employee, employee_profile, head_of,
                                             profiles_query, update_employee, validate_id_number)
+from erp.payroll.services.exclusions import check_budget, rule_pay_excluded, run_approving
+from erp.payroll.services.expressions import FUNCTIONS as EXPRESSION_FUNCTIONS
+from erp.payroll.services.expressions import Expression, ExpressionError, parse
+from erp.payroll.services.parameters import (ParameterSet, load_shipped_parameters, parameter_history,
+                                             parameters_in_force, save_parameter, shipped_parameters)
+from erp.payroll.services.posting import accrual_lines, pay_run, post_run
+from erp.payroll.services.review import EmployeeReview, LineDifference, review_run
+from erp.payroll.services.rules import (BUILT_INS, EMPLOYEE_ATTRIBUTES, check_policy, rule_history, rules_in_force,
+                                        save_rule)
+from erp.payroll.services.runs import (approve_run, compute_run, covered_institutions, create_run, months_employed,
+                                       rule_pay_check, run_by_id, set_inputs, slips_of)
+from erp.payroll.services.standard import load_standard_rules
 from erp.payroll.services.tax import (ZERO, BonusComparison, BonusTax, Bracket, CumulativeState, MonthFigures,
                                       MonthTax, TaxTable, bonus_tax, compare_bonus, cumulative_tables,
                                       cumulative_withholding, monthly_table, separate_bonus_allowed, withhold_month)
-from erp.payroll.services.parameters import (ParameterSet, load_shipped_parameters, parameter_history,
-                                             parameters_in_force, save_parameter, shipped_parameters)
 
 __all__ = [
-    "ZERO", "BonusComparison", "BonusTax", "Bracket", "CumulativeState", "MonthFigures", "MonthTax", "TaxTable",
-    "bonus_tax", "compare_bonus", "cumulative_tables", "cumulative_withholding", "monthly_table",
-    "separate_bonus_allowed", "withhold_month",
-    "PROFILE_FIELDS", "ParameterSet", "create_employee", "employee_profile", "head_of", "load_shipped_parameters",
-    "parameter_history", "parameters_in_force", "profiles_query", "save_parameter", "shipped_parameters",
-    "update_employee", "validate_id_number",
+    "BONUS_INPUT", "BUILT_INS", "EMPLOYEE_ATTRIBUTES", "EXPRESSION_FUNCTIONS", "MERGE_INPUT", "PROFILE_FIELDS", "ZERO",
+    "BonusComparison", "BonusTax", "Bracket", "CompiledRule", "Contribution", "Contributions", "CumulativeState",
+    "EmployeeFacts", "EmployeeReview", "Expression", "ExpressionError", "LineDifference", "MonthFigures", "MonthTax",
+    "ParameterSet", "SlipResult", "TaxTable",
+    "accrual_lines", "approve_run", "bonus_tax", "check_budget", "check_policy", "clamp_base", "compare_bonus",
+    "compute_contributions", "compute_run", "compute_slip", "covered_institutions", "create_employee", "create_run",
+    "cumulative_tables", "cumulative_withholding", "employee_profile", "head_of", "load_shipped_parameters",
+    "load_standard_rules", "monthly_table", "months_employed", "parameter_history", "parameters_in_force", "parse",
+    "pay_run", "post_run", "profiles_query", "review_run", "rule_history", "rule_pay_check", "rule_pay_excluded",
+    "rules_in_force", "run_approving", "run_by_id", "save_parameter", "save_rule", "separate_bonus_allowed",
+    "set_inputs", "shipped_parameters", "slips_of", "update_employee", "validate_id_number", "withhold_month",
 ]

@@ -3,8 +3,8 @@ monthly (twelve advances summing exactly to it), settle after the appraisal scor
 through the ledger's door with the ``payroll.dean_salary`` template, carrying the salary's own funding source.
 
 Settlement: with score S and pass mark M (70), Y = base + (S − M) × standard / 100 for S ≥ M, else
-Y = base × S / M (to the fen, ROUND_HALF_UP); settlement = Y − the advances (negative: recovered — a debit on
-the dean's 应付职工薪酬 until repaid)."""
+Y = base × S / M (to the fen, ROUND_HALF_UP); settlement = Y − the advances paid (negative: recovered — a debit
+on the dean's 应付职工薪酬 until repaid)."""
 from __future__ import annotations
 
 import calendar
@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from erp.core.errors import BusinessError, Conflict, NotFound
-from erp.core.models import Employee, FundingSource, User
+from erp.core.models import Employee, FundingSource, Institution, User
 from erp.core.money import quantize_fen
 from erp.core.timeutil import local_today, utcnow
 from erp.ledger.services import DocumentSource, LineInput, VoucherInput, post_document, posting_template
@@ -153,13 +153,14 @@ def pay_advance(session: Session, salary: DeanSalary, month: int, user: User, on
 
 
 def settle(session: Session, salary: DeanSalary, score: Decimal, user: User, on: date | None = None) -> DeanSalary:
-    """Record the appraisal score, compute annual, advanced and settlement, and post the settlement."""
+    """Record the appraisal score, compute annual, advanced (the advances actually paid: an unpaid month is
+    settled here, never advanced afterwards) and settlement, and post the settlement."""
     if not 0 <= score <= 100:
         raise BusinessError.for_field("score", "考核得分应在 0–100 之间 (score 0–100)")
     DEAN_STATES.begin(session, salary, DeanSalaryState.SETTLED)
     salary.score = score
     salary.annual = annual_salary(salary.base, salary.standard, score, salary.pass_mark)
-    salary.advanced = sum((a.amount for a in salary.advances), Decimal(0))
+    salary.advanced = sum((a.amount for a in salary.advances if a.paid_at is not None), Decimal(0))
     salary.settlement = salary.annual - salary.advanced
     salary.state, salary.settled_at = DeanSalaryState.SETTLED, utcnow()
     if salary.settlement:
@@ -169,9 +170,8 @@ def settle(session: Session, salary: DeanSalary, score: Decimal, user: User, on:
     return salary
 
 
-def dean_salaries_query(community_id: int):
-    from erp.core.models import Institution
-
-    return (select(DeanSalary).join(Employee, Employee.id == DeanSalary.employee_id)
-            .join(Institution, Institution.id == DeanSalary.institution_id)
-            .where(Institution.community_id == community_id).order_by(DeanSalary.year.desc(), Institution.code))
+def dean_salaries_query(community_id: int, year: int | None = None):
+    statement = (select(DeanSalary).join(Employee, Employee.id == DeanSalary.employee_id)
+                 .join(Institution, Institution.id == DeanSalary.institution_id)
+                 .where(Institution.community_id == community_id).order_by(DeanSalary.year.desc(), Institution.code))
+    return statement if year is None else statement.where(DeanSalary.year == year)

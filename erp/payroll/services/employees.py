@@ -82,7 +82,7 @@ def update_employee(session: Session, profile: PayrollProfile, changes: dict) ->
         _unique_id_number(session, id_number, profile.id)
         profile.id_number = id_number
     if "department" in changes:
-        profile.department = _department(session, profile.employee.institution, changes.pop("department"))
+        profile.department = _department(session, profile.institution, changes.pop("department"))
     if "deductions" in changes:
         profile.deductions = [SpecialDeduction(institution_id=profile.institution_id, **item)
                               for item in changes.pop("deductions")]

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from erp.core.errors import BusinessError
+from erp.core.errors import BusinessError, NotFound
 from erp.core.models import Community, Institution, User
 from erp.core.security import require_whole_community
 from erp.ledger.services import (Account, Balance, FiscalYear, PeriodState, Voucher, VoucherKind, VoucherLine,
@@ -61,7 +61,7 @@ def set_item_accounts(session: Session, community_id: int, user: User, item: str
     try:
         item = PoolItem(item)
     except ValueError:
-        raise BusinessError.for_field("item", f"没有此口径项目 (no item {item!r})", "not_found") from None
+        raise NotFound.for_field("item", f"没有此口径项目 (no item {item!r})") from None
     prefixes = [entry["account"] for entry in accounts]
     if len(set(prefixes)) != len(prefixes):
         raise BusinessError.for_field("accounts", "科目重复 (an account is listed twice)")
@@ -69,7 +69,7 @@ def set_item_accounts(session: Session, community_id: int, user: User, item: str
         if not prefix.isdigit() or session.scalar(select(Account.id).where(
                 Account.community_id == community_id, Account.code == prefix).limit(1)) is None:
             raise BusinessError.for_field(f"accounts[{index}].account", f"没有科目 {prefix} (no account {prefix!r})",
-                                          "not_found")
+                                          "unknown_account")
     for row in session.scalars(select(PoolAccountMapping).where(PoolAccountMapping.community_id == community_id,
                                                                 PoolAccountMapping.item == item)):
         session.delete(row)

@@ -6,7 +6,7 @@ old one: it carries the next version number and its own effective date (a date a
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -30,6 +30,13 @@ class ParameterSet:
     """The parameter versions in force on one day, by code; ``refs`` for recording on slips."""
 
     rows: dict[str, PayrollParameter]
+    parsed: dict = field(default_factory=dict, compare=False, repr=False)  # what the engine made of a table
+
+    def memo(self, key: str, make):
+        """``make()`` once per key for this set (a run parses each table once, not once per employee)."""
+        if key not in self.parsed:
+            self.parsed[key] = make()
+        return self.parsed[key]
 
     def value(self, code: str) -> dict:
         try:
@@ -39,10 +46,14 @@ class ParameterSet:
                                      f"(no version of parameter {code} in force)", "missing_parameter") from None
 
     def ref(self, code: str) -> str:
-        return self.rows[code].ref
+        return self.refs_by_code[code]
 
     def decimal(self, code: str, key: str) -> Decimal:
         return Decimal(str(self.value(code)[key]))
+
+    @property
+    def refs_by_code(self) -> dict[str, str]:
+        return self.memo("refs", lambda: {code: row.ref for code, row in self.rows.items()})
 
     @property
     def refs(self) -> list[str]:
@@ -72,7 +83,7 @@ def save_parameter(session: Session, community_id: int, *, code: str, effective_
     """A new version of the table ``code`` from ``effective_from``."""
     if not isinstance(value, dict) or not value:
         raise BusinessError.for_field("value", "参数值必须是非空对象 (value must be a non-empty object)")
-    _check_numbers(value, "value")
+    value = _exact(value, "value")
     taken = session.scalar(select(PayrollParameter.id).where(
         PayrollParameter.community_id == community_id, PayrollParameter.code == code,
         PayrollParameter.effective_from == effective_from))
@@ -88,16 +99,17 @@ def save_parameter(session: Session, community_id: int, *, code: str, effective_
     return row
 
 
-def _check_numbers(value, path: str) -> None:
-    """Numbers in a table are exact: strings (or ints), never floats."""
+def _exact(value, path: str):
+    """Numbers in a table are kept as their exact text ("0.08"); a float (already inexact) is refused."""
     if isinstance(value, float):
         raise BusinessError.for_field(path, f"{path}: 数值请写成字符串，如 \"0.08\" (numbers are strings, not floats)")
+    if isinstance(value, Decimal):
+        return format(value, "f")
     if isinstance(value, dict):
-        for key, item in value.items():
-            _check_numbers(item, f"{path}.{key}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_numbers(item, f"{path}[{index}]")
+        return {key: _exact(item, f"{path}.{key}") for key, item in value.items()}
+    if isinstance(value, list):
+        return [_exact(item, f"{path}[{index}]") for index, item in enumerate(value)]
+    return value
 
 
 def load_shipped_parameters(session: Session, community: Community) -> None:

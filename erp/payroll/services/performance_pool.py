@@ -136,6 +136,8 @@ def create_pool(session: Session, community_id: int, user: User, *, institution:
     pool = PerformancePool(institution=inst, year=year, state=PoolState.DRAFT, created_by_id=user.id,
                            basic_share=default_basic_share(inst), previous_pool=previous or ZERO, **DEFAULTS)
     _apply_parameters(pool, parameters)
+    if parameters.get("appraisal_factor") is None and parameters.get("appraisal_score") is not None:
+        pool.appraisal_factor = (parameters["appraisal_score"] / 100).quantize(Decimal("0.000001"))  # s = score/100
     if previous is not None:
         pool.previous_pool = previous  # the approved figure, never a typed one
     require_closed_year(session, inst, year - 1)

@@ -89,12 +89,15 @@ class BonusTax:
 
 
 def cumulative_tables(parameters: ParameterSet) -> tuple[TaxTable, Decimal]:
-    value = parameters.value("payroll.iit_cumulative")
-    return TaxTable.from_value(value, parameters.ref("payroll.iit_cumulative")), Decimal(value["basic_monthly"])
+    def make():
+        value = parameters.value("payroll.iit_cumulative")
+        return TaxTable.from_value(value, parameters.ref("payroll.iit_cumulative")), Decimal(value["basic_monthly"])
+    return parameters.memo("iit_cumulative", make)
 
 
 def monthly_table(parameters: ParameterSet) -> TaxTable:
-    return TaxTable.from_value(parameters.value("payroll.iit_monthly"), parameters.ref("payroll.iit_monthly"))
+    return parameters.memo("iit_monthly", lambda: TaxTable.from_value(parameters.value("payroll.iit_monthly"),
+                                                                      parameters.ref("payroll.iit_monthly")))
 
 
 def withhold_month(table: TaxTable, basic_monthly: Decimal, before: CumulativeState, month: int,

@@ -2,10 +2,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Callable
 
-from flask import Blueprint
+from flask import Blueprint, flash, redirect, request, session
+from sqlalchemy import select
 
+from erp.core.errors import BusinessError
+from erp.core.extensions import db
 from erp.core.formatting import format_amount
+from erp.core.models import Institution
+from erp.core.web import ACTIVE_INSTITUTION_KEY
 from erp.core.money import MoneyError, parse_amount
 
 bp = Blueprint("payroll", __name__, url_prefix="/payroll")
@@ -22,4 +28,34 @@ def form_amount(form, name: str, *, default: str = "0") -> Decimal:
 
 @bp.app_template_filter("payroll_amount")
 def payroll_amount(value) -> str:
-    return format_amount(value)
+    """An amount (Decimal, or the exact text of a slip line) as ``1,234.50``."""
+    return format_amount(Decimal(value) if isinstance(value, str) else value)
+
+
+def institutions() -> list[Institution]:
+    """The institutions in the user's scope (the scope rules filter the query)."""
+    return list(db.session.scalars(select(Institution).where(Institution.active.is_(True))
+                                   .order_by(Institution.code)))
+
+
+def chosen_institution(options: list[Institution]) -> Institution | None:
+    code = request.values.get("institution", "").strip()
+    for institution in options:
+        if institution.code == code:
+            return institution
+    active = session.get(ACTIVE_INSTITUTION_KEY)
+    return next((i for i in options if i.id == active), options[0] if options else None)
+
+
+def act(action: Callable[[], object], done: str, message: str, back: str | None = None):
+    """Run a service as one transaction; success flashes ``message`` and goes to ``done``, a refusal flashes
+    the service's message and goes ``back`` (default ``done``)."""
+    try:
+        action()
+        db.session.commit()
+    except BusinessError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(back or done)
+    flash(message, "success")
+    return redirect(done)

@@ -40,14 +40,17 @@ def get_item(code):
 @api_route(bp, "/catalogue/items/<code>", "PUT", permission="procurement.catalogue.write",
            summary="Replace a catalogue item's fields", body=ItemIn, response=ItemOut)
 def replace_item(code, body):
-    require_whole_community(g.user, CATALOGUE)
-    item = procurement.item_by_code(db.session, g.user.community_id, code, lock=True)
-    return procurement.update_item(db.session, item, body)
+    return _update_item(code, body)
 
 
 @api_route(bp, "/catalogue/items/<code>", "PATCH", permission="procurement.catalogue.write",
            summary="Change some of a catalogue item's fields", body=ItemPatch, response=ItemOut)
 def patch_item(code, body):
+    return _update_item(code, body)
+
+
+def _update_item(code: str, body: dict):
+    """PUT and PATCH: the item locked, its fields changed (PUT's schema requires all, PATCH's any)."""
     require_whole_community(g.user, CATALOGUE)
     item = procurement.item_by_code(db.session, g.user.community_id, code, lock=True)
     return procurement.update_item(db.session, item, body)

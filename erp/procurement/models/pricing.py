@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from erp.core.extensions import db
 from erp.core.mixins import Audited, InstitutionOwned
-from erp.core.models import User
+from erp.core.models import Institution, User
 from erp.core.money import FixedDecimal, UnitPrice
 from erp.core.timeutil import UTCDateTime, utcnow
 from erp.procurement.models.catalogue import CatalogueItem
@@ -71,4 +71,5 @@ class SellingPrice(Audited, InstitutionOwned, db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
     item: Mapped[CatalogueItem] = relationship()
+    institution: Mapped[Institution] = relationship()
     updated_by: Mapped[User | None] = relationship()

@@ -15,6 +15,7 @@ from erp.core.extensions import db
 from erp.core.mixins import Audited
 from erp.core.models import Partner, enum_column
 from erp.core.registry import N_
+from erp.core.timeutil import local_today
 
 
 class SupplierRole(str, enum.Enum):
@@ -51,6 +52,11 @@ class Supplier(Audited, db.Model):
     @property
     def uscc(self) -> str | None:
         return self.partner.uscc
+
+    @property
+    def licence_valid(self) -> bool:
+        """Valid today (the community's local date)."""
+        return self.licence_valid_on(local_today())
 
     def licence_valid_on(self, on_date: date) -> bool:
         return on_date <= self.licence_expires

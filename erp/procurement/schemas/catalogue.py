@@ -37,8 +37,10 @@ class ItemIn(Schema):
 
 
 class ItemPatch(ItemIn):
-    class Meta:
-        partial = True
+    """The same fields, each optional (PATCH changes only those given)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, partial=True, **kwargs)
 
 
 class ItemOut(Schema):

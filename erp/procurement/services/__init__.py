@@ -7,29 +7,35 @@ Master data and pricing:
 3. **Suppliers** (:mod:`.suppliers`) — a core partner plus licence, role and bank account;
    :func:`check_supplier_licence` refuses an expired licence (``licence_expired``).
 4. **Agreements** (:mod:`.agreements`) — 统一谈判 prices, history kept; :func:`agreement_in_force`.
-5. **Pricing** (:mod:`.pricing`) — 零差率: the parameters, the selling prices, the markup check
+5. **Catalogue import** (:mod:`.catalogue_import`) — Excel, all or nothing, bulk for the national list.
+6. **Pricing** (:mod:`.pricing`) — 零差率: the parameters, the selling prices, the markup check
    (``zero_markup``) and the exactly proportional line amount.
 """
 
 from erp.procurement.services.agreements import (PRICE_PLACES, agreement_by_id, agreement_history,
-                                                 agreement_in_force, agreements_in_force, create_agreement,
+                                                 agreement_in_force, agreements_in_force, covering, create_agreement,
                                                  parse_unit_price)
 from erp.procurement.services.catalogue import (REQUIRED_FIELDS, TEXT_FIELDS, NotOrderable, check_orderable,
                                                 create_item, formulary_entry, item_by_code, item_query, set_formulary,
                                                 update_item)
+from erp.procurement.services.catalogue_import import COLUMNS as CATALOGUE_COLUMNS
+from erp.procurement.services.catalogue_import import (CatalogueImportFailed, ImportResult, RowError, error_report,
+                                                       import_catalogue, read_catalogue)
 from erp.procurement.services.codes import CheckedCode, InvalidCode, check_code, normalise_code
-from erp.procurement.services.pricing import (NoCost, ZeroMarkup, check_price, current_cost, dispensing_price,
+from erp.procurement.services.pricing import (PRICE_QUANTUM, RATIO_FIELDS, NoCost, ZeroMarkup, check_price, current_cost, dispensing_price,
                                               install_settings, line_amount, max_price, record_cost,
-                                              selling_price_row, set_selling_price, settings_for)
+                                              selling_price_row, set_selling_price, settings_for,
+                                              update_settings)
 from erp.procurement.services.suppliers import (LicenceExpired, check_supplier_licence, create_supplier,
                                                 supplier_by_code, update_supplier)
 
 __all__ = [
-    "PRICE_PLACES", "REQUIRED_FIELDS", "TEXT_FIELDS",
-    "CheckedCode", "InvalidCode", "LicenceExpired", "NoCost", "NotOrderable", "ZeroMarkup",
+    "CATALOGUE_COLUMNS", "PRICE_PLACES", "PRICE_QUANTUM", "RATIO_FIELDS", "REQUIRED_FIELDS", "TEXT_FIELDS",
+    "CatalogueImportFailed", "CheckedCode", "ImportResult", "RowError", "error_report", "import_catalogue",
+    "read_catalogue", "InvalidCode", "LicenceExpired", "NoCost", "NotOrderable", "ZeroMarkup",
     "agreement_by_id", "agreement_history", "agreement_in_force", "agreements_in_force", "check_code",
-    "check_orderable", "check_price", "check_supplier_licence", "create_agreement", "create_item",
+    "check_orderable", "check_price", "check_supplier_licence", "covering", "create_agreement", "create_item",
     "create_supplier", "current_cost", "dispensing_price", "formulary_entry", "install_settings", "item_by_code", "item_query",
     "line_amount", "max_price", "normalise_code", "parse_unit_price", "record_cost", "selling_price_row",
-    "set_formulary", "set_selling_price", "settings_for", "supplier_by_code", "update_item", "update_supplier",
+    "set_formulary", "set_selling_price", "settings_for", "supplier_by_code", "update_item", "update_settings", "update_supplier",
 ]

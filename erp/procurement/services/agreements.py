@@ -28,9 +28,9 @@ def parse_unit_price(value: Any, field: str = "unit_price") -> Decimal:
     return price
 
 
-def _covering(on_date: date):
-    return (PriceAgreement.valid_from <= on_date,
-            or_(PriceAgreement.valid_to.is_(None), PriceAgreement.valid_to >= on_date))
+def covering(on_date: date, entity=PriceAgreement) -> tuple:
+    """The conditions of an agreement (``entity``: the class or an alias of it) covering a date."""
+    return (entity.valid_from <= on_date, or_(entity.valid_to.is_(None), entity.valid_to >= on_date))
 
 
 def agreement_in_force(session: Session, item: CatalogueItem, supplier: Supplier | None,
@@ -51,7 +51,7 @@ def agreement_in_force(session: Session, item: CatalogueItem, supplier: Supplier
 
 def agreements_in_force(session: Session, item: CatalogueItem, on_date: date) -> list[PriceAgreement]:
     """Per supplier, the agreement in force on the date (the most recent covering it), by supplier id."""
-    rows = session.scalars(select(PriceAgreement).where(PriceAgreement.item_id == item.id, *_covering(on_date))
+    rows = session.scalars(select(PriceAgreement).where(PriceAgreement.item_id == item.id, *covering(on_date))
                            .order_by(PriceAgreement.supplier_id, PriceAgreement.id.desc()))
     latest: dict[int, PriceAgreement] = {}
     for agreement in rows:

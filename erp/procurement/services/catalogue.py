@@ -11,6 +11,7 @@ from erp.core.models import Institution
 from erp.core.services import institution_by_code
 from erp.procurement.models import FLAGS, CatalogueItem, Formulary, ItemCategory, ItemKind
 from erp.procurement.services.codes import CATEGORY_OF_KIND, check_code, normalise_code
+from erp.procurement.services.common import flush_or_conflict
 
 # The descriptive fields an item takes (besides code, category and flags), with their column widths.
 TEXT_FIELDS = {"generic_name": 128, "trade_name": 128, "dosage_form": 64, "specification": 128,
@@ -85,7 +86,7 @@ def create_item(session: Session, community_id: int, data: dict[str, Any]) -> Ca
                          units_per_package=1, active=True)
     _apply(item, {"units_per_package": 1, **data})
     session.add(item)
-    session.flush()
+    flush_or_conflict(session, f"品种 {checked.code} ")
     return item
 
 
@@ -119,7 +120,7 @@ def set_formulary(session: Session, institution: Institution, item: CatalogueIte
         session.add(entry)
     entry.active = active
     entry.min_stock = min_stock
-    session.flush()
+    flush_or_conflict(session, "用药目录 ")
     return entry
 
 

@@ -19,9 +19,11 @@ from sqlalchemy.orm import Session
 from erp.core.timeutil import local_today
 from erp.core.errors import BusinessError
 from erp.core.models import Institution, User
-from erp.core.money import quantize_fen
+from erp.core.money import MoneyError, parse_amount, quantize_fen
+from erp.core.timeutil import local_today
 from erp.procurement.models import CatalogueItem, ProcurementSettings, SellingPrice
 from erp.procurement.services.agreements import agreement_in_force, parse_unit_price
+from erp.procurement.services.common import flush_or_conflict
 
 PRICE_QUANTUM = Decimal("0.0001")
 
@@ -57,6 +59,11 @@ def install_settings(session: Session, community_id: int) -> ProcurementSettings
     return found
 
 
+def price_text(value: Decimal | None) -> str:
+    """A price as shown in messages: 4 places (a stored UnitPrice carries 6)."""
+    return "（未知）" if value is None else format(value.quantize(PRICE_QUANTUM), "f")
+
+
 def max_price(item: CatalogueItem, cost: Decimal, cap: Decimal) -> Decimal:
     """The highest price 零差率 allows for a package of the item bought at ``cost``."""
     if not item.may_mark_up:
@@ -68,16 +75,18 @@ def check_price(item: CatalogueItem, cost: Decimal, price: Decimal, cap: Decimal
                 field: str = "selling_price") -> Decimal:
     """``price`` if 零差率 allows it, else :class:`ZeroMarkup` naming the item, cost, price and cap."""
     if item.may_mark_up:
-        if price * 10000 > cost * (10000 + cap * 10000):  # exact: both are 4-decimal Decimals
+        if price > cost * (1 + cap):  # exact: Decimal arithmetic on 4- and 6-place values
+            shown, top, ratio = price_text(price), price_text(max_price(item, cost, cap)), cap.normalize()
             raise ZeroMarkup.for_field(
-                field, f"中药饮片 {item.code} {item.generic_name} 售价 {price} 超过加成上限：进价 {cost}，上限 "
-                       f"{cap * 100:.2f}%（最高 {max_price(item, cost, cap)}） (markup above the cap: item {item.code}, "
-                       f"cost {cost}, price {price}, cap {cap})")
+                field, f"中药饮片 {item.code} {item.generic_name} 售价 {shown} 超过加成上限：进价 {price_text(cost)}，上限 "
+                       f"{cap * 100:.2f}%（最高 {top}） (markup above the cap: item {item.code}, "
+                       f"cost {price_text(cost)}, price {shown}, cap {ratio})")
         return price
     if price != cost:
         raise ZeroMarkup.for_field(
-            field, f"{item.code} {item.generic_name} 实行零差率销售，售价必须等于进价 {cost}，不能为 {price}（加成上限 0%）"
-                   f" (zero markup: item {item.code}, cost {cost}, price {price}, cap 0)")
+            field, f"{item.code} {item.generic_name} 实行零差率销售，售价必须等于进价 {price_text(cost)}，不能为 "
+                   f"{price_text(price)}（加成上限 0%） (zero markup: item {item.code}, cost {price_text(cost)}, "
+                   f"price {price_text(price)}, cap 0)")
     return price
 
 
@@ -103,9 +112,9 @@ def set_selling_price(session: Session, institution: Institution, item: Catalogu
     cost = current_cost(session, institution, item, on_date or local_today())
     if not item.may_mark_up:
         raise ZeroMarkup.for_field(
-            "selling_price", f"{item.code} {item.generic_name} 实行零差率销售，售价随进价 {cost if cost is not None else '（未知）'}"
-                             f" 自动确定，不能设置为 {price}（加成上限 0%） (zero markup: item {item.code}, cost {cost}, "
-                             f"price {price}, cap 0: the price follows the cost)")
+            "selling_price", f"{item.code} {item.generic_name} 实行零差率销售，售价随进价 {price_text(cost)} 自动确定，"
+                             f"不能设置为 {price_text(price)}（加成上限 0%） (zero markup: item {item.code}, cost "
+                             f"{price_text(cost)}, price {price_text(price)}, cap 0: the price follows the cost)")
     if cost is None:
         raise NoCost.for_field("selling_price", f"{item.code} 尚无进价（无入库也无有效协议），不能定价 "
                                                 f"(no acquisition cost known for the item yet)")
@@ -116,7 +125,7 @@ def set_selling_price(session: Session, institution: Institution, item: Catalogu
         row = SellingPrice(institution_id=institution.id, item_id=item.id, cost_price=cost)
         session.add(row)
     row.price, row.updated_by = price, user
-    session.flush()
+    flush_or_conflict(session, f"{item.code} 的售价")
     return row
 
 
@@ -134,7 +143,7 @@ def record_cost(session: Session, institution: Institution, item: CatalogueItem,
     else:
         return row
     row.updated_by = user
-    session.flush()
+    flush_or_conflict(session, f"{item.code} 的进价")
     return row
 
 
@@ -152,3 +161,32 @@ def line_amount(package_price: Decimal, units_per_package: int, min_units: int |
     """The amount of ``min_units`` minimum units at ``package_price`` per package: exactly proportional,
     rounded once, half up, to the fen (a whole package costs exactly its price)."""
     return quantize_fen(package_price * Decimal(min_units) / Decimal(units_per_package))
+
+
+RATIO_FIELDS = ("herbal_markup_cap", "former_markup", "compensation_price", "compensation_subsidy",
+                "compensation_absorbed", "match_tolerance", "online_target_drugs", "online_target_high_value")
+COMPENSATION = ("compensation_price", "compensation_subsidy", "compensation_absorbed")
+
+
+def update_settings(session: Session, community_id: int, data: dict) -> ProcurementSettings:
+    """Change the community's parameters (ratios as decimal text, 0–1 with at most 4 places; the three
+    compensation shares sum to 1). Audited like every change."""
+    settings = install_settings(session, community_id)
+    for name in RATIO_FIELDS:
+        if data.get(name) is None:
+            continue
+        try:
+            value = parse_amount(data[name], field=name, max_places=4)
+        except MoneyError as exc:
+            raise BusinessError.for_field(name, str(exc)) from None
+        if not 0 <= value <= 1:
+            raise BusinessError.for_field(name, "比例应在 0 与 1 之间，如 0.25 表示 25% (a ratio between 0 and 1)")
+        setattr(settings, name, value)
+    for name in ("near_expiry_months", "payment_term_days"):
+        if data.get(name) is not None:
+            setattr(settings, name, data[name])
+    if sum(getattr(settings, name) for name in COMPENSATION) != 1:
+        raise BusinessError.for_field("compensation_price", "调价、财政补助、医院消化三项比例之和必须为 1 "
+                                                            "(the compensation shares must sum to 1)")
+    session.flush()
+    return settings

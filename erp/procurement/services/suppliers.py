@@ -12,6 +12,7 @@ from erp.core.errors import BusinessError, NotFound
 from erp.core.models import Partner
 from erp.core.services import validate_uscc
 from erp.procurement.models import Supplier, SupplierRole
+from erp.procurement.services.common import flush_or_conflict
 
 
 class LicenceExpired(BusinessError):
@@ -69,7 +70,7 @@ def create_supplier(session: Session, community_id: int, data: dict[str, Any]) -
                         licence_expires=data["licence_expires"], active=True)
     _apply(supplier, data)
     session.add(supplier)
-    session.flush()
+    flush_or_conflict(session, f"供应商 {code} ")
     return supplier
 
 

@@ -1,6 +1,18 @@
 """Procurement web pages (Chinese): one blueprint, one file per business object."""
-from flask import Blueprint
+from flask import Blueprint, abort
+from flask_login import current_user
+
+from erp.core.errors import NotFound
+from erp.core.extensions import db
 
 bp = Blueprint("procurement", __name__, url_prefix="/procurement")
 
-from erp.procurement.views import catalogue  # noqa: E402,F401  (registers the pages)
+
+def found_or_404(lookup, code: str):
+    """The record a page's address names (``lookup(session, community_id, code)``), or 404."""
+    try:
+        return lookup(db.session, current_user.community_id, code)
+    except NotFound:
+        abort(404)
+
+from erp.procurement.views import agreements, catalogue, imports, settings, suppliers  # noqa: E402,F401  (registers the pages)

@@ -49,6 +49,7 @@ def upgrade():
     sa.Column('state', sa.Enum('draft', 'computed', 'approved', 'posted', 'paid', name='runstate', native_enum=False, length=32), nullable=False),
     sa.Column('note', sa.String(length=256), nullable=False),
     sa.Column('versions', sa.JSON(), nullable=False),
+    sa.Column('employee_ids', sa.JSON(), nullable=False),
     sa.Column('slip_count', sa.Integer(), nullable=False),
     sa.Column('gross_total', sa.BigInteger(), nullable=False),
     sa.Column('deduction_total', sa.BigInteger(), nullable=False),

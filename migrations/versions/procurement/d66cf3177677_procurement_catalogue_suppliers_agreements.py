@@ -16,7 +16,7 @@ down_revision = None
 branch_labels = ('procurement',)
 depends_on = ('b7d51e0c2a64', 'a2cb9da9464e')
 
-# 零差率 on PostgreSQL, for any table holding an item's cost and price per package (same scale, UnitPrice):
+# 零差率 on PostgreSQL, for any table holding an item's cost and price per package (both UnitPrice: 6 places):
 #   CREATE TRIGGER … BEFORE INSERT OR UPDATE ON t FOR EACH ROW
 #       EXECUTE FUNCTION procurement_zero_markup_guard('item_id', 'cost column', 'price column');
 # A drug or consumable's price must equal its cost; a 中药饮片's may exceed it by the community's
@@ -41,12 +41,12 @@ BEGIN
      WHERE i.id = the_item;
     IF item_category = 'herbal' THEN
         IF price * 10000 > cost * (10000 + cap) THEN
-            RAISE EXCEPTION 'zero_markup: % price % above cost % with cap %', item_code, price / 10000, cost / 10000,
-                cap / 10000 USING ERRCODE = 'check_violation';
+            RAISE EXCEPTION 'zero_markup: % price % above cost % with cap %', item_code, round(price / 1000000, 4),
+                round(cost / 1000000, 4), round(cap / 10000, 4) USING ERRCODE = 'check_violation';
         END IF;
     ELSIF price <> cost THEN
-        RAISE EXCEPTION 'zero_markup: % price % differs from cost %', item_code, price / 10000, cost / 10000
-            USING ERRCODE = 'check_violation';
+        RAISE EXCEPTION 'zero_markup: % price % differs from cost %', item_code, round(price / 1000000, 4),
+            round(cost / 1000000, 4) USING ERRCODE = 'check_violation';
     END IF;
     RETURN NEW;
 END;

@@ -1,0 +1,184 @@
+"""Budget control under load (PostgreSQL): N concurrent clients making commitments against shared budget lines.
+
+The database named by ERP_BENCH_BUDGET_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/
+erp_bench_budget) is DROPPED and recreated, migrated, and loaded with the demo community, the ledger's demo and
+the budget demo (approved budgets in execution for QH001, QH101, QH102). Then ``--clients`` threads (default 20),
+each with its own connection, call ``erp.budget.services.reserve`` in a transaction of its own and commit, for
+``--seconds`` (default 20), against the demo's Stop lines (a few shared lines: every client hits every line).
+Each reserve is a locked check (the line's row locked, available = approved − committed − actual); once a line
+is used up the reserves are refused (409 budget_exceeded) — still a check. Then the same clients call the unlocked,
+read-only ``check`` for as long. Printed for each phase: checks per second,
+latency p50 / p95 / p99 (target p95 ≤ 50 ms), commitments made and refused, and the overspend confirmation:
+for every Stop line, committed + actual ≤ approved, and the line's running total equals the sum of its open
+commitments.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import threading
+import time
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import create_engine, func, make_url, select, text  # noqa: E402
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/erp_bench_budget"
+TARGET_P95_MS = 50
+
+
+class Source:
+    def __init__(self, key: str):
+        self.module, self.kind, self.key, self.label, self.url = "bench", "order", key, f"BENCH-{key}", None
+
+
+def recreate_database(url: str) -> None:
+    target = make_url(url)
+    if not target.drivername.startswith("postgresql"):
+        sys.exit("bench/budget.py needs PostgreSQL (ERP_BENCH_BUDGET_DATABASE_URL)")
+    maintenance = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with maintenance.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    maintenance.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    url = os.environ.get("ERP_BENCH_BUDGET_DATABASE_URL", DEFAULT_URL)
+    recreate_database(url)
+
+    from erp import create_app
+    from erp.core.errors import Conflict
+    from erp.core.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url,
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": args.clients + 2, "max_overflow": 2}})
+    with app.app_context():
+        from erp.core.schema_migrations import upgrade_database
+
+        upgrade_database()
+        from erp.budget.demo import load_demo as load_budget_demo
+        from erp.budget.models import BudgetEntry, BudgetLine, Control, EntryState
+        from erp.core.demo import load_demo as load_core_demo
+        from erp.core.models import Institution
+        from erp.core.session_context import system_actor
+        from erp.ledger.demo import load_demo as load_ledger_demo
+
+        system_actor(db.session, "bench")
+        load_core_demo(db.session)
+        load_ledger_demo(db.session)
+        load_budget_demo(db.session)
+        db.session.commit()
+        targets = [(line.institution_id, line.account_code, line.department.code if line.department else None,
+                    line.funding_source.code if line.funding_source else None)
+                   for line in db.session.scalars(select(BudgetLine).where(BudgetLine.control == Control.STOP))]
+        db.session.remove()
+    print(f"{args.clients} clients × {args.seconds:.0f} s against {len(targets)} shared Stop lines "
+          f"(load average {os.getloadavg()[0]:.2f})")
+
+    from erp.budget import services as budget
+
+    latencies: list[float] = []
+    outcome = {"made": 0, "refused": 0, "errors": 0}
+    lock = threading.Lock()
+    barrier = threading.Barrier(args.clients)
+    today = date.today()
+
+    def client(number: int, mode: str = "reserve") -> None:
+        rng = random.Random(number)
+        mine, made, refused, errors = [], 0, 0, 0
+        with app.app_context():
+            session = db.session
+            session.execute(text("SELECT 1"))
+            session.rollback()
+            barrier.wait()
+            end = time.perf_counter() + args.seconds
+            serial = 0
+            while time.perf_counter() < end:
+                institution_id, account, department, funding_source = rng.choice(targets)
+                serial += 1
+                amount = Decimal(rng.randrange(10_000, 2_000_000)) / 100
+                started = time.perf_counter()
+                try:
+                    system_actor(session, f"bench-{number}")
+                    institution = session.get(Institution, institution_id)
+                    if mode == "check":  # what reserving would meet: no lock, nothing written
+                        result = budget.check(session, institution, account, department, funding_source, amount,
+                                              today)
+                        session.rollback()
+                        made, refused = made + result.allowed, refused + (not result.allowed)
+                        mine.append(time.perf_counter() - started)
+                        continue
+                    budget.reserve(session, institution, account, department, funding_source, amount,
+                                   Source(f"{number}-{serial}"), on=today)
+                    session.commit()
+                    made += 1
+                except Conflict:
+                    session.rollback()
+                    refused += 1
+                except Exception as exc:  # noqa: BLE001 - counted and shown
+                    session.rollback()
+                    errors += 1
+                    if errors == 1:
+                        print(f"client {number}: {exc!r}")
+                mine.append(time.perf_counter() - started)
+            db.session.remove()
+        with lock:
+            latencies.extend(mine)
+            outcome["made"] += made
+            outcome["refused"] += refused
+            outcome["errors"] += errors
+
+    from erp.core.session_context import system_actor
+
+    def run(mode: str, label: str) -> None:
+        latencies.clear()
+        outcome.update(made=0, refused=0, errors=0)
+        started = time.perf_counter()
+        threads = [threading.Thread(target=client, args=(n, mode)) for n in range(args.clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+        latencies.sort()
+
+        def pct(p: float) -> float:
+            return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
+
+        total, p95 = len(latencies), pct(0.95)
+        print(f"{label}: {total} in {elapsed:.1f} s = {total / elapsed:.0f} checks/s (allowed / made "
+              f"{outcome['made']}, refused budget_exceeded {outcome['refused']}, errors {outcome['errors']})")
+        print(f"{label} LATENCY: p50 {pct(0.50):.1f} ms, p95 {p95:.1f} ms, p99 {pct(0.99):.1f} ms, "
+              f"mean {statistics.fmean(latencies) * 1000:.1f} ms (target p95 ≤ {TARGET_P95_MS} ms: "
+              f"{'met' if p95 <= TARGET_P95_MS else 'NOT met'})")
+
+    run("reserve", "RESERVE (locked check + commitment + commit)")
+    barrier.reset()
+    run("check", "CHECK (unlocked, read-only)")
+    with app.app_context():
+        overspent, drift = [], []
+        for line in db.session.scalars(select(BudgetLine)):
+            held = db.session.scalar(select(func.coalesce(func.sum(BudgetEntry.open_amount), 0)).where(
+                BudgetEntry.line_id == line.id, BudgetEntry.state == EntryState.OPEN)) or Decimal(0)
+            if line.control is Control.STOP and line.committed + line.actual > line.amount:
+                overspent.append(line.id)
+            if Decimal(held) != line.committed:
+                drift.append(line.id)
+        print(f"OVERSPEND: {'none' if not overspent else overspent} — every Stop line within its approved amount; "
+              f"running totals equal the open commitments: {not drift}")
+    sys.exit(1 if overspent or drift or outcome["errors"] else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""Pay slips (工资条) as data, as PDF (one employee or the whole run, Chinese, with the 大写 total) and the bank
+payment file (代发工资文件)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from erp.core.models import Department, Institution
+from erp.core.money import amount_in_words, decimal_str
+from erp.core.rendering import render_pdf
+from erp.core.xlsx import build_xlsx
+from erp.payroll.models import (EARNING_CATEGORIES, RULE_CATEGORY_TITLES, PayrollProfile, PayrollRun, Payslip,
+                                RuleCategory)
+
+ZERO = Decimal(0)
+SECTIONS = [("应发项目", [c.value for c in RuleCategory if c in EARNING_CATEGORIES]),
+            ("个人扣款", [RuleCategory.PERSONAL_DEDUCTION.value, RuleCategory.INCOME_TAX.value]),
+            ("单位缴费（不计入实发）", [RuleCategory.EMPLOYER_CONTRIBUTION.value])]
+
+
+def slip_dict(slip: Payslip, run: PayrollRun | None = None, institution: Institution | None = None,
+              department: Department | None = None) -> dict:
+    run = run or slip.run
+    return {
+        "id": slip.id, "run": run.id, "run_number": run.number, "period": f"{slip.year}-{slip.month:02d}",
+        "regular": slip.regular, "state": run.state.value,
+        "employee": slip.employee_id, "employee_code": slip.employee.code, "employee_name": slip.employee.name,
+        "institution": institution.code if institution else None,
+        "institution_name": institution.name if institution else None,
+        "department": department.name if department else None,
+        "gross": decimal_str(slip.gross), "personal_deductions": decimal_str(slip.personal_deductions),
+        "income_tax": decimal_str(slip.income_tax), "net": decimal_str(slip.net),
+        "net_in_words": amount_in_words(slip.net) if slip.net >= 0 else "负" + amount_in_words(-slip.net),
+        "employer_contributions": decimal_str(slip.employer_contributions),
+        "tax": {"taxable_wages": decimal_str(slip.taxable_wages), "special_deduction": decimal_str(slip.special_deduction),
+                "additional_deduction": decimal_str(slip.additional_deduction),
+                "other_deduction": decimal_str(slip.other_deduction), "tax_months": slip.tax_months,
+                "wage_tax": decimal_str(slip.wage_tax), "annual_bonus": decimal_str(slip.annual_bonus),
+                "bonus_separate": slip.bonus_separate, "bonus_tax_separate": decimal_str(slip.bonus_tax_separate),
+                "bonus_tax_merged": decimal_str(slip.bonus_tax_merged)},
+        "lines": [dict(line, category_title=RULE_CATEGORY_TITLES[RuleCategory(line["category"])])
+                  for line in slip.lines],
+    }
+
+
+def _context(session: Session, slips: list[Payslip]) -> list[dict]:
+    institutions = {i.id: i for i in session.scalars(select(Institution).where(
+        Institution.id.in_({s.institution_id for s in slips} or {0})))}
+    departments = {d.id: d for d in session.scalars(select(Department).where(
+        Department.id.in_({s.department_id for s in slips if s.department_id} or {0})))}
+    result = []
+    for slip in slips:
+        data = slip_dict(slip, institution=institutions[slip.institution_id],
+                         department=departments.get(slip.department_id))
+        by_category = defaultdict(list)
+        for line in data["lines"]:
+            by_category[line["category"]].append(line)
+        data["sections"] = [(title, [line for c in categories for line in by_category[c]])
+                            for title, categories in SECTIONS]
+        result.append(data)
+    return result
+
+
+def slips_pdf(session: Session, slips: list[Payslip], title: str) -> bytes:
+    """One page per slip (the batch of a run, or one employee's)."""
+    return render_pdf("payroll/payslips_pdf.html", slips=_context(session, slips), title=title)
+
+
+def bank_file(session: Session, run: PayrollRun) -> bytes:
+    """代发工资文件: one row per employee with the net pay to their bank account (the bank's import sheet)."""
+    rows = session.execute(select(Payslip, PayrollProfile).join(
+        PayrollProfile, PayrollProfile.employee_id == Payslip.employee_id).where(Payslip.run_id == run.id)
+        .order_by(Payslip.institution_id, Payslip.id)).all()
+    columns = [{"key": "seq", "label": "序号", "kind": "int"}, {"key": "name", "label": "户名", "kind": "text"},
+               {"key": "account", "label": "账号", "kind": "text"}, {"key": "bank", "label": "开户行", "kind": "text"},
+               {"key": "amount", "label": "金额", "kind": "amount"}, {"key": "memo", "label": "用途", "kind": "text"}]
+    data = [{"seq": n, "name": slip.employee.name, "account": profile.bank_account, "bank": profile.bank_name,
+             "amount": slip.net, "memo": f"{run.period} 工资"} for n, (slip, profile) in enumerate(rows, start=1)]
+    total = sum((slip.net for slip, _ in rows), start=ZERO)
+    return build_xlsx(f"代发工资 {run.number}", columns, data, totals={"amount": total},
+                      header_lines=[f"笔数 {len(data)}，合计 {decimal_str(total)} 元（{amount_in_words(total)}）"])
