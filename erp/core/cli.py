@@ -184,6 +184,7 @@ def serve(host: str, port: int) -> None:
             "没有会话签名密钥，拒绝启动 (no secret key: anyone could forge a session). Set ERP_SECRET_KEY, or "
             f"write a random key to {SECRET_KEY_FILE} (`make run` does: python -c \"from erp.core.config import "
             "create_secret_key_file; create_secret_key_file()\"); for development only: erp --debug serve")
+
     from erp.core.db_roles import owns_tables
 
     with db.engine.connect() as connection:
