@@ -27,6 +27,7 @@ from erp.core.timeutil import local_today
 from erp.ledger.models import Voucher
 from erp.ledger.services import LineInput, VoucherInput
 from erp.ledger.services.posting import Ledger
+from erp.ledger.services.review import review
 
 
 class Factory(SQLAlchemyModelFactory):
@@ -205,7 +206,8 @@ class VoucherFactory(Factory):
         preparer = user(kwargs.pop("preparer"))
         data = VoucherInput(lines=[voucher_line(*spec) for spec in kwargs.pop("lines")], **kwargs)
         voucher = Ledger(session, preparer).create_draft(data)
-        if posted:
+        if posted:  # 审核 then 记账, both by the poster (never the preparer)
+            review(session, user(poster), voucher)
             voucher = Ledger(session, user(poster)).post(voucher)
         session.flush()
         return voucher

@@ -171,6 +171,21 @@ def verify_checkpoints(session: Session, path: Path | None = None) -> list[Ancho
     return problems
 
 
+def period_anchor(institution_id: int, period: str) -> str | None:
+    """The printed digest of the latest anchor written when an institution closed a month (``YYYY-MM``) of
+    this database, or None while the month is open (a statement of a closed month carries it, so that an
+    auditor holding the print can later prove the history it shows was kept)."""
+    from erp.core.extensions import db
+
+    database = db.engine.url.render_as_string(hide_password=True)
+    found = None
+    for record in read_checkpoints():
+        if (record.get("reason") == "period_closed" and record.get("institution_id") == institution_id
+                and record.get("period") == period and record.get("database") == database):
+            found = record
+    return anchor_digest(found) if found else None
+
+
 def anchor_digest(record: dict) -> str:
     """The short form printed on statements: the anchor's signature in groups of four."""
     signature = record["signature"][:32]

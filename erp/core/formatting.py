@@ -143,6 +143,7 @@ class StatementHeader:
     generated_at: datetime = field(default_factory=lambda: datetime.now(LOCAL_TZ))
     subtitle: str | None = None
     code: str | None = None  # form code, e.g. 会政财01表
+    anchor: str | None = None  # the digest of the anchor written when the period was closed (erp.core.chain)
 
     def __post_init__(self) -> None:
         to_local(self.generated_at)  # refuse naive datetimes early

@@ -47,6 +47,8 @@ class ListView:
     per_page: int = 50
     actions: list[tuple[str, str]] = field(default_factory=list)  # (label, url)
     row_url: Callable[[Any], str] | None = None
+    template: str = "list.html"  # a page extending list.html (its blocks) for a list of its own
+    context: dict = field(default_factory=dict)  # what that page needs besides the list
 
     def _query(self):
         statement = self.statement
@@ -69,8 +71,8 @@ class ListView:
         per_page = min(max(request.args.get("per_page", self.per_page, type=int), 1), MAX_PER_PAGE)
         items, total = paginate(statement, page, per_page)
         pages = max((total + per_page - 1) // per_page, 1)
-        return render_template("list.html", view=self, items=items, total=total, page=page, pages=pages,
-                               values=values, sort=sort, link=self._link)
+        return render_template(self.template, view=self, items=items, total=total, page=page, pages=pages,
+                               values=values, sort=sort, link=self._link, **self.context)
 
     @staticmethod
     def _link(**changes) -> str:

@@ -157,7 +157,7 @@
       if (result.fen === BigInt(0)) return;
       var target = cell(row, result.side);
       var opposite = cell(row, result.side === 'debit' ? 'credit' : 'debit');
-      target.value = formatFen(result.fen, false);
+      target.value = formatFen(result.fen, true);
       opposite.value = '';
       recalc();
       ensureTrailingBlank();
@@ -166,7 +166,7 @@
 
     function tidyAmount(input) {
       var parsed = parseFen(input.value);
-      if (parsed.ok && !parsed.empty) input.value = formatFen(parsed.fen, false);
+      if (parsed.ok && !parsed.empty) input.value = formatFen(parsed.fen, true); // 2,345.67: grouped, as printed
     }
 
     // ---- navigation
@@ -245,7 +245,7 @@
       label.classList.toggle('warning', !!message);
       if (message) { label.textContent = message; return; }
       if (!account) { label.textContent = ''; return; }
-      label.textContent = account.name + (account.required_titles && account.required_titles.length
+      label.textContent = (account.full_name || account.name) + (account.required_titles && account.required_titles.length
         ? '（需：' + account.required_titles.join('、') + '）' : '');
     }
     function resolveAccount(row) {
@@ -269,7 +269,7 @@
       items.forEach(function (item, i) {
         var li = document.createElement('li');
         li.setAttribute('role', 'option');
-        li.textContent = item.code + '  ' + item.name;
+        li.textContent = item.code + '  ' + (item.full_name || item.name);
         li.addEventListener('mousedown', function (event) { event.preventDefault(); choose(i); });
         suggestions.appendChild(li);
       });
@@ -308,14 +308,33 @@
       }, 120);
     }
 
-    // ---- dimension code lists for the chosen institution
+    // ---- dimension code lists for the chosen institution; each cell shows the name of its code
+    var dimensionNames = {}; // dimension -> code -> name
+    function showDimensionName(input) {
+      var dim = input.getAttribute('data-col');
+      var label = input.parentNode.querySelector('.dim-name');
+      if (!label) return;
+      var code = input.value.trim();
+      if (code.normalize) code = code.normalize('NFKC');
+      var names = dimensionNames[dim] || {};
+      label.textContent = code ? (names[code] || '') : '';
+      label.classList.toggle('warning', !!code && !!dimensionNames[dim] && !names[code]);
+      if (code && dimensionNames[dim] && !names[code]) label.textContent = '编码不存在';
+    }
+    function showDimensionNames() {
+      rows().forEach(function (row) {
+        DIMENSIONS.forEach(function (dim) { showDimensionName(cell(row, dim)); });
+      });
+    }
     function loadDimensions() {
       if (!institution()) return;
       fetchJson(dimensionsUrl + '?institution=' + encodeURIComponent(institution())).then(function (data) {
         DIMENSIONS.forEach(function (dim) {
           var list = document.getElementById('dl-' + dim);
           list.innerHTML = '';
+          dimensionNames[dim] = {};
           (data[dim] || []).forEach(function (entry) {
+            dimensionNames[dim][entry.code] = entry.name;
             var option = document.createElement('option');
             option.value = entry.code;
             option.label = entry.code + ' ' + entry.name;
@@ -323,6 +342,7 @@
             list.appendChild(option);
           });
         });
+        showDimensionNames();
       });
     }
 
@@ -333,6 +353,7 @@
       var col = input.getAttribute('data-col');
       if (col === 'account') onAccountInput(input);
       if (col === 'debit' || col === 'credit') recalc();
+      if (DIMENSIONS.indexOf(col) >= 0) showDimensionName(input);
       ensureTrailingBlank();
     });
     form.addEventListener('change', function (event) {

@@ -57,13 +57,15 @@ def enter_voucher(page: Page, institution: str, memo: str, lines: list[Line]) ->
     expect(page.locator("#total-diff")).to_have_text("0.00")
     expect(page.locator("#total-note")).to_have_text("借贷平衡")
     page.keyboard.press("Control+s")
-    expect(page.locator(".flash.success")).to_contain_text("凭证已保存（未记账）")
+    expect(page.locator(".flash.success")).to_contain_text("凭证已保存（未记账")
     return page.url
 
 
 def post_voucher(page: Page, voucher_url: str) -> str:
-    """Post a saved draft from its page (as someone other than its preparer). Returns its number."""
+    """审核 then 记账 of a saved draft from its page (as someone other than its preparer). Returns its number."""
     page.goto(voucher_url)
+    page.get_by_role("button", name="审核", exact=True).click()
+    expect(page.locator(".flash.success")).to_contain_text("已审核")
     page.get_by_role("button", name="记账", exact=True).click()
     flash = page.locator(".flash.success")
     expect(flash).to_contain_text("已记账，凭证号")

@@ -16,8 +16,9 @@ CODE = re.compile(r"\b[a-z]+(?:_[a-z]+)*\.[a-z]+(?:_[a-z]+)*(?:@\d+)?\b")
 ALLOWED = {
     "PDF", "Excel", "API",
     "English",  # the language switch
-    "Ctrl", "Shift", "Enter", "Delete",  # keys, as printed on the keyboard (the voucher grid's help)
+    "Ctrl", "Shift", "Enter", "Delete", "Tab",  # keys, as printed on the keyboard (the voucher grid's help)
     "xlsx",  # the file type of the import template
+    "JSON",  # a parameter table's value is typed as JSON (a format's name, like PDF)
 }
 # Leaks in pages other engineers are rewriting for issue 8, reported to them: allowed here until fixed,
 # never required (a fix must not break this test). Path prefix → words.
@@ -33,7 +34,9 @@ MAX_PAGES = 150
 
 
 def english_words(page: Page) -> set[str]:
-    text = page.locator("body").inner_text()
+    # code shown as code (a salary rule's expression, its functions) is not language: <code> is left out
+    text = page.evaluate("() => { const body = document.body.cloneNode(true);"
+                         " body.querySelectorAll('code').forEach(e => e.remove()); return body.innerText; }")
     text += " ".join(page.locator("input[placeholder]").evaluate_all("els => els.map(e => e.placeholder)"))
     words = set(ENGLISH_WORD.findall(CODE.sub(" ", text))) - ALLOWED
     return {w for w in words if not _known(urlsplit(page.url).path, w)}
@@ -74,4 +77,4 @@ def test_every_page_of_the_chinese_ui_is_in_chinese(signed_in, new_page):
     if words := english_words(stranger):
         leaks["/login"] = sorted(words)
     assert 30 < len(seen) < MAX_PAGES, sorted(seen)
-    assert not leaks, leaks
+    assert not leaks, "\n".join(f"{page}: {words}" for page, words in leaks.items())

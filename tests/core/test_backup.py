@@ -268,7 +268,7 @@ def test_timestamps_and_dates_are_decoded_to_their_python_types():
 
 @pytest.fixture
 def posted_voucher(source) -> int:
-    """A voucher entered by the finance officer and posted by the chief accountant (with the budget lines
+    """A voucher entered by the finance officer, reviewed and posted by the chief accountant (with the budget lines
     that 平行记账 generates); its id."""
     posting = pytest.importorskip("erp.ledger.services.posting", reason="the ledger module is not installed")
     users = {user.username: user for user in db.session.scalars(select(User))}
@@ -277,6 +277,7 @@ def posted_voucher(source) -> int:
              posting.LineInput("4101010105", credit=Decimal("634.46"))]
     draft = posting.Ledger(db.session, users["finance"]).create_draft(posting.VoucherInput(
         institution="QH101", date=date(local_today().year, 3, 15), memo="门诊收入", lines=lines))
+    pytest.importorskip("erp.ledger.services.review").review(db.session, users["chief"], draft)  # 审核
     voucher = posting.Ledger(db.session, users["chief"]).post(draft)
     db.session.commit()
     return voucher.id

@@ -34,6 +34,7 @@ from erp.core.models import Institution
 from erp.ledger.services.chart import add_detail_account
 from erp.ledger.models import Account, Balance, VoucherKind
 from erp.ledger.services.posting import Ledger, LineInput, VoucherInput
+from erp.ledger.services.review import review
 from tests.costing.conftest import HOSPITAL, MARCH, REPORT, by_code, report, set_drivers, spend
 from tests.ledger.conftest import YEAR
 
@@ -137,7 +138,9 @@ def test_year_end_closing_entries_are_not_costs(worked, books):
         LineInput(account="3301", debit=Decimal("12000.00")),
         LineInput(account="5001", credit=Decimal("12000.00"), department="01")])
     ledger = Ledger(db.session, books.user("chief"))
-    ledger.post(ledger.create_draft(data, kind=VoucherKind.CLOSING))
+    closing = ledger.create_draft(data, kind=VoucherKind.CLOSING)
+    review(db.session, books.user("finance"), closing)
+    ledger.post(closing)
     db.session.commit()
     body = report(worked).json
     assert by_code(body)["01"]["direct_cost"] == "12000.00"

@@ -11,6 +11,7 @@ from erp.core.models import User
 from erp.core.timeutil import local_today
 from erp.ledger.demo import load_demo as load_ledger_demo
 from erp.ledger.services.posting import Ledger
+from erp.ledger.services.review import review
 from tests.factories import VoucherFactory, voucher_line
 
 YEAR = local_today().year
@@ -26,7 +27,8 @@ def books(request, demo):
 
 
 class Books:
-    """Enter vouchers as the finance officer and post them as the chief accountant (separation of duties)."""
+    """Enter vouchers as the finance officer, review and post them as the chief accountant (separation of
+    duties)."""
 
     def user(self, username: str) -> User:
         return db.session.scalar(select(User).where(User.username == username))
@@ -37,7 +39,10 @@ class Books:
     line = staticmethod(voucher_line)  # (account, debit, credit[, {"department": "01", ...}]) → LineInput
 
     def post(self, voucher):
-        return Ledger(db.session, self.user("chief")).post(voucher)
+        """审核 and 记账 by the chief accountant (the finance officer prepared it)."""
+        chief = self.user("chief")
+        review(db.session, chief, voucher)
+        return Ledger(db.session, chief).post(voucher)
 
     def close_last_year(self, *codes: str) -> None:
         """Close every month of last year and the year itself (as the chief accountant): months of this

@@ -136,3 +136,20 @@ def test_erp_audit_verify_checks_the_anchors_and_adds_one(app, books, monkeypatc
     result = runner.invoke(main, ["audit", "verify"])
     assert result.exit_code == 0, result.output
     assert "new anchor" in result.output and len(read_checkpoints()) == before + 1
+
+
+def test_the_trial_balance_of_a_closed_month_prints_its_anchor_digest(app, books, web, tmp_path):
+    from erp.core.chain import anchor_digest
+    from tests.ledger.test_reports import pdftext
+
+    books.close_last_year("QH101")
+    close = [a for a in read_checkpoints() if a["reason"] == "period_closed" and a["period"] == f"{YEAR - 1}-11"][-1]
+    digest = anchor_digest(close)
+    assert len(digest.replace(" ", "")) == 32
+    client = web("finance")
+    page = client.get(f"/ledger/reports/trial-balance?institution=QH101&period={YEAR - 1}-11").get_data(as_text=True)
+    assert f"<code>{digest}</code>" in page
+    pdf = client.get(f"/ledger/reports/trial-balance?institution=QH101&period={YEAR - 1}-11&format=pdf")
+    assert f"结账检查点 {digest}" in " ".join(pdftext(pdf.data, tmp_path).split())
+    still_open = client.get(f"/ledger/reports/trial-balance?institution=QH101&period={YEAR}-03").get_data(as_text=True)
+    assert "结账检查点" not in still_open

@@ -25,6 +25,7 @@ def test_distribution_is_booked_on_both_sides_with_a_shared_reference(books, api
     assert body["issuer"]["internal_ref"] == body["receiver"]["internal_ref"] == reference
     assert body["issuer"]["memo"] == DISTRIBUTION["memo"]
     for side in ("issuer", "receiver"):
+        assert chief.post(f"/api/v1/vouchers/{body[side]['id']}/review").status_code == 200
         posted = chief.post(f"/api/v1/vouchers/{body[side]['id']}/post")
         assert posted.status_code == 200 and posted.json["lines"][-1]["generated"] is False  # no cash: no budget
     second = finance.post("/api/v1/internal-transactions", json=DISTRIBUTION).json

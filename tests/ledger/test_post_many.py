@@ -23,6 +23,7 @@ from erp.ledger.services.integrity import check_balances, verify_chains
 from erp.ledger.models import Balance, Voucher, VoucherLine, VoucherState
 from erp.ledger.services.periods import close_period
 from erp.ledger.services.posting import Ledger, VoucherInput
+from erp.ledger.services.review import review
 from tests.ledger.conftest import YEAR, Books
 
 S1, FISCAL, PROJECT = {"partner": "S001"}, {"funding_source": "F01"}, {"project": "P001"}
@@ -88,8 +89,7 @@ def test_a_batch_gives_exactly_the_books_of_posting_one_by_one(books):
     db.session.commit()
     assert len(ids) == 20
     for data in _inputs("QH103", "QH104"):  # the same vouchers, one by one, in two other centres
-        ledger = Ledger(db.session, finance)
-        Ledger(db.session, chief).post(ledger.create_draft(data))
+        books.post(Ledger(db.session, finance).create_draft(data))
         db.session.commit()
     batch = _books({"QH101": "first", "QH102": "second"})
     single = _books({"QH103": "first", "QH104": "second"})
@@ -285,6 +285,7 @@ def test_concurrent_batches_and_single_postings_keep_chains_and_numbers(books):
                     else:
                         voucher = Ledger(session, finance).create_draft(_input("QH101", *TEMPLATES[0], month=3))
                         session.commit()
+                        review(session, chief, voucher)
                         Ledger(session, chief).post(voucher)
                     session.commit()
         except BaseException as exc:  # reported below

@@ -20,7 +20,8 @@ from tests.ledger.test_consolidation import post_community, rows, tb
 
 KINDS = {"procurement.receipt", "procurement.invoice", "procurement.payment", "procurement.transfer",
          "procurement.dispense", "payroll.run", "payroll.payment", "payroll.dean_salary", "budget.fund_receipt",
-         "budget.fund_allocation", "budget.insurance_settlement", "ledger.year_end", "ledger.consolidation"}
+         "budget.fund_allocation", "budget.insurance_settlement", "ledger.year_end", "ledger.consolidation",
+         "ledger.cashier"}
 
 
 def chart_codes() -> set[str]:

@@ -107,3 +107,32 @@ def test_cost_accounting_collects_nothing_of_a_reversed_expense(books, api):
     collected = collect_costs(db.session, institution, period_range(MARCH))
     assert collected.ledger_total() == Decimal("111.11")
     assert kept.state is VoucherState.POSTED
+
+
+def test_consolidation_drops_an_internal_sale_reversed_on_both_sides(books, api):
+    from tests.ledger.test_consolidation import post_community, rows, tb
+
+    post_community(books)
+    sale = db.session.scalars(select(Voucher).where(Voucher.internal_ref == "NB-T2")).all()
+    chief = api("chief")
+    for voucher in sale:
+        assert chief.post(f"/api/v1/vouchers/{voucher.id}/reverse", json={"date": f"{YEAR}-03-28"}).status_code == 201
+    body = tb(api("finance"), "community=QH")
+    eliminations = body["eliminations"]
+    kinds = {(l["type"], l["institution"], l["counterparty"], l["account"]) for l in eliminations["lines"]}
+    assert ("transaction", "QH001", "QH102", "4401") not in kinds and ("balance", "QH001", "QH102", "1218") not in kinds
+    assert eliminations["differences"] == []
+    consolidated = rows(body)
+    assert "4401" not in consolidated and body["totals"]["closing_debit"] == body["totals"]["closing_credit"]
+
+
+def test_year_end_closes_nothing_of_a_reversed_revenue(books, api):
+    from tests.ledger.test_year_end import LAST_YEAR, close_months
+
+    original = books.enter("QH101", RECEIPT, on=date(LAST_YEAR, 3, 10))
+    chief = api("chief")
+    assert chief.post(f"/api/v1/vouchers/{original.id}/reverse", json={"date": f"{LAST_YEAR}-04-02"}).status_code == 201
+    close_months(chief, "QH101")
+    closed = chief.post("/api/v1/years/close", json={"institution": "QH101", "year": LAST_YEAR})
+    assert closed.status_code == 200 and closed.json["voucher"] is None  # nothing left to carry
+    assert verify_chains(db.session) == [] and check_balances(db.session) == []

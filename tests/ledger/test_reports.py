@@ -75,7 +75,7 @@ def amounts(row: dict) -> tuple[str, ...]:
     return tuple(row[key] for key in AMOUNTS)
 
 
-def _pdftext(data: bytes, tmp_path) -> str:
+def pdftext(data: bytes, tmp_path) -> str:
     path = tmp_path / "report.pdf"
     path.write_bytes(data)
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
@@ -430,7 +430,7 @@ def test_trial_balance_pdf_and_excel(examples, api, tmp_path):
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     disposition = unquote(response.headers["Content-Disposition"])
     assert "科目余额表-城关镇卫生院-" + MARCH + ".pdf" in disposition
-    text = _pdftext(response.data, tmp_path)
+    text = pdftext(response.data, tmp_path)
     assert "科目余额表" in text and "城关镇卫生院" in text and "81,000.00" in text and "434,000.00" in text
     assert "西药收入" in text
 
@@ -454,7 +454,7 @@ def test_statement_pdfs_and_excel(examples, api, tmp_path, name, title, amount):
     client = api("finance")
     response = client.get(f"/api/v1/reports/{name}?institution={CENTRE}&period={MARCH}&format=pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    text = _pdftext(response.data, tmp_path)
+    text = pdftext(response.data, tmp_path)
     assert title in text.replace(" ", "") and "城关镇卫生院" in text and amount in text
     workbook = openpyxl.load_workbook(BytesIO(client.get(f"/api/v1/reports/{name}?institution={CENTRE}"
                                                          f"&period={MARCH}&format=xlsx").data))
@@ -468,11 +468,11 @@ def test_ledger_pdfs(examples, api, tmp_path):
     response = client.get(f"/api/v1/reports/detail-ledger?institution={CENTRE}&account=4101&period={MARCH}"
                           f"&format=pdf")
     assert response.status_code == 200
-    text = _pdftext(response.data, tmp_path)
+    text = pdftext(response.data, tmp_path)
     assert "明细账" in text.replace(" ", "") and "城关镇卫生院" in text and "81,000.00" in text
     assert examples["outpatient"].number in text and "门诊收费" in text and "本年累计" in text
     response = client.get(f"/api/v1/reports/general-ledger?institution={CENTRE}&period={MARCH}&format=pdf")
-    text = _pdftext(response.data, tmp_path)
+    text = pdftext(response.data, tmp_path)
     assert "总账" in text.replace(" ", "") and "1011 零余额账户用款额度" in text and "100,000.00" in text
     workbook = openpyxl.load_workbook(BytesIO(client.get(f"/api/v1/reports/detail-ledger?institution={CENTRE}"
                                                          f"&account=4101&period={MARCH}&format=xlsx").data))
@@ -486,7 +486,7 @@ def test_voucher_print(examples, api, tmp_path):
     response = api("accountant").get(f"/api/v1/vouchers/{voucher.id}/pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert f"记账凭证-城关镇卫生院-{voucher.number}.pdf" in unquote(response.headers["Content-Disposition"])
-    text = _pdftext(response.data, tmp_path)
+    text = pdftext(response.data, tmp_path)
     flat = text.replace(" ", "")
     assert "记账凭证" in flat and "城关镇卫生院" in text and voucher.number in text and "附件3张" in flat
     assert "1601固定资产" in flat and "7201事业支出" in flat and "8001资金结存" in flat
@@ -565,7 +565,7 @@ def test_a_thousand_line_ledger_pdf_is_fast(app, tmp_path):
         started = time.process_time()  # CPU time: WeasyPrint is single-threaded, and a busy CI box must not fail it
         data = reports.render_book_pdf(book, header)
         elapsed = time.process_time() - started
-    text = _pdftext(data, tmp_path)
+    text = pdftext(data, tmp_path)
     assert f"记-{YEAR}-03-0999" in text and "123,326.55" in text  # the last line
     assert "第10批―西药" in text  # '—' printed as its exact-width look-alike, the columns stay aligned
     # the pages are cut by the layout: none overflows into an extra page

@@ -91,20 +91,31 @@ def test_enter_post_and_reverse_a_voucher_through_the_web(books, web):
         ("4101010105", Decimal("0.00"), Decimal("400.00"), "治疗")]
 
     page = finance.get(f"/ledger/vouchers/{new_id}").get_data(as_text=True)
-    assert "（未记账）" in page and "记账</button>" in page and "制单人不能记账" in page
+    assert f"草-{new_id:06d}" in page and "审核</button>" in page and "审核人不能是制单人" in page
     token = csrf_token(page)
-    # separation of duties: the preparer may not post; the service's message is shown
-    refused = finance.post(f"/ledger/vouchers/{new_id}/post", data={"csrf_token": token}, follow_redirects=True)
-    assert "制单人与记账人不能为同一人" in refused.get_data(as_text=True)
+    # 审核 by someone else: the preparer's attempt shows the service's message
+    refused = finance.post(f"/ledger/vouchers/{new_id}/review", data={"csrf_token": token}, follow_redirects=True)
+    assert "审核人与制单人不能为同一人" in refused.get_data(as_text=True)
     assert vouchers()[0].state is VoucherState.DRAFT
 
     token = csrf_token(chief.get(f"/ledger/vouchers/{new_id}").get_data(as_text=True))
+    reviewed = chief.post(f"/ledger/vouchers/{new_id}/review", data={"csrf_token": token}, follow_redirects=True)
+    html = reviewed.get_data(as_text=True)
+    assert "已审核" in html and "记账</button>" in html and "取消审核</button>" in html and "修改</a>" not in html
+    # separation of duties: the preparer may not post; the service's message is shown
+    page = finance.get(f"/ledger/vouchers/{new_id}").get_data(as_text=True)
+    assert "制单人不能记账" in page
+    refused = finance.post(f"/ledger/vouchers/{new_id}/post", data={"csrf_token": csrf_token(page)},
+                           follow_redirects=True)
+    assert "制单人与记账人不能为同一人" in refused.get_data(as_text=True)
+    assert vouchers()[0].state is VoucherState.REVIEWED
+
     posted = chief.post(f"/ledger/vouchers/{new_id}/post", data={"csrf_token": token}, follow_redirects=True)
     html = posted.get_data(as_text=True)
     number = f"记-{YEAR}-03-0001"
     assert f"已记账，凭证号 {number}" in html and f"<h1>记账凭证 {number}</h1>" in html
     budget = html.split("预算会计（平行记账）</h2>")[1]
-    assert "8001 资金结存" in budget and "61010101 门急诊预算收入" in budget
+    assert "8001 资金结存" in budget and "61010101 事业预算收入—医疗预算收入—门急诊预算收入" in budget  # full path
     assert budget.count("1,000.00") >= 2  # Dr 8001 1,000.00 / Cr 61010101 1,000.00 (and the totals)
     assert "红字冲销" in html and "修改</a>" not in html
 
@@ -186,6 +197,8 @@ def test_save_and_new_keeps_institution_and_date(books, web):
     assert response.status_code == 302 and "/ledger/vouchers/new?" in response.location
     page = client.get(response.location).get_data(as_text=True)
     assert f'value="{YEAR}-04-02"' in page and "凭证已保存" in page
+    [draft] = vouchers()
+    assert f"临时编号 草-{draft.id:06d}" in page  # the gapless 记- number comes at posting
     assert re.search(r'<option (selected )?value="QH102"( selected)?', page).group(0).count("selected") == 1
 
 

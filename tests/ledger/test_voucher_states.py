@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from erp.core.extensions import db
 from erp.ledger.services.integrity import check_balances, verify_chains
 from erp.ledger.models import Voucher, VoucherKind
+from erp.ledger.services.review import review
 from tests.ledger.conftest import YEAR
 
 RECEIPT = [("1001", "1000.00"), ("410101010801", "0", "600.00"), ("4101010105", "0", "400.00")]
@@ -29,7 +30,7 @@ def test_posting_a_posted_voucher_and_reversing_a_reversed_one_are_409s(books, a
     assert of_reversal.status_code == 409 and of_reversal.json["error"]["code"] == "already_reversed"
 
 
-def _simultaneously(requests) -> list:
+def simultaneously(requests) -> list:
     """Run the request functions in threads released together; their responses' (status, code)."""
     barrier, results, errors = threading.Barrier(len(requests)), [], []
 
@@ -52,10 +53,12 @@ def _simultaneously(requests) -> list:
 
 @pytest.mark.postgres
 def test_five_simultaneous_postings_give_one_200_and_409s(books, api):
-    draft_id = books.draft("QH101", RECEIPT).id
+    draft = books.draft("QH101", RECEIPT)
+    review(db.session, books.user("chief"), draft)
+    draft_id = draft.id
     db.session.commit()
     clients = [api("chief") for _ in range(5)]
-    results = _simultaneously([lambda c=c: c.post(f"/api/v1/vouchers/{draft_id}/post") for c in clients])
+    results = simultaneously([lambda c=c: c.post(f"/api/v1/vouchers/{draft_id}/post") for c in clients])
     assert results == [(200, None)] + [(409, "invalid_transition")] * 4
     db.session.expire_all()
     assert db.session.get(Voucher, draft_id).number == f"记-{YEAR}-03-0001"
@@ -66,7 +69,7 @@ def test_five_simultaneous_postings_give_one_200_and_409s(books, api):
 def test_five_simultaneous_reversals_give_one_reversal_and_409s(books, api):
     voucher_id = books.enter("QH101", RECEIPT).id
     clients = [api("chief") for _ in range(5)]
-    results = _simultaneously([lambda c=c: c.post(f"/api/v1/vouchers/{voucher_id}/reverse",
+    results = simultaneously([lambda c=c: c.post(f"/api/v1/vouchers/{voucher_id}/reverse",
                                                   json={"date": f"{YEAR}-03-20"}) for c in clients])
     assert results == [(201, None)] + [(409, "invalid_transition")] * 4
     assert db.session.scalar(select(func.count(Voucher.id)).where(Voucher.reversal_of_id == voucher_id)) == 1

@@ -26,6 +26,13 @@ def test_enter_post_and_reverse_a_voucher(books, api):
     assert draft.json["status"] == "draft" and draft.json["number"] is None
     assert [l["basis"] for l in draft.json["lines"]] == ["financial"] * 3
     voucher_id = draft.json["id"]
+    # 制单 → 审核 → 记账: the preparer may not review; nothing is posted unreviewed
+    self_review = finance.post(f"/api/v1/vouchers/{voucher_id}/review")
+    assert self_review.status_code == 403 and self_review.json["error"]["code"] == "self_review"
+    unreviewed = chief.post(f"/api/v1/vouchers/{voucher_id}/post")
+    assert unreviewed.status_code == 409 and "draft → posted" in unreviewed.json["error"]["message"]
+    reviewed = chief.post(f"/api/v1/vouchers/{voucher_id}/review")
+    assert reviewed.status_code == 200 and (reviewed.json["status"], reviewed.json["reviewer"]) == ("reviewed", "chief")
     # separation of duties: the preparer may not post
     refused = finance.post(f"/api/v1/vouchers/{voucher_id}/post")
     assert refused.status_code == 403 and "制单人" in refused.json["error"]["message"]
@@ -34,6 +41,7 @@ def test_enter_post_and_reverse_a_voucher(books, api):
     body = posted.json
     assert body["status"] == "posted" and body["number"] == f"记-{YEAR}-03-0001"
     assert body["poster"] == "chief" and body["preparer"] == "finance" and body["attachment_count"] == 2
+    assert body["reviewer"] == "chief" and body["cashier"] is None
     budget = [(l["account"], l["debit"], l["credit"]) for l in body["lines"] if l["generated"]]
     assert sorted(budget) == [("61010101", "0.00", "1000.00"), ("8001", "1000.00", "0.00")]
     assert chief.post(f"/api/v1/vouchers/{voucher_id}/post").status_code == 409
@@ -155,8 +163,12 @@ def test_a_draft_is_corrected_in_place_and_a_posted_one_is_not(books, api):
     assert body["id"] == draft["id"] and body["memo"] == "门诊收费（更正）" and body["preparer"] == "chief"
     assert [(l["line_no"], l["account"], l["debit"]) for l in body["lines"]] == [(1, "1001", "1200.00"),
                                                                                (2, "4101010105", "0.00")]
-    # the editor became the preparer: the chief may no longer post it, the finance officer may
-    assert chief.post(f"/api/v1/vouchers/{draft['id']}/post").status_code == 403
+    # the editor became the preparer: the chief may no longer review it, the finance officer may
+    assert chief.post(f"/api/v1/vouchers/{draft['id']}/review").status_code == 403
+    assert finance.post(f"/api/v1/vouchers/{draft['id']}/review").status_code == 200
+    reviewed = chief.put(f"/api/v1/vouchers/{draft['id']}", json=CASH_RECEIPT)  # 取消审核 first
+    assert reviewed.status_code == 409 and reviewed.json["error"]["code"] == "voucher_reviewed"
+    assert chief.post(f"/api/v1/vouchers/{draft['id']}/post").status_code == 403  # the preparer
     posted = finance.post(f"/api/v1/vouchers/{draft['id']}/post")
     assert posted.status_code == 200 and posted.json["number"] == f"记-{YEAR}-03-0001"
     refused = finance.put(f"/api/v1/vouchers/{draft['id']}", json=CASH_RECEIPT)
@@ -165,7 +177,7 @@ def test_a_draft_is_corrected_in_place_and_a_posted_one_is_not(books, api):
 
     changes = db.session.scalars(select(AuditEntry).where(AuditEntry.model == "Voucher",
                                                           AuditEntry.record_id == str(draft["id"]))).all()
-    assert [e.action for e in changes] == ["create", "update", "transition"]
+    assert [e.action for e in changes] == ["create", "update", "transition", "transition"]  # 审核, 记账
 
 
 def _raw_voucher(client, debit: str, credit: str):

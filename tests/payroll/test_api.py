@@ -131,3 +131,21 @@ def test_a_scoped_user_sees_only_their_institutions_slips(staff, api):
     accountant = api("accountant")  # 城关镇卫生院 QH101 only
     assert accountant.get(f"/api/v1/payslips/{slip['id']}").status_code == 404
     assert accountant.get(f"/api/v1/payroll-runs/{run['id']}").status_code == 404
+
+
+def test_a_lead_hospital_hr_officer_cannot_compute_the_whole_communitys_slips(staff, api):
+    from erp.core import services
+    from erp.core.extensions import db
+
+    services.create_user(db.session, staff, username="hr001", password="人事-secret-1", role="hr",
+                         institution_codes=["QH001"], display_name="县医院人事")
+    db.session.commit()
+    run = api("hr").post("/api/v1/payroll-runs", json={"institution": "QH001", "year": 2026, "month": 1,
+                                                       "community_wide": True}).json
+    scoped = api("hr001", "人事-secret-1")
+    assert scoped.post("/api/v1/payroll-runs", json={"institution": "QH001", "year": 2026, "month": 2,
+                                                     "community_wide": True}).status_code == 422
+    response = scoped.post(f"/api/v1/payroll-runs/{run['id']}/compute")
+    assert response.status_code == 403
+    computed = api("hr").post(f"/api/v1/payroll-runs/{run['id']}/compute").json
+    assert computed["slip_count"] > 60  # every member's staff but the heads

@@ -20,6 +20,7 @@ def _voucher(institution, day, lines, memo=""):
 def _enter_and_post(finance, chief, body):
     draft = finance.post("/api/v1/vouchers", json=body)
     assert draft.status_code == 201, draft.json
+    assert chief.post(f"/api/v1/vouchers/{draft.json['id']}/review").status_code == 200
     posted = chief.post(f"/api/v1/vouchers/{draft.json['id']}/post")
     assert posted.status_code == 200, posted.json
     return posted.json
@@ -41,6 +42,9 @@ def test_month_end_close_for_two_members(books, api):
                           ).status_code == 200
     refused = chief.post("/api/v1/periods/close", json={"institution": "QH101", "period": f"{YEAR}-03"})
     assert refused.status_code == 409 and refused.json["error"]["code"] == "drafts_left"
+    chief.post(f"/api/v1/vouchers/{pending.json['id']}/review")
+    refused = chief.post("/api/v1/periods/close", json={"institution": "QH101", "period": f"{YEAR}-03"})
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "drafts_left"  # reviewed, not posted
     chief.post(f"/api/v1/vouchers/{pending.json['id']}/post")
     closed = chief.post("/api/v1/periods/close", json={"institution": "QH101", "period": f"{YEAR}-03"})
     assert closed.status_code == 200 and closed.json["state"] == "closed"

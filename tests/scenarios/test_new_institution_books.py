@@ -23,6 +23,7 @@ GRANT_BUDGET_LINES = [("6001", "0.00", "1000.00"), ("8001", "1000.00", "0.00")]
 def _book_first_voucher(preparer, poster, institution: str) -> dict:
     draft = preparer.post("/api/v1/vouchers", json={**GRANT, "institution": institution})
     assert draft.status_code == 201, draft.json
+    assert poster.post(f"/api/v1/vouchers/{draft.json['id']}/review").status_code == 200
     posted = poster.post(f"/api/v1/vouchers/{draft.json['id']}/post")
     assert posted.status_code == 200, posted.json
     return posted.json

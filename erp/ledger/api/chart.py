@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, g
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from erp.core.api_framework import API_PREFIX, PageQuery, api_route, paged_query
 from erp.core.extensions import db
@@ -20,9 +20,10 @@ def list_accounts(query):
     institution = (institution_by_code(db.session, g.user.community_id, query["institution"])
                    if "institution" in query else None)
     statement = chart.visible_accounts(g.user.community_id, institution).order_by(Account.code)
-    if "q" in query:
-        statement = statement.where(or_(Account.code.startswith(query["q"], autoescape=True),
-                                        Account.name.contains(query["q"], autoescape=True)))
+    if query.get("q", "").strip():  # the code's start or any level's name (全路径)
+        statement = statement.where(Account.id.in_([
+            account.id for account, full_name in chart.account_paths(db.session, g.user.community_id, institution)
+            if chart.matches(account, full_name, query["q"])]))
     if "basis" in query:
         statement = statement.where(Account.basis == Basis(query["basis"]))
     return paged_query(statement, query)

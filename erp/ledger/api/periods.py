@@ -10,6 +10,7 @@ from erp.core.models import Institution
 from erp.core.services import institution_by_code
 from erp.ledger.models import Period
 from erp.ledger.schemas.periods import PeriodIn, PeriodOut, PeriodQuery, ReopenIn, YearCloseIn, YearCloseOut
+from erp.ledger.schemas.vouchers import VoucherOut
 from erp.ledger.services import periods, year_end
 
 bp = Blueprint("ledger_periods_api", __name__, url_prefix=API_PREFIX)
@@ -48,3 +49,10 @@ def close_year(body):
     institution = institution_by_code(db.session, g.user.community_id, body["institution"], write=True)
     voucher = year_end.close_year(db.session, institution, body["year"], g.user)
     return {"institution": institution, "year": body["year"], "voucher": voucher}
+
+
+@api_route(bp, "/periods/carry-over", "POST", permission="ledger.period.close",
+           summary="期末结转: the month's revenue and expense into 本期盈余 (budget side into 结转结余) as a draft "
+                   "voucher to review and post", body=PeriodIn, response=VoucherOut, status=201)
+def carry_over(body):
+    return year_end.prepare_carry_over(db.session, *_period_args(body), g.user)

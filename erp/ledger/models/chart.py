@@ -13,6 +13,7 @@ from erp.core.models import enum_column
 # Revenue and expense close into surplus at year end; the other categories are carried into the next year.
 CLOSED_CATEGORIES = ("revenue", "expense", "budget_revenue", "budget_expenditure")
 CARRIED_CATEGORIES = ("asset", "liability", "net_assets", "budget_balance")
+PATH_SEPARATOR = "—"  # between the levels of an account's full name
 
 
 class Basis(str, enum.Enum):
@@ -48,6 +49,15 @@ class Account(Audited, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     parent: Mapped["Account | None"] = relationship(remote_side=[id])
+
+    @property
+    def full_name(self) -> str:
+        """The name with its parents' (全路径): 事业收入—医疗收入—门急诊收入—诊察收入."""
+        names, node = [], self
+        while node is not None:
+            names.append(node.name)
+            node = node.parent
+        return PATH_SEPARATOR.join(reversed(names))
 
     @property
     def required(self) -> list[str]:

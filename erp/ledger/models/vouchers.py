@@ -21,13 +21,17 @@ DIMENSION_COLUMNS = tuple(f"{d}_id" for d in DIMENSIONS)
 
 
 class VoucherState(str, enum.Enum):
-    DRAFT = "draft"
-    POSTED = "posted"
+    DRAFT = "draft"  # 制单: entered, may be corrected
+    REVIEWED = "reviewed"  # 审核: checked by someone other than the preparer; 取消审核 makes it a draft again
+    POSTED = "posted"  # 记账: numbered, chained, in the balances; immutable
 
 
-# A voucher's status (``Voucher.status``): a draft is posted; a posted voucher is reversed (红字冲销) once.
-VOUCHER_STATES = StateMachine({("draft", "posted"), ("posted", "reversed")}, field="status",
-                              labels={"draft": "草稿", "posted": "已记账", "reversed": "已冲销"})
+# A voucher's status (``Voucher.status``): 制单 → 审核 → 记账; 取消审核 before posting; a posted voucher is
+# reversed (红字冲销) once.
+VOUCHER_STATES = StateMachine({("draft", "reviewed"), ("reviewed", "draft"), ("reviewed", "posted"),
+                               ("posted", "reversed")}, field="status",
+                              labels={"draft": "未审核", "reviewed": "已审核", "posted": "已记账", "reversed": "已冲销"})
+PEOPLE_COLUMNS = ("preparer_id", "reviewer_id", "poster_id", "cashier_id")  # 制单, 审核, 记账, 出纳
 SOURCE_COLUMNS = ("source_module", "source_kind", "source_key", "source_label", "source_url", "template_version")
 
 
@@ -72,10 +76,17 @@ class Voucher(Audited, InstitutionOwned, db.Model):
     source_label: Mapped[str | None] = mapped_column(String(64), sort_order=1)
     source_url: Mapped[str | None] = mapped_column(String(256), sort_order=1)
     template_version: Mapped[str | None] = mapped_column(String(64), sort_order=1)
+    # 审核 and 出纳签字 (added later: appended by their migration). Covered by the hash when the reviewer is set.
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), sort_order=2)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, sort_order=2)
+    cashier_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), sort_order=2)
+    cashier_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, sort_order=2)
 
     institution: Mapped[Institution] = relationship()
     preparer: Mapped[User | None] = relationship(foreign_keys=[preparer_id])
     poster: Mapped[User | None] = relationship(foreign_keys=[poster_id])
+    reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
+    cashier: Mapped[User | None] = relationship(foreign_keys=[cashier_id])
     reversal_of: Mapped["Voucher | None"] = relationship(remote_side=[id], foreign_keys=[reversal_of_id])
     reversed_by: Mapped["Voucher | None"] = relationship(foreign_keys=[reversal_of_id], viewonly=True,
                                                          overlaps="reversal_of")
@@ -83,8 +94,15 @@ class Voucher(Audited, InstitutionOwned, db.Model):
                                                       cascade="all, delete-orphan")
 
     @property
+    def display_number(self) -> str:
+        """The 记- number once posted; before, the provisional 草-NNNNNN (from the id: stable while the draft
+        is corrected, never reused) that people use to talk about a draft. The gapless 记- number is given at
+        posting, so that drafts deleted or left in a month never leave gaps."""
+        return self.number or f"草-{self.id:06d}"
+
+    @property
     def status(self) -> str:
-        """draft / posted / reversed: a reversed voucher's row stays as posted; its reversal marks it."""
+        """draft / reviewed / posted / reversed: a reversed voucher's row stays as posted; its reversal marks it."""
         if self.state is VoucherState.POSTED and self.reversed_by is not None:
             return "reversed"
         return self.state.value
@@ -130,6 +148,18 @@ class Balance(InstitutionOwned, db.Model):
     project_id: Mapped[int] = mapped_column(Integer, primary_key=True, default=0)
     debit: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
     credit: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
+
+
+class LedgerSettings(Audited, db.Model):
+    """The community's voucher workflow settings (one row per community; absent = the defaults); every
+    change is in the audit log."""
+
+    __tablename__ = "ledger_settings"
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), primary_key=True)
+    # 记账 may be done by the reviewer (True) or only by another bookkeeper (False)
+    poster_may_review: Mapped[bool] = mapped_column(Boolean, default=True)
+    # vouchers touching cash or bank (the ``ledger.cashier`` posting template) need 出纳签字 before posting
+    cashier_sign: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class LedgerChainHead(db.Model):

@@ -45,7 +45,7 @@ from erp.ledger.reports.balances import Amounts, ChartView, Node, chart_view, cl
 from erp.ledger.reports.books import (DIMENSION_FILTERS, FILTER_TITLES, DetailLedger, DetailRow, GeneralLedger,
                                       GeneralLedgerAccount, LedgerMonth, detail_ledger, general_ledger)
 from erp.ledger.reports.common import (BASES, FORMATS, PDF_MIMETYPE, XLSX_MIMETYPE, ZERO, PeriodRange, Target,
-                                       direction, money, period_range, resolve_target, split_net)
+                                       direction, money, period_anchor_of, period_range, resolve_target, split_net)
 from erp.ledger.reports.dispatch import STATEMENT_TITLES, STATEMENTS, build_report, report_file
 from erp.ledger.reports.printing import (BOOK_FONT_PT, HEADER_LINE_MM, LINE_MM, LOOK_ALIKES, META_MM, MM_PER_PT,
                                          MONO_FONT, PAGE_HEIGHT_MM, PAGE_WIDTH_MM, SAFETY_MM, SUBTITLE_MM, TITLE_MM,

@@ -12,7 +12,8 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from erp.core.errors import NotFound
-from erp.ledger.models import Account, Balance, Basis, Voucher, VoucherKind, VoucherLine, VoucherState
+from erp.ledger.models import (PATH_SEPARATOR, Account, Basis, Balance, Voucher, VoucherKind, VoucherLine,
+                               VoucherState)
 from erp.ledger.reports.common import ZERO, PeriodRange, Target, split_net
 
 
@@ -65,6 +66,10 @@ class ChartView:
             found = (code,) + (self.chain(parent) if parent else ())
             self._chains[code] = found
         return found
+
+    def full_name(self, code: str) -> str:
+        """The account's name with its parents' (事业收入—医疗收入—门急诊收入—诊察收入)."""
+        return PATH_SEPARATOR.join(self.nodes[c].name for c in reversed(self.chain(code)))
 
     def top(self, code: str) -> str:
         return self.chain(code)[-1]

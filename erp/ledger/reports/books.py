@@ -170,8 +170,7 @@ def general_ledger(session: Session, target: Target, rng: PeriodRange, *, accoun
             ytd_credit += credit
             rows.append(LedgerMonth(month, balance, debit, credit, ytd_debit, ytd_credit))
             balance += debit - credit
-        node = chart.nodes[code]
-        accounts.append(GeneralLedgerAccount(code, node.name, year_start, opening, rows))
+        accounts.append(GeneralLedgerAccount(code, chart.full_name(code), year_start, opening, rows))
     return GeneralLedger(target, rng, basis, accounts)
 
 
@@ -193,11 +192,13 @@ class DetailRow:
     voucher_number: str | None = None
     account: str | None = None
     month: int | None = None
+    account_name: str | None = None  # the full path (事业收入—医疗收入—…)
 
     def json(self) -> dict:
         return {"kind": self.kind, "date": self.date.isoformat() if self.date else None,
                 "institution": self.institution, "voucher_id": self.voucher_id,
-                "voucher_number": self.voucher_number, "account": self.account, "memo": self.memo,
+                "voucher_number": self.voucher_number, "account": self.account,
+                "account_name": self.account_name, "memo": self.memo,
                 "debit": money(self.debit), "credit": money(self.credit), "direction": direction(self.balance),
                 "balance": money(abs(self.balance))}
 
@@ -277,7 +278,8 @@ class DetailLedger:
         return render_book_pdf(self.book(), header)
 
     def xlsx(self, user: User | None) -> bytes:
-        rows = [{"date": r.date, "institution": r.institution, "voucher": r.voucher_number, "account": r.account,
+        rows = [{"date": r.date, "institution": r.institution, "voucher": r.voucher_number,
+                 "account": f"{r.account} {r.account_name}" if r.account else None,
                  "memo": r.memo, "debit": r.debit, "credit": r.credit, "direction": direction(r.balance),
                  "balance": abs(r.balance)} for r in self.rows]
         header = report_header(self.title, self.target, self.rng, user, subtitle=self.subtitle)
@@ -355,8 +357,9 @@ def detail_ledger(session: Session, target: Target, rng: PeriodRange, account: s
         ytd_credit += credit
         rows.append(DetailRow("line", line_memo or voucher_memo, debit, credit, balance, date=on,
                               institution=codes.get(institution_id), voucher_id=voucher_id, voucher_number=number,
-                              account=chart.code_of.get(account_id), month=month))
+                              account=chart.code_of.get(account_id), month=month,
+                              account_name=chart.full_name(chart.code_of[account_id])))
     if current is not None:
         close_month(current)
     has_children = len(account_ids) > 1 or chart.descendants(account) != [account]
-    return DetailLedger(target, rng, account, node.name, opening, rows, filters, has_children)
+    return DetailLedger(target, rng, account, chart.full_name(node.code), opening, rows, filters, has_children)

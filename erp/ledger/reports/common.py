@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from erp.core.chain import period_anchor
 from erp.core.errors import BusinessError, Forbidden, NotFound
 from erp.core.models import Community, Institution, User
 from erp.core.money import decimal_str
@@ -123,10 +124,18 @@ def resolve_target(session: Session, user: User, *, institution: str | None = No
     return Target(members, community=owner, consolidated=consolidated is not False)
 
 
+def period_anchor_of(target: Target, rng: PeriodRange) -> str | None:
+    """One institution's report of a closed month carries the digest of the anchor its close wrote."""
+    if target.community is not None or len(target.institutions) != 1:
+        return None
+    return period_anchor(target.institutions[0].id, f"{rng.year}-{rng.end:02d}")
+
+
 def report_header(title: str, target: Target, rng: PeriodRange, user: User | None, code: str | None = None,
                    subtitle: str | None = None) -> StatementHeader:
     return StatementHeader(institution=target.label, title=title, period=rng.label, code=code, subtitle=subtitle,
-                           prepared_by=(user.display_name or user.username) if user else None)
+                           prepared_by=(user.display_name or user.username) if user else None,
+                           anchor=period_anchor_of(target, rng))
 
 
 def files_name(title: str, target: Target, rng: PeriodRange, ext: str) -> str:

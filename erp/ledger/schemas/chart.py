@@ -10,6 +10,7 @@ from erp.ledger.models import DIMENSIONS
 class AccountOut(Schema):
     code = fields.String()
     name = fields.String()
+    full_name = fields.String(metadata={"description": "全路径: 事业收入—医疗收入—门急诊收入—诊察收入"})
     parent = fields.Function(lambda a: a.parent.code if a.parent else None)
     level = fields.Integer()
     category = fields.String()

@@ -54,8 +54,9 @@ class LineOut(Schema):
 class VoucherOut(Schema):
     id = fields.Integer()
     institution = fields.Function(lambda v: v.institution.code)
-    number = fields.String(allow_none=True)
-    status = fields.String(metadata={"description": "draft / posted / reversed"})
+    number = fields.String(allow_none=True, metadata={"description": "gapless 记-YYYY-MM-NNNN, given at posting"})
+    display_number = fields.String(metadata={"description": "the number, or a draft's provisional 草-NNNNNN"})
+    status = fields.String(metadata={"description": "draft (制单) / reviewed (审核) / posted (记账) / reversed"})
     kind = fields.Function(lambda v: v.kind.value)
     date = fields.Date()
     period = fields.Function(lambda v: f"{v.year}-{v.month:02d}")
@@ -63,7 +64,11 @@ class VoucherOut(Schema):
     attachment_count = fields.Integer()
     internal_ref = fields.String(allow_none=True)
     preparer = fields.Function(lambda v: v.preparer.username if v.preparer else None)
+    reviewer = fields.Function(lambda v: v.reviewer.username if v.reviewer else None,
+                               metadata={"description": "审核 (never the preparer)"})
     poster = fields.Function(lambda v: v.poster.username if v.poster else None)
+    cashier = fields.Function(lambda v: v.cashier.username if v.cashier else None,
+                              metadata={"description": "出纳签字, when the voucher touches cash or bank"})
     reversal_of = fields.Function(lambda v: v.reversal_of.number if v.reversal_of else None)
     reversed_by = fields.Function(lambda v: v.reversed_by.number if v.reversed_by else None)
     hash = fields.String(allow_none=True)
@@ -77,7 +82,7 @@ class VoucherOut(Schema):
 class VoucherQuery(PageQuery):
     institution = fields.String()
     period = fields.String(metadata={"description": "YYYY-MM"})
-    status = fields.String(validate=validate.OneOf(["draft", "posted"]))
+    status = fields.String(validate=validate.OneOf(["draft", "reviewed", "posted"]))
 
 
 class ReverseIn(Schema):
@@ -103,3 +108,22 @@ class InternalOut(Schema):
     internal_ref = fields.String()
     issuer = fields.Nested(VoucherOut)
     receiver = fields.Nested(VoucherOut)
+
+
+class SelectionIn(Schema):
+    ids = fields.List(fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=500),
+                      metadata={"description": "the selected vouchers (all or none are done)"})
+
+
+class SelectionOut(Schema):
+    vouchers = fields.List(fields.Nested(VoucherOut))
+
+
+class SettingsIn(Schema):
+    poster_may_review = fields.Boolean(load_default=None, metadata={"description": "记账人可以是审核人"})
+    cashier_sign = fields.Boolean(load_default=None, metadata={"description": "涉及现金、银行存款的凭证须出纳签字"})
+
+
+class SettingsOut(Schema):
+    poster_may_review = fields.Boolean()
+    cashier_sign = fields.Boolean()

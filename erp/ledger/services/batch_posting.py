@@ -76,10 +76,14 @@ class PlannedVoucher:
     source_label: str | None = None
     source_url: str | None = None
     template_version: str | None = None
+    preparer_id: int | None = None  # 制单, 审核, 记账, 出纳: hashed with the content
+    reviewer_id: int | None = None
+    poster_id: int | None = None
+    cashier_id: int | None = None
 
 
 def post_many(ledger: Ledger, inputs: list[VoucherInput], poster: User | None = None, source=None,
-              template_version: str | None = None) -> list[int]:
+              template_version: str | None = None, reviewer: User | None = None) -> list[int]:
     session = ledger.session
     if not inputs:
         return []
@@ -88,11 +92,18 @@ def post_many(ledger: Ledger, inputs: list[VoucherInput], poster: User | None = 
     session.flush()  # the caller's pending ORM work first: the Core statements below must follow it
     preparer = ledger.user
     poster = poster if poster is not None else preparer
+    reviewer = reviewer if reviewer is not None else poster
     institutions = _institutions(ledger, inputs)
     engine.admit(session, list(institutions.values()), {VoucherKind.NORMAL},
                  preparer_id=preparer.id if preparer else None, poster=poster, actor=preparer)
+    if reviewer is not poster:  # another reviewer: the same admission as a poster other than the acting user
+        engine.admit(session, list(institutions.values()), {VoucherKind.NORMAL},
+                     preparer_id=preparer.id if preparer else None, poster=reviewer, actor=preparer)
     _prefetch(ledger, inputs, institutions)
     planned = [_plan(ledger, index, data, institutions[data.institution]) for index, data in enumerate(inputs)]
+    for voucher in planned:
+        voucher.preparer_id, voucher.poster_id = (preparer.id if preparer else None), (poster.id if poster else None)
+        voucher.reviewer_id = reviewer.id if reviewer else None
     if source is not None:
         planned[0].source_module, planned[0].source_kind, planned[0].source_key = source.module, source.kind, source.key
         planned[0].source_label, planned[0].source_url = source.label, source.url
@@ -101,7 +112,7 @@ def post_many(ledger: Ledger, inputs: list[VoucherInput], poster: User | None = 
     engine.announce_before(session, planned, source)
     engine.number_and_chain(session, planned)
     now = utcnow()
-    _insert_vouchers(session, planned, preparer, poster, now)
+    _insert_vouchers(session, planned, now)
     _insert_lines(session, planned)
     ids = [voucher.id for voucher in planned]
     _mark_posted(session, ids)
@@ -211,14 +222,12 @@ def _prefetch_accounts(session: Session, cache: dict, institution: Institution, 
 # ---- bulk writes --------------------------------------------------------------------------------------
 
 
-def _insert_vouchers(session: Session, planned: list[PlannedVoucher], preparer: User | None,
-                     poster: User | None, now) -> None:
+def _insert_vouchers(session: Session, planned: list[PlannedVoucher], now) -> None:
     """Every column as posted except the state: the lines can only go in while it is still a draft.
 
     PostgreSQL: ids drawn from the column's own sequence in one query, then COPY (an INSERT … RETURNING of
     thousands of rows spends most of its time having psycopg parse the giant statement). Elsewhere: an
     INSERT … RETURNING the ids in parameter order (insertmanyvalues)."""
-    preparer_id, poster_id = (preparer.id if preparer else None), (poster.id if poster else None)
     table = Voucher.__table__
     connection = session.connection()
     if connection.dialect.name == "postgresql":
@@ -227,20 +236,20 @@ def _insert_vouchers(session: Session, planned: list[PlannedVoucher], preparer: 
         stamp = table.c.posted_at.type.process_bind_param(now, connection.dialect)
         columns = ("id", "institution_id", "year", "month", "date", "number", "state", "kind", "memo",
                    "attachment_count", "preparer_id", "poster_id", "posted_at", "internal_ref", "chain_seq",
-                   "prev_hash", "hash", "created_at", *SOURCE_COLUMNS)
+                   "prev_hash", "hash", "created_at", *SOURCE_COLUMNS, "reviewer_id", "reviewed_at")
         with _copy(connection, "voucher", columns) as copy:
             for voucher, voucher_id in zip(planned, sorted(ids), strict=True):
                 voucher.id = voucher_id
                 copy.write_row((voucher_id, voucher.institution_id, voucher.year, voucher.month,
                                 voucher.date, voucher.number, VoucherState.DRAFT.value, voucher.kind.value,
-                                voucher.memo, voucher.attachment_count, preparer_id, poster_id, stamp,
-                                voucher.internal_ref, voucher.chain_seq, voucher.prev_hash, voucher.hash, stamp,
-                                *source_of(voucher)))
+                                voucher.memo, voucher.attachment_count, voucher.preparer_id, voucher.poster_id,
+                                stamp, voucher.internal_ref, voucher.chain_seq, voucher.prev_hash, voucher.hash,
+                                stamp, *source_of(voucher), voucher.reviewer_id, stamp))
         return
     rows = [{"institution_id": v.institution_id, "year": v.year, "month": v.month, "date": v.date,
              "number": v.number, "state": VoucherState.DRAFT, "kind": v.kind, "memo": v.memo,
-             "attachment_count": v.attachment_count, "preparer_id": preparer_id, "poster_id": poster_id,
-             "posted_at": now, "reversal_of_id": None, "internal_ref": v.internal_ref, "chain_seq": v.chain_seq,
+             "attachment_count": v.attachment_count, "preparer_id": v.preparer_id, "poster_id": v.poster_id,
+             "reviewer_id": v.reviewer_id, "reviewed_at": now, "posted_at": now, "reversal_of_id": None, "internal_ref": v.internal_ref, "chain_seq": v.chain_seq,
              "prev_hash": v.prev_hash, "hash": v.hash, "created_at": now,
              **dict(zip(SOURCE_COLUMNS, source_of(v)))} for v in planned]
     result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from erp.core.errors import BusinessError, NotFound
 from erp.core.models import Community, Institution, InstitutionKind, User
 from erp.core.security import require_whole_community
-from erp.ledger.models import DIMENSIONS, Account, Basis, BudgetMapping, Side, VoucherLine
+from erp.ledger.models import DIMENSIONS, PATH_SEPARATOR, Account, Basis, BudgetMapping, Side, VoucherLine
 
 DATA = Path(__file__).parents[1] / "data"  # erp/ledger/data
 GRASSROOTS_KINDS = {InstitutionKind.TOWNSHIP_CENTRE, InstitutionKind.COMMUNITY_CENTRE,
@@ -91,6 +91,46 @@ def is_leaf(session: Session, account: Account, institution: Institution) -> boo
         return False
     own_child = select(Account.id).where(Account.parent_id == account.id, Account.institution_id == institution.id)
     return session.scalar(own_child.limit(1)) is None
+
+
+def account_paths(session: Session, community_id: int, institution: Institution | None = None
+                  ) -> list[tuple[Account, str]]:
+    """Every account visible to the institution with its full name (全路径), by code; an institution's own
+    detail account comes before a community account of the same code."""
+    accounts = list(session.scalars(visible_accounts(community_id, institution)
+                                    .order_by(Account.code, Account.institution_id.desc().nulls_last())))
+    by_id = {account.id: account for account in accounts}
+    paths: dict[int, str] = {}
+
+    def path(account: Account) -> str:
+        if account.id not in paths:
+            parent = by_id.get(account.parent_id) if account.parent_id else None
+            paths[account.id] = (path(parent) + PATH_SEPARATOR if parent else "") + account.name
+        return paths[account.id]
+
+    return [(account, path(account)) for account in accounts]
+
+
+def matches(account: Account, full_name: str, q: str) -> bool:
+    """Every word of ``q`` is the start of the code or part of the name at any level (科目 search)."""
+    return all(account.code.startswith(word) or word in full_name for word in q.split())
+
+
+def search_accounts(session: Session, institution: Institution, q: str, limit: int) -> list[tuple[Account, str]]:
+    """The leaf financial accounts the institution posts to whose code or any level's name matches ``q``:
+    ``诊察`` finds 事业收入—医疗收入—门急诊收入—诊察收入, ``医疗收入 诊察`` too, ``41010101`` every leaf below."""
+    found = account_paths(session, institution.community_id, institution)
+    own_parents = {account.parent_id for account, _ in found if account.institution_id == institution.id}
+    items, seen = [], set()
+    for account, full_name in found:
+        if (account.code in seen or account.basis is not Basis.FINANCIAL or account.has_children
+                or account.id in own_parents or (q and not matches(account, full_name, q))):
+            continue
+        seen.add(account.code)
+        items.append((account, full_name))
+        if len(items) >= limit:
+            break
+    return items
 
 
 def add_detail_account(session: Session, institution: Institution, parent_code: str, code: str, name: str,

@@ -58,11 +58,13 @@ class DocumentSource:
 
 
 def post_document(session: Session, source: DocumentSource, voucher: VoucherInput, *, preparer: User, poster: User,
-                  template_version: str | None = None) -> Voucher:
+                  template_version: str | None = None, reviewer: User | None = None) -> Voucher:
     """Create and post the document's voucher in the caller's transaction (the caller commits), once.
 
-    ``preparer`` is the document's preparer (制单), ``poster`` its approver; the community's separation of
-    duties applies as for a voucher entered by hand, and every posting rule of the ledger. ``template_version``
+    ``preparer`` is the document's preparer (制单), ``poster`` its approver, recorded as 记账 and — unless
+    ``reviewer`` names someone else — as 审核 (approving the document is reviewing its voucher); the
+    community's separation of duties applies as for a voucher entered by hand, and every posting rule of
+    the ledger. ``template_version``
     names the posting template used (e.g. ``procurement.receipt@3``); it is stored on the voucher with the
     source. Returns the posted voucher — the one already posted when this is a replay of the same content."""
     digest = content_hash(source, voucher, template_version)
@@ -75,7 +77,7 @@ def post_document(session: Session, source: DocumentSource, voucher: VoucherInpu
                    f"(document already posted as voucher {posted.number} with other content: reverse it first)")
         raise Conflict(message, {"source": [message]}, code="document_posted")
     [voucher_id] = Ledger(session, preparer).post_many([voucher], poster=poster, source=source,
-                                                       template_version=template_version)
+                                                       template_version=template_version, reviewer=reviewer)
     row.voucher_id, row.content_hash = voucher_id, digest
     session.flush()
     return session.get(Voucher, voucher_id)

@@ -198,8 +198,9 @@ def voucher_hash(voucher) -> str:
     """SHA-256 over the voucher's content and the previous hash of its institution's chain.
 
     ``voucher`` is an ORM :class:`Voucher` or any record with the same attributes (kind and basis as enums
-    or their values) whose ``lines`` are VoucherLine objects or ``PostingLine`` records. The source document
-    and the template version are covered when present (a hand voucher's content is what it always was)."""
+    or their values) whose ``lines`` are VoucherLine objects or ``PostingLine`` records. The source document,
+    the template version and the people (制单, 审核, 记账, 出纳) are covered when present (a voucher posted
+    before they existed keeps the content it was hashed with)."""
     content = {
         "institution": voucher.institution_id, "seq": voucher.chain_seq, "prev": voucher.prev_hash,
         "number": voucher.number, "date": voucher.date.isoformat(), "period": [voucher.year, voucher.month],
@@ -214,6 +215,8 @@ def voucher_hash(voucher) -> str:
                              voucher.source_url]
     if voucher.template_version is not None:
         content["template"] = voucher.template_version
+    if voucher.reviewer_id is not None:  # 制单, 审核, 记账, 出纳: recorded since the review step exists
+        content["people"] = [voucher.preparer_id, voucher.reviewer_id, voucher.poster_id, voucher.cashier_id]
     return digest(canonical_json(content))
 
 

@@ -73,7 +73,7 @@ def close_period(session: Session, institution: Institution, year: int, month: i
     _require_earlier_closed(session, institution.id, year, month)
     drafts = session.scalar(select(func.count(Voucher.id)).where(
         Voucher.institution_id == institution.id, Voucher.year == year, Voucher.month == month,
-        Voucher.state == VoucherState.DRAFT))
+        Voucher.state.in_([VoucherState.DRAFT, VoucherState.REVIEWED])))
     if drafts:
         raise Conflict.for_field("period", f"期间 {period.label} 还有 {drafts} 张未记账凭证 "
                                            f"(post or delete the drafts first)", "drafts_left")

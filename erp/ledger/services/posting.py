@@ -22,9 +22,10 @@ from erp.core.errors import BusinessError, Conflict, NotFound
 from erp.core.models import Institution, User
 from erp.core.money import MoneyError, parse_amount
 from erp.core.scoping import current_scope
+from erp.core.statemachine import lock
 from erp.core.services import institution_by_code
 from erp.core.timeutil import local_today, utcnow
-from erp.ledger.services import engine, periods
+from erp.ledger.services import engine, periods, review
 from erp.ledger.services.chart import account_for_posting
 from erp.ledger.services.batch_posting import post_many as post_batch
 from erp.ledger.services.engine import ZERO, check_balanced
@@ -66,10 +67,12 @@ class Ledger:
 
     def update_draft(self, voucher: Voucher, data: VoucherInput) -> Voucher:
         """Correct a draft in place (same id; the audit log shows the change). Whoever edits it becomes
-        its preparer, so that separation of duties still holds for the content that will be posted."""
-        if voucher.state is not VoucherState.DRAFT:
-            raise Conflict("已记账凭证不能修改，请冲销 (a posted voucher cannot be changed: reverse it)",
-                           code="voucher_posted")
+        its preparer, so that separation of duties still holds for the content that will be posted; a
+        cashier's signature is for the content signed, so it goes."""
+        _require_draft(self.session, voucher, "修改")
+        if voucher.kind is not VoucherKind.NORMAL:
+            raise Conflict("系统生成的凭证（如期末结转）不能修改，请删除后重新生成 (a generated voucher is not "
+                           "edited: delete it and generate it again)", code="generated_voucher")
         institution = self._institution(data.institution)
         period = periods.open_period_for(self.session, institution.id, data.date)
         lines = self._lines(institution, data.lines)
@@ -78,6 +81,7 @@ class Ledger:
         voucher.year, voucher.month, voucher.date = period.year, period.month, data.date
         voucher.memo, voucher.attachment_count = data.memo or "", data.attachment_count
         voucher.preparer_id = self.user.id if self.user else None
+        voucher.cashier_id = voucher.cashier_signed_at = None
         voucher.lines = []
         self.session.flush()  # the old lines go before the new ones take their line numbers
         voucher.lines = [line.to_voucher_line(institution.id) for line in lines]
@@ -85,9 +89,7 @@ class Ledger:
         return voucher
 
     def delete_draft(self, voucher: Voucher) -> None:
-        if voucher.state is not VoucherState.DRAFT:
-            raise Conflict("已记账凭证不能删除，请冲销 (a posted voucher cannot be deleted: reverse it)",
-                           code="voucher_posted")
+        _require_draft(self.session, voucher, "删除")
         self.session.delete(voucher)
         self.session.flush()
 
@@ -161,21 +163,24 @@ class Ledger:
     # ---- posting ------------------------------------------------------------------------------------
 
     def post(self, voucher: Voucher, source=None) -> Voucher:
-        """Post a draft: the engine's stages on one voucher, written through the ORM. ``source`` is the
-        document door's :class:`~erp.ledger.services.DocumentSource` (None for a hand voucher)."""
+        """Post a reviewed voucher (记账): the engine's stages on one voucher, written through the ORM, after
+        the community's rules on the poster (:func:`erp.ledger.services.review.check_poster`). ``source`` is
+        the document door's :class:`~erp.ledger.services.DocumentSource` (None for a hand voucher)."""
         session = self.session
         VOUCHER_STATES.begin(session, voucher, VoucherState.POSTED)
         engine.admit(session, [voucher.institution], {voucher.kind}, preparer_id=voucher.preparer_id,
                      poster=self.user, actor=self.user)
+        review.check_poster(session, voucher, self.user)
         engine.lock_periods(session, [voucher])
         budget = engine.complete(self, voucher.institution, voucher.kind, voucher.lines, voucher.memo)
         voucher.lines.extend(line.to_voucher_line(voucher.institution_id) for line in budget)
         engine.announce_before(session, [voucher], source)
         session.flush()  # lines go in while the voucher is still a draft (the PostgreSQL trigger's rule)
-        engine.number_and_chain(session, [voucher])
+        with session.no_autoflush:  # the poster is hashed with the other people, and written once, as posted
+            voucher.poster_id = self.user.id if self.user else None
+            engine.number_and_chain(session, [voucher])
         # Everything the posted row holds is set before it is next flushed: after that it is immutable.
         voucher.state = VoucherState.POSTED
-        voucher.poster_id = self.user.id if self.user else None
         voucher.posted_at = utcnow()
         engine.book(session, [voucher])
         session.flush()
@@ -183,14 +188,15 @@ class Ledger:
         return voucher
 
     def post_many(self, inputs: list[VoucherInput], poster: User | None = None, *, source=None,
-                  template_version: str | None = None) -> list[int]:
+                  template_version: str | None = None, reviewer: User | None = None) -> list[int]:
         """Create and post many vouchers in the caller's transaction (the caller commits; on an error it
         rolls back), with every rule of create_draft + post and bulk statements. The acting user is the
-        preparer; ``poster`` (default: the acting user — refused where the community separates duties)
-        is recorded as the poster. ``source`` and ``template_version`` (the document door's, for a batch of
-        one voucher) are stored on the voucher. Returns the voucher ids in input order. See
-        :mod:`erp.ledger.services.batch_posting`."""
-        return post_batch(self, inputs, poster, source, template_version)
+        preparer (制单); ``poster`` (default: the acting user — refused where the community separates duties)
+        is recorded as the poster (记账) and ``reviewer`` (default: the poster) as the reviewer (审核): the
+        vouchers were checked before they came here (an approved document, an import file). ``source`` and
+        ``template_version`` (the document door's, for a batch of one voucher) are stored on the voucher.
+        Returns the voucher ids in input order. See :mod:`erp.ledger.services.batch_posting`."""
+        return post_batch(self, inputs, poster, source, template_version, reviewer)
 
     def parallel_lines(self, institution: Institution, lines, memo: str) -> list[PostingLine]:
         """平行记账: the budget-accounting lines for a financial voucher that moves budget cash.
@@ -278,10 +284,14 @@ class Ledger:
             raise Conflict(f"凭证 {voucher.number} 本身是冲销凭证 (a reversal is not reversed)", code="already_reversed")
         on = on or local_today()
         period = periods.open_period_for(self.session, voucher.institution_id, on)
+        # The reverser prepares, reviews and posts the red voucher in one act (a reversal repeats what was
+        # reviewed once already; its people say who did it).
+        user_id = self.user.id if self.user else None
         reversal = Voucher(institution_id=voucher.institution_id, year=period.year, month=period.month, date=on,
-                           state=VoucherState.DRAFT, kind=VoucherKind.REVERSAL, reversal_of_id=voucher.id,
+                           state=VoucherState.REVIEWED, kind=VoucherKind.REVERSAL, reversal_of_id=voucher.id,
                            memo=memo or f"冲销 {voucher.number} {voucher.memo}"[:256],
-                           internal_ref=voucher.internal_ref, preparer_id=self.user.id if self.user else None,
+                           internal_ref=voucher.internal_ref, preparer_id=user_id, reviewer_id=user_id,
+                           reviewed_at=utcnow(),
                            **{column: getattr(voucher, column) for column in SOURCE_COLUMNS})
         reversal.lines = [VoucherLine(
             institution_id=line.institution_id, line_no=line.line_no, account_id=line.account_id,
@@ -291,6 +301,17 @@ class Ledger:
         self.session.add(reversal)
         self.session.flush()
         return self.post(reversal, source)
+
+
+def _require_draft(session: Session, voucher: Voucher, action: str) -> None:
+    """The voucher is a draft — locked, so that a simultaneous 审核 waits for the change or refuses it."""
+    lock(session, voucher)
+    if voucher.state is VoucherState.REVIEWED:
+        raise Conflict(f"已审核凭证不能{action}，请先取消审核 (a reviewed voucher is changed only after 取消审核)",
+                       code="voucher_reviewed")
+    if voucher.state is not VoucherState.DRAFT:
+        raise Conflict(f"已记账凭证不能{action}，请冲销 (a posted voucher cannot be changed: reverse it)",
+                       code="voucher_posted")
 
 
 def voucher_in_scope(session: Session, voucher_id: int) -> Voucher:

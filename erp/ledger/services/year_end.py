@@ -1,9 +1,10 @@
-"""年终结转: carry revenue and expense into 本期盈余 → 本年盈余分配 → 累计盈余, the budget side into its
-结转结余 accounts, close the year and open the next with the balances brought forward."""
+"""期末结转 and 年终结转: carry revenue and expense into 本期盈余 (each month, as a draft for review, or at year
+end), at year end 本期盈余 → 本年盈余分配 → 累计盈余, the budget side into its 结转结余 accounts; close the
+year and open the next with the balances brought forward."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from erp.core.errors import Conflict
 from erp.core.models import FundingSource, Institution, User
+from erp.core.timeutil import utcnow
 from erp.ledger.services import periods
 from erp.ledger.services.chart import visible_accounts
 from erp.ledger.models import (CARRIED_CATEGORIES, CLOSED_CATEGORIES, DIMENSION_COLUMNS, DIMENSIONS, Account,
@@ -26,13 +28,16 @@ from erp.ledger.services.posting_templates import Template, posting_template
 TEMPLATE_KIND = "ledger.year_end"
 
 
-def _year_balances(session: Session, institution_id: int, year: int, categories) -> list:
+def _year_balances(session: Session, institution_id: int, year: int, categories, month: int | None = None) -> list:
+    """Balances summed over the year (or one month) by account and dimensions, for the categories."""
     dims = [getattr(Balance, c) for c in DIMENSION_COLUMNS]
+    where = [Balance.institution_id == institution_id, Balance.year == year, Account.category.in_(categories)]
+    if month is not None:
+        where.append(Balance.month == month)
     return session.execute(
         select(Account, *dims, func.sum(Balance.debit), func.sum(Balance.credit))
         .join(Account, Account.id == Balance.account_id)
-        .where(Balance.institution_id == institution_id, Balance.year == year, Account.category.in_(categories))
-        .group_by(Account.id, *dims).order_by(Account.code)).all()
+        .where(*where).group_by(Account.id, *dims).order_by(Account.code)).all()
 
 
 def _budget_target(template: Template, account: Account, funding_source_id: int, fiscal_sources: set[int]) -> str:
@@ -45,14 +50,17 @@ def _budget_target(template: Template, account: Account, funding_source_id: int,
     return template.account("non_fiscal_carryover")
 
 
-def closing_lines(session: Session, institution: Institution, year: int) -> list[tuple]:
-    """(account code, basis, debit, credit, dimensions) that bring every revenue and expense to zero."""
+def _carried(session: Session, institution: Institution, year: int, month: int | None
+             ) -> tuple[list[tuple], Decimal, Template, list[tuple]]:
+    """The lines that bring every revenue and expense of the year (or month) to zero, the budget side into
+    its 结转结余 accounts (returned apart, last); and the financial surplus (credit-positive) they leave for
+    本期盈余."""
     template = posting_template(session, institution.community_id, TEMPLATE_KIND)
     fiscal_sources = set(session.scalars(select(FundingSource.id).where(FundingSource.fiscal.is_(True))))
     lines: list[tuple] = []
     surplus = ZERO
     targets: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for account, *dims, debit, credit in _year_balances(session, institution.id, year, CLOSED_CATEGORIES):
+    for account, *dims, debit, credit in _year_balances(session, institution.id, year, CLOSED_CATEGORIES, month):
         net = debit - credit  # debit-positive
         if not net:
             continue
@@ -62,17 +70,66 @@ def closing_lines(session: Session, institution: Institution, year: int) -> list
             surplus -= net
         else:
             targets[_budget_target(template, account, dimensions["funding_source"], fiscal_sources)] -= net
+    budget = [(code, Basis.BUDGET, ZERO if amount > 0 else -amount, amount if amount > 0 else ZERO, {})
+              for code, amount in sorted(targets.items()) if amount]
+    return lines, surplus, template, budget
+
+
+def _credit(code: str, amount: Decimal) -> tuple:
+    """A financial line crediting ``amount`` (debiting it when negative)."""
+    return (code, Basis.FINANCIAL, ZERO if amount > 0 else -amount, amount if amount > 0 else ZERO, {})
+
+
+def closing_lines(session: Session, institution: Institution, year: int) -> list[tuple]:
+    """(account code, basis, debit, credit, dimensions) that bring every revenue and expense to zero and
+    本期盈余 — what the month-end carry-overs put there too — through 本年盈余分配 into 累计盈余."""
+    lines, surplus, template, budget = _carried(session, institution, year, None)
+    current = template.account("current_surplus")
+    held = session.execute(select(func.sum(Balance.credit) - func.sum(Balance.debit))
+                           .join(Account, Account.id == Balance.account_id)
+                           .where(Balance.institution_id == institution.id, Balance.year == year,
+                                  Account.code == current)).scalar() or ZERO
     if surplus:
+        lines.append(_credit(current, surplus))
+    total = surplus + held
+    if total:
         # 本期盈余 → 本年盈余分配 → 累计盈余: a surplus is credited along the chain, a deficit debited.
-        for code in (template.account("current_surplus"), template.account("surplus_distribution")):
-            lines.append((code, Basis.FINANCIAL, ZERO if surplus > 0 else -surplus, surplus if surplus > 0 else ZERO, {}))
-            lines.append((code, Basis.FINANCIAL, surplus if surplus > 0 else ZERO, ZERO if surplus > 0 else -surplus, {}))
-        lines.append((template.account("accumulated_surplus"), Basis.FINANCIAL, ZERO if surplus > 0 else -surplus,
-                      surplus if surplus > 0 else ZERO, {}))
-    for code, amount in sorted(targets.items()):
-        if amount:
-            lines.append((code, Basis.BUDGET, ZERO if amount > 0 else -amount, amount if amount > 0 else ZERO, {}))
-    return lines
+        lines.append(_credit(current, -total))
+        distribution = template.account("surplus_distribution")
+        lines.extend([_credit(distribution, total), _credit(distribution, -total)])
+        lines.append(_credit(template.account("accumulated_surplus"), total))
+    return lines + budget
+
+
+def carry_over_lines(session: Session, institution: Institution, year: int, month: int) -> list[tuple]:
+    """期末结转 of one month: its revenue and expense into 本期盈余, its budget revenue and expenditure into
+    the 结转结余 accounts (the accounts of the ``ledger.year_end`` posting template)."""
+    lines, surplus, template, budget = _carried(session, institution, year, month)
+    if surplus:
+        lines.append(_credit(template.account("current_surplus"), surplus))
+    return lines + budget
+
+
+def prepare_carry_over(session: Session, institution: Institution, year: int, month: int, user: User) -> Voucher:
+    """The month's 期末结转 as a draft voucher (kind ``closing``, dated the month's last day) for review and
+    posting like any other; refused while an earlier one of the month is not posted, or with nothing to carry."""
+    last_day = date(year, 12, 31) if month == 12 else date(year, month + 1, 1) - timedelta(days=1)
+    periods.open_period_for(session, institution.id, last_day)
+    pending = session.scalar(select(Voucher.id).where(
+        Voucher.institution_id == institution.id, Voucher.year == year, Voucher.month == month,
+        Voucher.kind == VoucherKind.CLOSING, Voucher.state.in_([VoucherState.DRAFT, VoucherState.REVIEWED])))
+    if pending is not None:
+        raise Conflict.for_field("period", f"{year}-{month:02d} 已有未记账的期末结转凭证，请先审核记账或删除 "
+                                           f"(a carry-over of this month is not posted yet)", "carry_over_pending")
+    lines = carry_over_lines(session, institution, year, month)
+    if not lines:
+        raise Conflict.for_field("period", f"{year}-{month:02d} 没有需要结转的收入、费用 (nothing to carry over)",
+                                 "nothing_to_carry")
+    voucher = _closing_voucher(session, institution, last_day, f"{year}年{month}月 期末结转", user, lines)
+    voucher.state = VoucherState.DRAFT
+    session.add(voucher)
+    session.flush()
+    return voucher
 
 
 def close_year(session: Session, institution: Institution, year: int, user: User) -> Voucher | None:
@@ -100,21 +157,31 @@ def close_year(session: Session, institution: Institution, year: int, user: User
     return voucher
 
 
-def _post_closing_voucher(session, institution, year, user, lines) -> Voucher:
-    ledger = Ledger(session, user)
+def _closing_voucher(session, institution, on: date, memo: str, user, lines) -> Voucher:
+    """A voucher of kind ``closing`` with the lines (checked to balance on both bases), not yet added."""
     accounts = {a.code: a for a in session.scalars(visible_accounts(institution.community_id, institution)
                                                    .where(Account.code.in_({l[0] for l in lines})))}
-    voucher = Voucher(institution=institution, year=year, month=12, date=date(year, 12, 31),
-                      state=VoucherState.DRAFT, kind=VoucherKind.CLOSING, memo=f"{year} 年终结转",
-                      preparer_id=user.id if user else None,
+    user_id = user.id if user else None
+    voucher = Voucher(institution=institution, year=on.year, month=on.month, date=on,
+                      state=VoucherState.REVIEWED, kind=VoucherKind.CLOSING, memo=memo, preparer_id=user_id,
                       template_version=posting_template(session, institution.community_id, TEMPLATE_KIND).ref)
     voucher.lines = [VoucherLine(institution_id=institution.id, line_no=number, account=accounts[code],
-                                 account_id=accounts[code].id, basis=basis, debit=debit, credit=credit, memo="年终结转",
+                                 account_id=accounts[code].id, basis=basis, debit=debit, credit=credit, memo=memo,
                                  **{f"{d}_id": (dims.get(d) or None) for d in DIMENSIONS})
                      for number, (code, basis, debit, credit, dims) in enumerate(lines, start=1)]
-    session.add(voucher)
+    check_balanced(voucher.lines, "lines")
     check_balanced(voucher.lines, "lines", Basis.BUDGET)
-    return ledger.post(voucher)
+    return voucher
+
+
+def _post_closing_voucher(session, institution, year, user, lines) -> Voucher:
+    # the year-end closing voucher is generated, reviewed and posted by the closer in one act
+    voucher = _closing_voucher(session, institution, date(year, 12, 31), f"{year} 年终结转", user, lines)
+    voucher.reviewer_id, voucher.reviewed_at = voucher.preparer_id, utcnow()
+    for line in voucher.lines:
+        line.memo = "年终结转"
+    session.add(voucher)
+    return Ledger(session, user).post(voucher)
 
 
 def bring_forward(session: Session, institution_id: int, year: int) -> None:

@@ -21,7 +21,7 @@ from erp.ledger.models import Voucher, VoucherLine
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
-STATUS_TITLES = {"draft": "未记账", "posted": "已记账", "reversed": "已冲销"}
+STATUS_TITLES = {"draft": "未审核", "reviewed": "已审核", "posted": "已记账", "reversed": "已冲销"}
 
 
 def institutions_in_scope() -> list[Institution]:

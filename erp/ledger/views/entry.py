@@ -7,7 +7,7 @@ from decimal import Decimal
 from flask import flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from erp.core.errors import BusinessError
 from erp.core.extensions import db
@@ -16,7 +16,7 @@ from erp.core.money import MoneyError, parse_amount
 from erp.core.scoping import OutOfScope
 from erp.core.timeutil import local_today
 from erp.core.web import requires
-from erp.ledger.models import Account, Basis, Voucher, VoucherState
+from erp.ledger.models import Voucher, VoucherState
 from erp.ledger.services import chart
 from erp.ledger.services.posting import Ledger, LineInput, VoucherInput
 from erp.ledger.views.common import (bp, default_institution, dimension_labels, institutions_in_scope, parse_date,
@@ -138,8 +138,9 @@ def new_voucher():
     if created is None:
         return _render_entry(form, rows, title=title, action=action, grid_errors=grid_errors, status=status)
     link = url_for("ledger.voucher", voucher_id=created.id)
-    flash(Markup(_("凭证已保存（未记账）：<a href=\"%(link)s\">%(institution)s %(date)s %(memo)s</a>",
-                   link=escape(link), institution=escape(form.institution.data), date=created.date.isoformat(),
+    flash(Markup(_("凭证已保存（未记账，临时编号 %(number)s）：<a href=\"%(link)s\">%(institution)s %(date)s "
+                   "%(memo)s</a>", number=escape(created.display_number), link=escape(link),
+                   institution=escape(form.institution.data), date=created.date.isoformat(),
                    memo=escape(created.memo))), "success")
     if request.form.get("then") == "new":  # 保存并新增: same institution and date, empty grid
         return redirect(url_for("ledger.new_voucher", institution=form.institution.data,
@@ -153,8 +154,8 @@ def _rows_of(voucher: Voucher) -> list[LineRow]:
     for line in voucher.lines:
         if line.generated:
             continue
-        values = {"account": line.account.code, "debit": f"{line.debit:.2f}" if line.debit else "",
-                  "credit": f"{line.credit:.2f}" if line.credit else "", "memo": line.memo}
+        values = {"account": line.account.code, "debit": f"{line.debit:,.2f}" if line.debit else "",
+                  "credit": f"{line.credit:,.2f}" if line.credit else "", "memo": line.memo}
         for dimension in DIMENSION_FIELDS:
             dimension_id = getattr(line, f"{dimension}_id")
             values[dimension] = labels[(dimension, dimension_id)].split(" ", 1)[0] if dimension_id else ""
@@ -167,6 +168,9 @@ def _rows_of(voucher: Voucher) -> list[LineRow]:
 def edit_voucher(voucher_id: int):
     """Edit a draft in place, in one transaction."""
     found = voucher_or_404(voucher_id)
+    if found.state is VoucherState.REVIEWED:
+        flash(_("已审核凭证不能修改，请先取消审核"), "error")
+        return redirect(url_for("ledger.voucher", voucher_id=voucher_id))
     if found.state is not VoucherState.DRAFT:
         flash(_("已记账凭证不能修改，请冲销后重新录入"), "error")
         return redirect(url_for("ledger.voucher", voucher_id=voucher_id))
@@ -195,27 +199,16 @@ def edit_voucher(voucher_id: int):
 @bp.get("/accounts/search")
 @requires("ledger.chart.read")
 def account_search():
-    """Leaf financial accounts an institution may post to, by code prefix or name: what the grid offers."""
+    """Leaf financial accounts an institution may post to, by code prefix or any level's name, with their
+    full names: what the grid offers."""
     institution = scoped_institution(request.args.get("institution"))
     if institution is None:
         return jsonify({"error": "unknown institution or outside your scope", "items": []}), 404
     limit = min(max(request.args.get("limit", 20, type=int), 1), 50)
     q = normalize_code(request.args.get("q", ""))
-    statement = (chart.visible_accounts(institution.community_id, institution)
-                 .where(Account.basis == Basis.FINANCIAL, Account.has_children.is_(False)))
-    if q:
-        statement = statement.where(or_(Account.code.startswith(q, autoescape=True),
-                                        Account.name.contains(q, autoescape=True)))
-    statement = statement.order_by(Account.code, Account.institution_id.desc().nulls_last()).limit(limit * 2)
-    items, seen = [], set()
-    for account in db.session.scalars(statement):
-        if account.code in seen or not chart.is_leaf(db.session, account, institution):
-            continue
-        seen.add(account.code)
-        items.append({"code": account.code, "name": account.name, "required": account.required,
-                      "required_titles": [str(DIMENSION_TITLES[d]) for d in account.required if d in DIMENSION_TITLES]})
-        if len(items) >= limit:
-            break
+    items = [{"code": account.code, "name": account.name, "full_name": full_name, "required": account.required,
+              "required_titles": [str(DIMENSION_TITLES[d]) for d in account.required if d in DIMENSION_TITLES]}
+             for account, full_name in chart.search_accounts(db.session, institution, q, limit)]
     return jsonify({"institution": institution.code, "items": items})
 
 

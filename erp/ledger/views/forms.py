@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 # The grid's columns, in keyboard order (Enter moves along this order).
@@ -92,3 +92,8 @@ class ReopenForm(PeriodForm):
 
 class ImportForm(FlaskForm):
     file = FileField(_l("凭证文件 (.xlsx)"), validators=[FileRequired(message=_l("请选择要导入的 Excel 文件"))])
+
+
+class SettingsForm(FlaskForm):
+    poster_may_review = BooleanField(_l("记账人可以是审核人（否则须由审核人以外的记账人记账）"))
+    cashier_sign = BooleanField(_l("涉及库存现金、银行存款的凭证须出纳签字后才能记账"))

@@ -50,10 +50,13 @@ def periods():
         select(User.id, User.display_name).where(User.id.in_(closer_ids)))} if closer_ids else {}
     return render_template("ledger/periods.html", periods=rows, institutions=by_id, choices=institutions,
                            chosen=chosen, year=year, years=years, closers=closers, fmt_datetime=format_datetime,
-                           closable=set(next_to_close.values()), reopenable=set(last_closed.values()))
+                           closable=set(next_to_close.values()), reopenable=set(last_closed.values()),
+                           current_year=local_today().year)
 
 
-def _period_action(form: PeriodForm, action):
+def period_action(form: PeriodForm, action):
+    """Validate the form, run ``action(institution, year, month)`` in one transaction and flash its message
+    (Markup allowed) or the refusal; back to the periods page."""
     back = url_for("ledger.periods", institution=request.form.get("back_institution", form.institution.data or ""),
                    year=request.form.get("back_year") or None)
     if not form.validate():
@@ -81,7 +84,7 @@ def close_period():
         period = period_service.close_period(db.session, institution, year, month, g.user)
         return _("%(institution)s %(period)s 已结账", institution=institution.name, period=period.label)
 
-    return _period_action(PeriodForm(), close)
+    return period_action(PeriodForm(), close)
 
 
 @bp.post("/periods/reopen")
@@ -93,4 +96,4 @@ def reopen_period():
         period = period_service.reopen_period(db.session, institution, year, month, g.user, form.reason.data or "")
         return _("%(institution)s %(period)s 已反结账", institution=institution.name, period=period.label)
 
-    return _period_action(form, reopen)
+    return period_action(form, reopen)

@@ -84,7 +84,9 @@ def _page(name: str, template: str, **extra):
     selected = WHOLE_COMMUNITY if params.get("community") else params.get("institution", "")
     return render_template(template, name=name, title=_(PAGES[name]), report=report, error=error, params=params,
                            institutions=institutions, whole_community=whole, selected=selected,
-                           download=_download_url, pages=PAGES, accounts=_accounts(name, params), **extra), status
+                           download=_download_url, pages=PAGES, accounts=_accounts(name, params),
+                           anchor=reports.period_anchor_of(report.target, report.rng) if report is not None else None,
+                           **extra), status
 
 
 def _accounts(name: str, params: dict) -> list[Account]:

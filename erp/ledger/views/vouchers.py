@@ -1,58 +1,23 @@
-"""Ledger web pages: the voucher list and a voucher's page with post / reverse / delete (记账, 红字冲销)."""
+"""Ledger web pages: a voucher's page with post / reverse / delete (记账, 红字冲销); the list is
+:mod:`.voucher_list`, 审核 / 出纳签字 and the batches :mod:`.review`."""
 from __future__ import annotations
 
 from decimal import Decimal
 
 from flask import current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 from erp.core.errors import BusinessError
 from erp.core.extensions import db
-from erp.core.listview import Column, Filter, ListView
-from erp.core.models import Institution
 from erp.core.scoping import OutOfScope
 from erp.core.timeutil import local_today
-from erp.core.web import can, requires
-from erp.ledger.models import Basis, Voucher, VoucherState
-from erp.ledger.services import periods as period_service
+from erp.core.web import requires
+from erp.ledger.models import Basis, Voucher
+from erp.ledger.services import review
 from erp.ledger.services.posting import Ledger
 from erp.ledger.views.common import STATUS_TITLES, bp, dimension_labels, refusal_message, voucher_or_404
 from erp.ledger.views.forms import DIMENSION_FIELDS, DIMENSION_TITLES, ReverseForm
-
-
-def _period_filter(statement, value):
-    year, month = period_service.parse_period(value)
-    return statement.where(Voucher.year == year, Voucher.month == month)
-
-
-@bp.get("/vouchers")
-@requires("ledger.voucher.read")
-def vouchers():
-    actions = []
-    if can("ledger.voucher.write"):
-        actions = [(_("录入凭证"), url_for("ledger.new_voucher")), (_("导入凭证"), url_for("ledger.import_vouchers"))]
-    view = ListView(
-        title=_("凭证"),
-        statement=select(Voucher).join(Voucher.institution),
-        columns=[
-            Column("number", _("凭证号"), sort=Voucher.number, value=lambda v: v.number or _("（未记账）")),
-            Column("institution", _("成员单位"), sort=Institution.code, value=lambda v: v.institution.name),
-            Column("date", _("日期"), "date", sort=Voucher.date),
-            Column("memo", _("摘要")),
-            Column("status", _("状态"), value=lambda v: _(STATUS_TITLES[v.status])),
-        ],
-        filters=[
-            Filter("period", _("期间 (YYYY-MM)"), _period_filter),
-            Filter("state", _("状态"), lambda stmt, value: stmt.where(Voucher.state == VoucherState(value)),
-                   (("draft", _("未记账")), ("posted", _("已记账")))),
-        ],
-        default_sort="-date",
-        actions=actions,
-        row_url=lambda v: url_for("ledger.voucher", voucher_id=v.id),
-    )
-    return view.render()
 
 
 def _pdf_url(voucher: Voucher) -> str | None:
@@ -79,8 +44,10 @@ def voucher(voucher_id: int):
                 for name, lines in (("financial", financial), ("budget", budget))},
         dimension_labels=dimension_labels(found.lines), dimension_titles=DIMENSION_TITLES,
         dimension_fields=DIMENSION_FIELDS, reverse_form=reverse_form, pdf_url=_pdf_url(found),
-        is_preparer=found.preparer_id == g.user.id,
-        separation=found.institution.community.separation_of_duties)
+        is_preparer=found.preparer_id == g.user.id, is_reviewer=found.reviewer_id == g.user.id,
+        separation=found.institution.community.separation_of_duties,
+        settings=review.settings_for(db.session, found.institution.community_id),
+        needs_cashier=found.status in ("draft", "reviewed") and review.needs_cashier(db.session, found))
 
 
 @bp.post("/vouchers/<int:voucher_id>/delete")

@@ -27,7 +27,7 @@ from erp.payroll.services.review import EmployeeReview, LineDifference, review_r
 from erp.payroll.services.rules import (BUILT_INS, EMPLOYEE_ATTRIBUTES, check_policy, rule_history, rules_in_force,
                                         save_rule)
 from erp.payroll.services.runs import (approve_run, compute_run, covered_institutions, create_run, months_employed,
-                                       rule_pay_check, run_by_id, set_inputs, slips_of)
+                                       require_whole_run, rule_pay_check, run_by_id, set_inputs, slips_of)
 from erp.payroll.services.standard import load_standard_rules
 from erp.payroll.services.tax import (ZERO, BonusComparison, BonusTax, Bracket, CumulativeState, MonthFigures,
                                       MonthTax, TaxTable, bonus_tax, compare_bonus, cumulative_tables,
@@ -42,7 +42,8 @@ __all__ = [
     "compute_contributions", "compute_run", "compute_slip", "covered_institutions", "create_employee", "create_run",
     "cumulative_tables", "cumulative_withholding", "employee_profile", "head_of", "load_shipped_parameters",
     "load_standard_rules", "monthly_table", "months_employed", "parameter_history", "parameters_in_force", "parse",
-    "pay_run", "post_run", "profiles_query", "review_run", "rule_history", "rule_pay_check", "rule_pay_excluded",
+    "pay_run", "post_run", "profiles_query", "require_whole_run", "review_run", "rule_history", "rule_pay_check",
+    "rule_pay_excluded",
     "rules_in_force", "run_approving", "run_by_id", "save_parameter", "save_rule", "separate_bonus_allowed",
     "set_inputs", "shipped_parameters", "slips_of", "update_employee", "validate_id_number", "withhold_month",
 ]

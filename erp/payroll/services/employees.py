@@ -13,6 +13,7 @@ from erp.core.timeutil import local_today
 from erp.core.errors import BusinessError, Conflict, NotFound
 from erp.core.models import Department, Employee, Institution
 from erp.core.services import institution_by_code
+from erp.core.timeutil import local_today
 from erp.payroll.models import Establishment, PayrollProfile, SpecialDeduction, StaffCategory
 
 PROFILE_FIELDS = ("post", "grade", "staff_category", "general_practitioner", "public_health", "establishment",

@@ -87,6 +87,8 @@ class _Checker:
             name = dotted(node)
             if name is None:
                 self.refuse(node, "对计算结果取属性")
+            if any(part.startswith("_") for part in name.split(".")):
+                self.refuse(node, f"以下划线开头的名称 {name}")
             if name not in ("True", "False"):
                 self.references.add(name)
         elif isinstance(node, ast.Constant):

@@ -22,10 +22,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from erp.core.errors import BusinessError
-from erp.core.models import CostClass, Department, Institution, User
+from erp.core.models import CostClass, Department, Institution, Partner, User
 from erp.core.timeutil import local_today, utcnow
 from erp.ledger.services import DocumentSource, LineInput, VoucherInput, post_document, posting_template
 from erp.payroll.services.parameters import parameters_in_force
+from erp.payroll.services.runs import require_whole_run
 from erp.payroll.models import RULE_CATEGORY_TITLES, RUN_STATES, Payslip, PayrollRun, RuleCategory, RunState
 
 ZERO = Decimal(0)
@@ -93,16 +94,28 @@ def accrual_lines(template, slips: list[Payslip], departments: dict[int, Departm
     return [line for line in lines if line is not None]
 
 
+def _withholding_partners(session: Session, community_id: int, on: date) -> dict[str, str]:
+    """The partners (其他应付款 is kept by partner) withheld contributions are owed to, by role; created on the
+    first posting when the community does not have them yet (社会保险经办机构, 住房公积金管理中心)."""
+    spec = parameters_in_force(session, community_id, on).value("payroll.withholding_partners")
+    have = set(session.scalars(select(Partner.code).where(Partner.community_id == community_id)))
+    for code, name in spec.get("partners", {}).items():
+        if code not in have:
+            session.add(Partner(community_id=community_id, code=code, name=name, kind="other"))
+    session.flush()
+    return {role: code for role, code in spec.items() if role != "partners"}
+
+
 def post_run(session: Session, run: PayrollRun, user: User) -> list:
     """工资计提 for every institution of an approved run, through the document door (exactly once)."""
+    require_whole_run(run, user)
     RUN_STATES.begin(session, run, RunState.POSTED)
     template = posting_template(session, user.community_id, "payroll.run")
     preparer = run.computed_by
     grouped = _by_institution(session, run)
     departments = {d.id: d for d in session.scalars(select(Department).where(
         Department.institution_id.in_(list(grouped) or [0])).order_by(Department.code))}
-    partners = parameters_in_force(session, user.community_id, date(run.year, run.month, 1)).value(
-        "payroll.withholding_partners")
+    partners = _withholding_partners(session, user.community_id, date(run.year, run.month, 1))
     vouchers = []
     for inst_id, slips in grouped.items():
         inst = session.get(Institution, inst_id)
@@ -124,6 +137,7 @@ def pay_run(session: Session, run: PayrollRun, user: User, *, method: str = "ban
     """工资发放: the net pay leaves the bank (or the 零余额 quota), per institution."""
     if method not in PAYMENT_ROLES:
         raise BusinessError.for_field("method", f"付款方式应为 {' / '.join(PAYMENT_ROLES)} (payment method)")
+    require_whole_run(run, user)
     RUN_STATES.begin(session, run, RunState.PAID)
     template = posting_template(session, user.community_id, "payroll.payment")
     vouchers = []

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from erp.core.errors import BusinessError, Conflict
+from erp.core.timeutil import local_today
 from erp.payroll.models import RuleCategory, SalaryRule
 from erp.payroll.services.expressions import Expression, parse
 
@@ -106,7 +107,7 @@ def save_rule(session: Session, community_id: int, *, code: str, name: str, cate
     if parsed[1][1].tree is None:
         raise BusinessError.for_field("amount", "金额表达式不能为空 (the amount expression is required)")
     check_policy(parsed, {"code": code, "name": name})
-    effective_from = effective_from or date.today().replace(day=1)
+    effective_from = effective_from or local_today().replace(day=1)
     previous = session.scalar(select(SalaryRule).where(SalaryRule.community_id == community_id,
                                                        SalaryRule.code == code)
                               .order_by(SalaryRule.version.desc()).limit(1))

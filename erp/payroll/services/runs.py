@@ -18,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from erp.core import audit, sequences
-from erp.core.errors import BusinessError, Conflict, NotFound
+from erp.core.errors import BusinessError, Conflict, Forbidden, NotFound
 from erp.core.models import Department, Employee, Institution, InstitutionKind, User
+from erp.core.scoping import OutOfScope, current_scope
 from erp.core.services import institution_by_code
 from erp.core.timeutil import utcnow
 from erp.payroll.models import (RUN_STATES, PayrollInput, PayrollProfile, PayrollRun, Payslip, RunKind, RunState)
@@ -78,6 +79,14 @@ def _refuse_second_regular_run(session: Session, inst: Institution, year: int, m
         raise Conflict.for_field("month", f"{year}-{month:02d} 已有正常发放批次 {other.number}，更正请用补发更正批次 "
                                  f"(month already has the regular run {other.number}; use an adjustment run)",
                                  "month_already_run")
+
+
+def require_whole_run(run: PayrollRun, user: User) -> None:
+    """A community-wide run is computed, approved, posted and paid only by a whole-community user: a scoped
+    user would see (and act on) only their own institutions' part of it."""
+    if run.community_wide and not user.whole_community:
+        raise Forbidden.for_field("run", "全医共体发放批次须由全医共体用户处理 (a community-wide run needs a "
+                                  "whole-community user)", "community_wide_setting")
 
 
 def covered_institutions(session: Session, run: PayrollRun) -> list[int]:
@@ -148,6 +157,7 @@ def _year_to_date(session: Session, run: PayrollRun, employee_ids: list[int], *,
 
 def compute_run(session: Session, run: PayrollRun, user: User) -> PayrollRun:
     """(Re)compute every slip of the run with the rules and parameters in force in its month."""
+    require_whole_run(run, user)
     RUN_STATES.begin(session, run, RunState.COMPUTED)
     first = date(run.year, run.month, 1)
     community_id = user.community_id
@@ -217,6 +227,12 @@ def _insert_slips(session: Session, slips: list[dict]) -> None:
     more than the computation): ids are taken from the table's sequence first, so every entry names its row."""
     if not slips:
         return
+    scope = current_scope(session)  # the bulk insert bypasses the ORM's flush: the scope rule is applied here
+    if scope is not None:
+        if scope.read_only:
+            raise OutOfScope("your role is read-only")
+        for institution_id in {slip["institution_id"] for slip in slips}:
+            scope.require(institution_id)
     for slip, slip_id in zip(slips, _allocate_ids(session, len(slips))):
         slip["id"] = slip_id
     session.execute(insert(Payslip.__table__), slips)
@@ -268,6 +284,7 @@ def _slip(run: PayrollRun, profile: PayrollProfile, result: SlipResult, paid: di
 
 def approve_run(session: Session, run: PayrollRun, user: User) -> PayrollRun:
     """审批: by someone other than who created or computed the run; the budget check runs here."""
+    require_whole_run(run, user)
     RUN_STATES.begin(session, run, RunState.APPROVED)
     if user.id in (run.computed_by_id, run.created_by_id):
         raise Conflict("审批人不能是制表人 (the approver must not be who prepared the run)",

@@ -14,6 +14,7 @@ from erp.core.extensions import db
 from erp.core.listview import Column, Filter, ListView
 from erp.core.models import Department, Employee, Institution
 from erp.core.money import MoneyError
+from erp.core.timeutil import local_today
 from erp.core.rendering import XLSX_MIMETYPE
 from erp.core.web import can, requires
 from erp.payroll import services as payroll
@@ -79,7 +80,7 @@ def _render_form(profile, form, status=200):
 @requires("payroll.employee.write")
 def new_employee():
     if request.method == "GET":
-        return _render_form(None, {"hire_date": date.today().isoformat(), "grade": "1"})
+        return _render_form(None, {"hire_date": local_today().isoformat(), "grade": "1"})
     try:
         values = _form_values(request.form)
         if not values["hire_date"]:

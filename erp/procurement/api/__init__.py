@@ -6,4 +6,4 @@ from erp.core.api_framework import API_PREFIX
 bp = Blueprint("procurement_api", __name__, url_prefix=API_PREFIX)
 
 from erp.procurement.api import agreements, catalogue, files, suppliers  # noqa: E402,F401  (registers the routes)
-from erp.procurement.api import requisitions, stock  # noqa: E402,F401  (the document flow)
+from erp.procurement.api import payables, requisitions, stock  # noqa: E402,F401  (the document flow)

@@ -1,6 +1,8 @@
 """统一配送 JSON API: receipts (验收入库), stock, transfers, dispensing and the stock reconciliation."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import g
 
 from erp.core.api_framework import api_route, paged_query
@@ -8,10 +10,13 @@ from erp.core.extensions import db
 from erp.procurement.api import bp
 from erp.core.money import decimal_str
 from erp.core.services import institution_by_code
+from erp.procurement.schemas.flow import PeriodQuery
 from erp.procurement.schemas.stock import (AcceptIn, DispensingIn, DispensingOut, DispensingQuery, MovementQuery,
                                            PostIn, ReceiptIn, ReceiptOut, ReceiptQuery, StockOut, StockQuery,
                                            TransferIn, TransferOut)
-from erp.procurement.services import catalogue, dispensing, orders, receipts, reconciliation, stock, transfers
+from erp.core.timeutil import local_today
+from erp.procurement.services import (alerts, catalogue, dispensing, orders, receipts, reconciliation, stock,
+                                     trace_export, transfers)
 from erp.procurement.services.flow_common import central_pharmacy, member_by_code
 
 
@@ -64,6 +69,22 @@ def list_stock(query):
     page = paged_query(stock.stock_query(institution=_institution(query.get("institution")), item=item), query)
     stock.with_selling_prices(db.session, page.items)
     return page
+
+
+@api_route(bp, "/stock/alerts", permission="procurement.stock.read",
+           summary="Near-expiry batches (within the community's window, default 6 months) and formulary items below "
+                   "the member's minimum stock")
+def stock_alerts():
+    return {
+        "near_expiry": [{"institution": b.institution.code, "item": b.item.code, "item_name": b.item.generic_name,
+                         "batch": b.batch, "expiry": b.expiry.isoformat(), "min_units": b.quantity,
+                         "value": decimal_str(b.value)}
+                        for b in alerts.near_expiry(db.session, g.user.community_id, local_today())],
+        "below_minimum": [{"institution": row.formulary.institution.code, "item": row.formulary.item.code,
+                           "item_name": row.formulary.item.generic_name, "min_stock": row.formulary.min_stock,
+                           "on_hand": format(row.on_hand.quantize(Decimal("0.01")).normalize(), "f")}
+                          for row in alerts.below_minimum(db.session)],
+    }
 
 
 @api_route(bp, "/transfers", "POST", permission="procurement.transfer.write",
@@ -128,9 +149,17 @@ def post_dispensing(dispensing_id, body):
 @api_route(bp, "/reports/stock-reconciliation", permission="procurement.stock.read",
            summary="账实核对: the ledger's 1302 库存物品 balance against the stock ledger, per member and in total")
 def stock_reconciliation():
-    result = reconciliation.reconcile(db.session)
+    result = reconciliation.reconcile(db.session, g.user.community_id)
     return {"rows": [{"institution": row.institution.code, "name": row.institution.name,
                       "ledger": decimal_str(row.ledger), "stock": decimal_str(row.stock),
                       "difference": decimal_str(row.difference), "reconciled": row.reconciled} for row in result.rows],
             "ledger_total": decimal_str(result.ledger_total), "stock_total": decimal_str(result.stock_total),
             "difference": decimal_str(result.difference), "reconciled": result.reconciled}
+
+
+@api_route(bp, "/trace-codes/export", permission="procurement.dispense.read",
+           summary="The month's dispensed 药品追溯码 in the 医保 upload's fields (med_list_codg, drug_trac_codg, trdn_flag, "
+                   "sel_retn_time, sel_retn_cnt, manu_lotnum, expy_end); uncoded lines apart", query=PeriodQuery)
+def trace_codes_export(query):
+    coded, uncoded = trace_export.trace_rows(db.session, query["period"])
+    return {"period": query["period"], "fields": list(trace_export.FIELDS), "rows": coded, "uncoded": uncoded}

@@ -10,6 +10,7 @@ from erp.procurement.models.purchase_order import OrderState, PurchaseOrder, Pur
 from erp.procurement.models.receipt import Receipt, ReceiptLine, ReceiptState, TraceCode
 from erp.procurement.models.stock import StockBatch, StockMove
 from erp.procurement.models.distribution import Dispensing, DispensingLine, MovementState, Transfer, TransferLine
+from erp.procurement.models.payables import Invoice, InvoiceLine, Payment, PaymentAllocation
 
 __all__ = [
     "CATEGORY_LABELS", "FLAGS", "FLAG_LABELS", "KIND_LABELS", "PLATFORM_LABELS", "ROLE_LABELS",
@@ -18,4 +19,5 @@ __all__ = [
     "Dispensing", "DispensingLine", "MovementState", "OrderState", "PurchaseOrder", "PurchaseOrderLine",
     "PurchaseOverride", "Receipt", "ReceiptLine", "ReceiptState", "Requisition", "RequisitionLine",
     "RequisitionState", "StockBatch", "StockMove", "TraceCode", "Transfer", "TransferLine",
+    "Invoice", "InvoiceLine", "Payment", "PaymentAllocation",
 ]

@@ -84,6 +84,7 @@ class ReceiptLine(Audited, InstitutionOwned, db.Model):
     production_date: Mapped[date | None] = mapped_column(Date)
     expiry: Mapped[date] = mapped_column(Date)
     stock_batch_id: Mapped[int | None] = mapped_column(ForeignKey("stock_batch.id"))
+    invoiced: Mapped[int] = mapped_column(Integer, default=0, server_default="0", sort_order=1)  # packages matched to supplier invoices
 
     receipt: Mapped[Receipt] = relationship(back_populates="lines")
     po_line: Mapped[PurchaseOrderLine] = relationship()

@@ -68,7 +68,7 @@ class RequisitionLine(Audited, InstitutionOwned, db.Model):
                       CheckConstraint("quantity > 0", name="quantity_positive"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    requisition_id: Mapped[int] = mapped_column(ForeignKey("requisition.id"), index=True)
+    requisition_id: Mapped[int] = mapped_column(ForeignKey("requisition.id"))  # indexed by the unique key
     line_no: Mapped[int] = mapped_column(SmallInteger)
     item_id: Mapped[int] = mapped_column(ForeignKey("catalogue_item.id"), index=True)
     quantity: Mapped[int] = mapped_column(Integer)  # packages

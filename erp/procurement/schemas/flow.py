@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from erp.core.api_framework import AmountField, DecimalText, PageQuery
+from erp.core.api_framework import DecimalText, PageQuery
 from erp.core.money import decimal_str
 from erp.core.schemas import code_text
 

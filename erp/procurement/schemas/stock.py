@@ -25,7 +25,7 @@ class ReceiptLineIn(Schema):
 
 class ReceiptIn(Schema):
     purchase_order = fields.Integer(required=True, strict=True)
-    institution = fields.String(load_default=None, validate=validate.Length(min=1, max=32),
+    institution = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=32),
                                   metadata={"description": "where the goods go; default the central pharmacy"})
     date = fields.Date(load_default=None)
     acceptance_note = fields.String(load_default="", validate=validate.Length(max=256))
@@ -112,8 +112,8 @@ class MovementLineIn(Schema):
 
 class TransferIn(Schema):
     to_institution = fields.Function(deserialize=code_text, required=True)
-    from_institution = fields.String(load_default=None, validate=validate.Length(min=1, max=32),
-                                       metadata={"description": "default the central pharmacy"})
+    from_institution = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=32),
+                                  metadata={"description": "default the central pharmacy"})
     date = fields.Date(load_default=None)
     memo = fields.String(load_default="", validate=validate.Length(max=256))
     lines = fields.List(fields.Nested(MovementLineIn), required=True, validate=validate.Length(min=1, max=500))
@@ -153,8 +153,8 @@ class DispensingIn(Schema):
     institution = fields.Function(deserialize=code_text, required=True)
     department = fields.Function(deserialize=code_text, required=True)
     setting = fields.String(load_default="outpatient", validate=validate.OneOf(["outpatient", "inpatient"]))
-    payer = fields.String(load_default=None, validate=validate.Length(min=1, max=32),
-                          metadata={"description": "partner code that settles; default the 医保 partner"})
+    payer = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=32),
+                                  metadata={"description": "partner code that settles; default the 医保 partner"})
     date = fields.Date(load_default=None)
     memo = fields.String(load_default="", validate=validate.Length(max=256))
     lines = fields.List(fields.Nested(DispensingLineIn), required=True, validate=validate.Length(min=1, max=500))

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from erp.core import audit, sequences
@@ -51,7 +51,11 @@ def _open_lines(session: Session, year: int, month: int, *, lock: bool):
                         Requisition.month == month, RequisitionLine.po_line_id.is_(None))
                  .order_by(RequisitionLine.id))
     if lock:
-        statement = statement.with_for_update(of=RequisitionLine.__table__)
+        # the period's approved requisitions are locked (a few hundred rows, not every line): a concurrent
+        # consolidation waits here, then reads the lines this one linked
+        session.execute(select(Requisition.id).where(Requisition.state == RequisitionState.APPROVED,
+                                                     Requisition.year == year, Requisition.month == month)
+                        .order_by(Requisition.id).with_for_update())
     return session.execute(statement).all()
 
 
@@ -140,37 +144,49 @@ def consolidate(session: Session, user: User, period: str, on: date | None = Non
     if not groups:
         return []
     first = sequences.reserve(session, lead.id, "purchase_order", on.year, count=len(groups))
-    orders = []
+    orders, rows = [], []
     for offset, ((supplier_id, platform), group) in enumerate(sorted(groups.items(), key=lambda g: (g[0][0], g[0][1].value))):
         order = PurchaseOrder(institution_id=lead.id, number=sequences.format_number("PO", on.year, 0, first + offset, 5),
                               order_date=on, year=year, month=month, supplier_id=supplier_id, platform=platform,
                               state=OrderState.DRAFT, created_by_id=user.id)
-        order.lines = [PurchaseOrderLine(institution_id=lead.id, line_no=number, item_id=p.item_id, quantity=p.quantity,
-                                         unit_price=p.unit_price, agreement_id=p.agreement_id,
-                                         override_id=p.override_id, online=p.override_id is None, received=0)
-                       for number, p in enumerate(sorted(group, key=lambda p: p.item_id), start=1)]
         session.add(order)
-        orders.append(order)
+        orders.append((order, sorted(group, key=lambda p: p.item_id)))
     session.flush()
-    _link_lines(session, [line for order in orders for line in order.lines], placements)
-    return orders
+    for order, group in orders:
+        rows += [{"institution_id": lead.id, "order_id": order.id, "line_no": number, "item_id": p.item_id,
+                  "quantity": p.quantity, "unit_price": p.unit_price, "agreement_id": p.agreement_id,
+                  "override_id": p.override_id, "online": p.override_id is None, "received": 0, "cancelled": False,
+                  "cancel_reason": ""} for number, p in enumerate(group, start=1)]
+    _write_lines(session, rows, placements)
+    return [order for order, _ in orders]
 
 
-def _link_lines(session: Session, order_lines: list[PurchaseOrderLine], placements: dict[int, Placement]) -> None:
-    """Point every served requisition line at its order line: one UPDATE, one audit entry per order line."""
-    table = RequisitionLine.__table__
-    order_line_ids = [line.id for line in order_lines]
-    served = (select(PurchaseOrderLine.__table__.c.id).where(PurchaseOrderLine.__table__.c.id.in_(order_line_ids),
-                                                             PurchaseOrderLine.__table__.c.item_id == table.c.item_id)
-              .scalar_subquery())
-    ids = [line_id for line in order_lines for line_id in placements[line.item_id].lines]
-    for chunk in range(0, len(ids), 10_000):
-        session.execute(update(table).where(table.c.id.in_(ids[chunk:chunk + 10_000]), table.c.po_line_id.is_(None))
-                        .values(po_line_id=served).execution_options(synchronize_session=False))
-    audit.defer(session, [{"action": "consolidate", "model": "RequisitionLine", "record_id": None,
-                           "institution_id": line.institution_id, "before": None,
-                           "after": {"po_line_id": line.id, "requisition_lines": placements[line.item_id].lines}}
-                          for line in order_lines])
+def _write_lines(session: Session, rows: list[dict], placements: dict[int, Placement]) -> None:
+    """The order lines with one INSERT (audited as the ORM would: one entry each), then every served
+    requisition line pointed at its order line with one statement (PostgreSQL: an UPDATE from two unnested
+    arrays; elsewhere an executemany), logged as one entry per order line naming the lines it serves."""
+    table = PurchaseOrderLine.__table__
+    line_ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
+    ids = [line_id for row in rows for line_id in placements[row["item_id"]].lines]
+    targets = [new_id for row, new_id in zip(rows, line_ids) for _ in placements[row["item_id"]].lines]
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("UPDATE requisition_line AS r SET po_line_id = v.po_line FROM unnest("
+                             "CAST(:ids AS integer[]), CAST(:targets AS integer[])) AS v(id, po_line) "
+                             "WHERE r.id = v.id AND r.po_line_id IS NULL"), {"ids": ids, "targets": targets})
+    else:
+        requisition_lines = RequisitionLine.__table__
+        session.execute(update(requisition_lines).where(requisition_lines.c.id == bindparam("line"),
+                                                        requisition_lines.c.po_line_id.is_(None))
+                        .values(po_line_id=bindparam("target")), [{"line": i, "target": t} for i, t in zip(ids, targets)])
+    records = []
+    for row, new_id in zip(rows, line_ids):
+        records.append({"action": "create", "model": "PurchaseOrderLine", "record_id": str(new_id),
+                        "institution_id": row["institution_id"], "before": None,
+                        "after": {"id": new_id, **{k: audit.jsonable(v) for k, v in row.items()}}})
+        records.append({"action": "consolidate", "model": "RequisitionLine", "record_id": None,
+                        "institution_id": row["institution_id"], "before": None,
+                        "after": {"po_line_id": new_id, "requisition_lines": placements[row["item_id"]].lines}})
+    audit.defer(session, records)
     session.expire_all()
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from erp.core.models import Institution
-from erp.ledger.services import Account, Balance
+from erp.ledger.services import Account, Balance, posting_template
 from erp.procurement.services.stock import moves_value_by_institution, stock_value_by_institution
 
 ZERO = Decimal("0")
@@ -56,22 +56,24 @@ class Reconciliation:
         return all(row.reconciled for row in self.rows)
 
 
-def ledger_stock_balances(session: Session) -> dict[int, Decimal]:
-    """Debit balance of 1302* per institution in scope."""
+def ledger_stock_balances(session: Session, excluded: tuple[str, ...] = ()) -> dict[int, Decimal]:
+    """Debit balance of 1302* per institution in scope, without the ``excluded`` accounts (成本差异: invoice
+    price differences are no stock)."""
     first_year = (select(Balance.institution_id, func.min(Balance.year).label("year"))
                   .group_by(Balance.institution_id).subquery())
     statement = (select(Balance.institution_id, func.sum(Balance.debit), func.sum(Balance.credit))
                  .join(Account, Account.id == Balance.account_id)
                  .join(first_year, first_year.c.institution_id == Balance.institution_id)
-                 .where(Account.code.like(STOCK_ACCOUNT + "%"),
+                 .where(Account.code.like(STOCK_ACCOUNT + "%"), Account.code.not_in(excluded),
                         (Balance.month > 0) | (Balance.year == first_year.c.year))
                  .group_by(Balance.institution_id))
     return {institution_id: (debit or ZERO) - (credit or ZERO)
             for institution_id, debit, credit in session.execute(statement)}
 
 
-def reconcile(session: Session) -> Reconciliation:
-    ledger = ledger_stock_balances(session)
+def reconcile(session: Session, community_id: int) -> Reconciliation:
+    difference_account = posting_template(session, community_id, "procurement.invoice").account("price_difference")
+    ledger = ledger_stock_balances(session, (difference_account,))
     stock = stock_value_by_institution(session)
     moves = moves_value_by_institution(session)
     ids = sorted(set(ledger) | set(stock) | set(moves))

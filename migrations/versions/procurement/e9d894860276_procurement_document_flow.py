@@ -338,7 +338,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_requisition_line_institution_id'), ['institution_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_requisition_line_item_id'), ['item_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_requisition_line_po_line_id'), ['po_line_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_requisition_line_requisition_id'), ['requisition_id'], unique=False)
 
     op.create_table('trace_code',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -372,7 +371,6 @@ def downgrade():
 
     op.drop_table('trace_code')
     with op.batch_alter_table('requisition_line', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_requisition_line_requisition_id'))
         batch_op.drop_index(batch_op.f('ix_requisition_line_po_line_id'))
         batch_op.drop_index(batch_op.f('ix_requisition_line_item_id'))
         batch_op.drop_index(batch_op.f('ix_requisition_line_institution_id'))

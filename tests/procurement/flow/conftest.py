@@ -3,8 +3,7 @@ members' formularies (made through the master-data services), and helpers that w
 its states as the clerks do (each step by the user whose job it is)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -18,6 +17,7 @@ TODAY = local_today()
 PERIOD = f"{TODAY.year}-{TODAY.month:02d}"
 FIRST = TODAY.replace(day=1)
 MEMBERS = ("QH001", "QH101", "QH102", "QH103", "QH104")
+EXPIRY = (TODAY + timedelta(days=500)).isoformat()
 
 ASPIRIN = "XA01ABD075A002010100483"      # 西药, 集采 (agreed volume), S101 at 12.3456 per box of 30
 AMOXI = "XJ01DFA194B001030104141"        # 西药, two suppliers: S102 cheaper
@@ -108,20 +108,11 @@ def by_supplier(orders: list[dict]) -> dict[str, dict]:
     return {order["supplier"]: order for order in orders}
 
 
-def amount(text: str) -> Decimal:
-    return Decimal(text)
-
-
-EXPIRY = (TODAY + timedelta(days=500)).isoformat()
-__all__ = ["AMOXI", "ASPIRIN", "EXPIRY", "HERB", "NO_DEAL", "PERIOD", "SYRINGE", "TODAY", "amount", "by_supplier",
-           "consolidate", "date", "requisition"]
-
-
 def approved_order(api, lines: list[tuple[str, int]], institution: str = "QH102") -> dict:
-    """Requisition (clerk / finance), consolidate (procurement), approve (chief): the one order of the lines."""
-    finance = api("finance")
-    writer = api("clerk") if institution == "QH102" else api("accountant") if institution == "QH101" else finance
-    requisition(writer, institution, lines, approver=finance if writer is not finance else api("chief"))
+    """Requisition (the member's clerk, approved by finance), consolidate (procurement), approve (chief): the one
+    order of the lines."""
+    writer = {"QH102": "clerk", "QH101": "accountant"}.get(institution, "procurement")
+    requisition(api(writer), institution, lines, approver=api("finance"))
     orders = consolidate(api("procurement"))
     for order in orders:
         response = api("chief").post(f"/api/v1/purchase-orders/{order['id']}/approve")

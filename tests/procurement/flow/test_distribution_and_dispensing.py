@@ -8,7 +8,7 @@ from datetime import timedelta
 from erp.core.extensions import db
 from erp.procurement.services import set_selling_price
 from tests.procurement.flow.conftest import (ASPIRIN, HERB, SYRINGE, TODAY, approved_order, document_vouchers,
-                                             receive, received, stock, voucher_lines)
+                                             received, stock, voucher_lines)
 
 CODE = "81234567890123456789"
 
@@ -121,3 +121,18 @@ def test_the_ledgers_1302_equals_the_stock_ledger_after_the_flow(flow, api):
     assert (rows["QH001"]["ledger"], rows["QH001"]["stock"]) == ("45.27", "45.27")
     assert (rows["QH102"]["ledger"], rows["QH102"]["stock"]) == ("27.57", "27.57")
     assert report["ledger_total"] == report["stock_total"] == "72.84" and report["reconciled"]
+
+
+def test_the_trace_code_export_in_the_upload_fields(flow, api):
+    from tests.procurement.flow.conftest import EXPIRY, PERIOD
+
+    _stocked(api, {ASPIRIN: 2}, registrar="procurement", accepter="finance", institution="QH102")
+    _, posted = _dispense(api, [(ASPIRIN, 30, {"trace_code": CODE}), (ASPIRIN, 10, {"trace_code": "81234567890000000001",
+                                                                                    "split_pack": True}),
+                                (ASPIRIN, 5, {})])
+    assert posted.status_code == 200
+    body = api("auditor").get(f"/api/v1/trace-codes/export?period={PERIOD}").json
+    assert [(r["drug_trac_codg"], r["trdn_flag"], r["sel_retn_cnt"], r["manu_lotnum"], r["expy_end"],
+             r["fixmedins_code"]) for r in body["rows"]] == [
+        (CODE, "0", 30, "B240501", EXPIRY, "QH102"), ("81234567890000000001", "1", 10, "B240501", EXPIRY, "QH102")]
+    assert [(r["med_list_codg"], r["sel_retn_cnt"]) for r in body["uncoded"]] == [(ASPIRIN, 5)]

@@ -93,3 +93,22 @@ def test_no_receipt_for_an_unapproved_order_or_an_expired_licence(flow, api):
     db.session.commit()
     response = receive(api("pharmacy"), order, {ASPIRIN: 1})
     assert response.status_code == 422 and response.json["error"]["code"] == "licence_expired"
+
+
+def test_near_expiry_and_below_minimum_alerts(flow, api):
+    from erp.procurement.services import set_formulary
+
+    order = approved_order(api, [(ASPIRIN, 10)])
+    soon = (TODAY + timedelta(days=90)).isoformat()  # inside the default six months
+    response = api("pharmacy").post("/api/v1/receipts", json={"purchase_order": order["id"], "lines": [
+        {"po_line": order["lines"][0]["id"], "quantity": 4, "batch": "SOON1", "expiry": soon},
+        {"po_line": order["lines"][0]["id"], "quantity": 6, "batch": "LATE1", "expiry": EXPIRY}]})
+    api("procurement").post(f"/api/v1/receipts/{response.json['id']}/accept", json={})
+    set_formulary(db.session, flow.institution("QH001"), flow.items[ASPIRIN], min_stock=12)
+    set_formulary(db.session, flow.institution("QH102"), flow.items[AMOXI], min_stock=2)
+    db.session.commit()
+    body = api("finance").get("/api/v1/stock/alerts").json
+    assert [(b["institution"], b["batch"], b["expiry"], b["min_units"]) for b in body["near_expiry"]] == [
+        ("QH001", "SOON1", soon, 120)]
+    assert [(r["institution"], r["item"], r["min_stock"], r["on_hand"]) for r in body["below_minimum"]] == [
+        ("QH001", ASPIRIN, 12, "10"), ("QH102", AMOXI, 2, "0")]
