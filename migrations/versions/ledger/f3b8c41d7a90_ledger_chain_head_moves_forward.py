@@ -5,7 +5,7 @@ The application's database role (``erp init-db --app-role``) may not delete a ch
 triggers (it owns no table); these triggers let it move a head only the way posting does.
 
 Revision ID: f3b8c41d7a90
-Revises: a2cb9da9464e
+Revises: c41e7d2b9a10
 Create Date: 2026-12-02 15:12:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision = 'f3b8c41d7a90'
-down_revision = 'a2cb9da9464e'
+down_revision = 'c41e7d2b9a10'
 branch_labels = None
 depends_on = None
 
