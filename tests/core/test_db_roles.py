@@ -80,13 +80,16 @@ def _sign_in(application, username: str) -> dict:
 
 
 def _enter_and_post(application, amount: str = "1234.56") -> int:
-    """A voucher entered by the finance officer and posted by the chief accountant through the API."""
+    """A voucher entered by the finance officer, reviewed and posted by the chief accountant through the API."""
     client = application.test_client()
     body = {"institution": "QH101", "date": f"{YEAR}-03-15", "memo": "门诊收费",
             "lines": [{"account": "1001", "debit": amount}, {"account": "4101010105", "credit": amount}]}
     draft = client.post("/api/v1/vouchers", json=body, headers=_sign_in(application, "finance"))
     assert draft.status_code == 201, draft.json
-    posted = client.post(f"/api/v1/vouchers/{draft.json['id']}/post", headers=_sign_in(application, "chief"))
+    chief = _sign_in(application, "chief")
+    reviewed = client.post(f"/api/v1/vouchers/{draft.json['id']}/review", headers=chief)
+    assert reviewed.status_code == 200, reviewed.json
+    posted = client.post(f"/api/v1/vouchers/{draft.json['id']}/post", headers=chief)
     assert posted.status_code == 200, posted.json
     return posted.json["id"]
 
