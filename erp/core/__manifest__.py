@@ -22,4 +22,6 @@ MANIFEST = Manifest(
     hooks={"period_closed": "erp.core.chain:on_period_closed", "chain_heads": "erp.core.audit:chain_head",
            "chain_links": "erp.core.audit:chain_links"},
     demo_loader="erp.core.demo:load_demo",
+    # the audit log is append-only; its head moves only forward (a trigger checks each move at commit)
+    app_role_denied={"audit_entry": ("UPDATE", "DELETE"), "audit_head": ("DELETE",)},
 )

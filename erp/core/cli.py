@@ -24,13 +24,31 @@ def main() -> None:
 
 
 @main.command("init-db")
+@click.option("--app-role", metavar="ROLE", help="PostgreSQL: then grant the application's role (created if "
+              "missing) DML only on every table, minus the protected exceptions; run as the tables' owner")
+@click.option("--app-password", envvar="ERP_APP_DB_PASSWORD", metavar="PASSWORD",
+              help="with --app-role: set the role's password (or ERP_APP_DB_PASSWORD)")
 @with_appcontext
-def init_db() -> None:
-    """Create or upgrade the database schema (Alembic migrations)."""
+def init_db(app_role, app_password) -> None:
+    """Create or upgrade the database schema (Alembic migrations); with --app-role, set up the role the
+    application connects as (least privilege)."""
+    from erp.core.db_roles import RoleSetupError, set_up_app_role
     from erp.core.schema_migrations import upgrade_database
 
+    if app_password and not app_role:
+        raise click.UsageError("--app-password goes with --app-role")
     upgrade_database()
     click.echo(f"database at the head of every enabled module: {db.engine.url.render_as_string(hide_password=True)}")
+    if app_role:
+        try:
+            with db.engine.begin() as connection:
+                grants = set_up_app_role(connection, app_role, current_app.extensions["erp"].registry.modules,
+                                         app_password)
+        except RoleSetupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        denied = "; ".join(f"{table}: no {', '.join(statements)}" for table, statements in grants.denied.items())
+        click.echo(f"app role {grants.role} ({'created' if grants.created else 'existing'}): SELECT, INSERT, UPDATE, "
+                   f"DELETE on {grants.tables} tables and future ones, except {denied}")
 
 
 def _business(action):
@@ -166,6 +184,13 @@ def serve(host: str, port: int) -> None:
             "没有会话签名密钥，拒绝启动 (no secret key: anyone could forge a session). Set ERP_SECRET_KEY, or "
             f"write a random key to {SECRET_KEY_FILE} (`make run` does: python -c \"from erp.core.config import "
             "create_secret_key_file; create_secret_key_file()\"); for development only: erp --debug serve")
+
+    from erp.core.db_roles import owns_tables
+
+    with db.engine.connect() as connection:
+        if owns_tables(connection):
+            click.echo("警告：应用以数据表所有者身份连接数据库 (warning: the app connects as the tables' owner, who can "
+                       "switch the triggers off; deploy with the role of `erp init-db --app-role`)", err=True)
 
     run_simple(host, port, current_app._get_current_object(), threaded=True)
 

@@ -49,6 +49,9 @@ class Manifest:
     data_loader: str | None = None
     # "package.module:loader" called as loader(session): the demo community, built on the install data
     demo_loader: str | None = None
+    # table -> statements the application's database role may not run on it (``erp init-db --app-role``:
+    # every table gets SELECT, INSERT, UPDATE, DELETE otherwise), e.g. {"audit_entry": ("UPDATE", "DELETE")}
+    app_role_denied: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def import_object(path: str):

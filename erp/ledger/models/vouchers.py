@@ -46,8 +46,9 @@ class Voucher(Audited, InstitutionOwned, db.Model):
     """记账凭证. Posted vouchers are immutable; a reversal is a new voucher pointing to the original."""
 
     __tablename__ = "voucher"
-    __table_args__ = (UniqueConstraint("institution_id", "number"), Index("ix_voucher_period", "institution_id",
-                                                                          "year", "month"))
+    # a chain position is taken once per institution (and found at once by the chain head's trigger)
+    __table_args__ = (UniqueConstraint("institution_id", "number"), UniqueConstraint("institution_id", "chain_seq"),
+                      Index("ix_voucher_period", "institution_id", "year", "month"))
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(Integer)
     month: Mapped[int] = mapped_column(SmallInteger)
