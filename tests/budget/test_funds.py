@@ -40,6 +40,7 @@ def test_receive_allocate_spend_and_the_usage_report(books, api):
             {"account": "5001", "debit": amount, "department": "11", "funding_source": "F02"},
             {"account": "1002", "credit": amount}]})
         assert draft.status_code == 201, draft.json
+        assert chief.post(f"/api/v1/vouchers/{draft.json['id']}/review").status_code == 200  # 审核, then 记账
         return chief.post(f"/api/v1/vouchers/{draft.json['id']}/post")
 
     assert spend("200000.00").status_code == 200
