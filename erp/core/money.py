@@ -10,8 +10,8 @@ value — raises instead.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from typing import Any, Hashable, Sequence, TypeVar
 
 from babel.numbers import format_currency, format_decimal
 from sqlalchemy import BigInteger, Integer
@@ -81,6 +81,35 @@ def _from_units(units: int, scale: int) -> Decimal:
 def quantize_fen(value: AmountLike, rounding: str = ROUND_HALF_UP) -> Decimal:
     """Round to the fen explicitly; 四舍五入 (ROUND_HALF_UP) unless told otherwise."""
     return to_decimal(value).quantize(FEN, rounding=rounding)
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+def largest_remainder(total: Decimal, weights: Sequence[tuple[K, Decimal]]) -> dict[K, Decimal]:
+    """Split ``total`` (exact to the fen, any sign) in proportion to ``weights`` (≥ 0) by the largest-remainder
+    method: every share is first cut down to the fen, then the fen left over go one each to the largest
+    fractional remainders (ties: the larger weight, then the order given). The shares sum to ``total``
+    exactly and carry its sign; a zero total gives zero shares."""
+    if total != total.quantize(FEN):
+        raise ValueError(f"{total} is not in fen")
+    if any(w < 0 for _, w in weights):
+        raise ValueError("weights must not be negative")
+    weight_sum = sum((w for _, w in weights), Decimal(0))
+    if not total:
+        return {key: Decimal(0) for key, _ in weights}
+    if weight_sum <= 0:
+        raise ValueError("nothing to allocate to: every weight is zero")
+    sign, cents = (-1 if total < 0 else 1), int(abs(total) / FEN)
+    with localcontext() as context:
+        context.prec = 50
+        exact = [(key, Decimal(cents) * w / weight_sum) for key, w in weights]
+    floors = {key: int(value.to_integral_value(rounding=ROUND_DOWN)) for key, value in exact}
+    left = cents - sum(floors.values())
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i][1] - floors[exact[i][0]]), -weights[i][1], i))
+    for i in order[:left]:
+        floors[exact[i][0]] += 1
+    return {key: sign * Decimal(units) * FEN if units else Decimal(0) for key, units in floors.items()}
 
 
 def decimal_str(amount: AmountLike) -> str:

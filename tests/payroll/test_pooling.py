@@ -9,7 +9,7 @@ from openpyxl import Workbook
 
 from erp.core.errors import BusinessError, Conflict
 from erp.core.extensions import db
-from erp.payroll.services.allocation import largest_remainder
+from erp.core.money import largest_remainder
 from erp.payroll.services.distribution import create_distribution, people_from_workbook
 from erp.payroll.services.pooling import approve_plan, create_plan, plan_summary
 from tests.ledger.conftest import YEAR

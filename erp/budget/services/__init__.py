@@ -21,7 +21,7 @@ account code (7xxx or a detail); ``department`` / ``funding_source`` codes (or N
 from erp.budget.services.budgets import (LineSpec, approve, approve_version, budget_by_id, close, create_adjustment,
                                          create_budget, execute, phasing, reject_version, return_to_draft, set_lines,
                                          specs_in_force, submit, submit_version, version_of)
-from erp.budget.services.common import (expenditure_account, funding_source_id, institution_of, largest_remainder,
+from erp.budget.services.common import (expenditure_account, funding_source_id, institution_of,
                                         positive_amount)
 from erp.budget.services.control import CheckResult, check, committed, consume, find_line, release, reserve, target
 
@@ -33,7 +33,7 @@ __all__ = [
     "execute", "phasing", "reject_version", "return_to_draft", "set_lines", "specs_in_force", "submit",
     "submit_version", "version_of",
     # helpers
-    "expenditure_account", "find_line", "funding_source_id", "institution_of", "largest_remainder",
+    "expenditure_account", "find_line", "funding_source_id", "institution_of",
     "positive_amount", "target",
 ]
 

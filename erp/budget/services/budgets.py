@@ -19,9 +19,10 @@ from erp.core.errors import BusinessError, Conflict, NotFound
 from erp.core.models import Institution, User
 from erp.core.statemachine import lock
 from erp.core.timeutil import utcnow
+from erp.core.money import largest_remainder
 from erp.budget.models import (BUDGET_STATES, CHECK_PERIODS, MONTHS, VERSION_STATES, ZERO, Budget, BudgetLine,
                                BudgetState, BudgetVersion, BudgetVersionLine, Control, VersionState)
-from erp.budget.services.common import (department_id, expenditure_account, funding_source_id, largest_remainder,
+from erp.budget.services.common import (department_id, expenditure_account, funding_source_id,
                                         positive_amount)
 from erp.budget.services.control import lock_line
 

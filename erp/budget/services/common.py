@@ -2,8 +2,7 @@
 sources by code, amounts, and the largest-remainder split."""
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, Decimal, localcontext
-from typing import Hashable, Sequence, TypeVar
+from decimal import Decimal
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -13,10 +12,7 @@ from erp.core.models import Department, FundingSource, Institution
 from erp.core.money import MoneyError, parse_amount
 from erp.core.services import institution_by_code
 from erp.ledger.services import Account, Basis
-from erp.budget.models import ZERO
 
-FEN = Decimal("0.01")
-K = TypeVar("K", bound=Hashable)
 
 
 def institution_of(session: Session, community_id: int, institution, *, write: bool = False) -> Institution:
@@ -77,24 +73,3 @@ def positive_amount(value, field: str = "amount", *, allow_zero: bool = False) -
         raise BusinessError.for_field(field, f"金额必须大于零 (the amount must be positive): {amount}",
                                       "negative_amount")
     return amount
-
-
-def largest_remainder(total: Decimal, weights: Sequence[tuple[K, Decimal]]) -> dict[K, Decimal]:
-    """Split ``total`` (fen, any sign) over ``weights`` (≥ 0, positive sum) by the largest-remainder method:
-    every share is first cut down to the fen, then the fen left over go one each to the largest fractional
-    remainders (ties: the larger weight, then the order given). The shares sum to ``total`` exactly."""
-    if total != total.quantize(FEN):
-        raise ValueError(f"{total} is not in fen")
-    weight_sum = sum((w for _, w in weights), Decimal(0))
-    if weight_sum <= 0 or any(w < 0 for _, w in weights):
-        raise ValueError("the weights must be ≥ 0 with a positive sum")
-    sign, cents = (-1 if total < 0 else 1), int(abs(total) / FEN)
-    with localcontext() as context:
-        context.prec = 50
-        exact = [(key, Decimal(cents) * w / weight_sum) for key, w in weights]
-    floors = {key: int(value.to_integral_value(rounding=ROUND_DOWN)) for key, value in exact}
-    left = cents - sum(floors.values())
-    order = sorted(range(len(exact)), key=lambda i: (-(exact[i][1] - floors[exact[i][0]]), -weights[i][1], i))
-    for i in order[:left]:
-        floors[exact[i][0]] += 1
-    return {key: sign * Decimal(units) * FEN if units else ZERO for key, units in floors.items()}

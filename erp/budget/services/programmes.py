@@ -30,7 +30,8 @@ from erp.ledger.services import DocumentSource, LineInput, VoucherInput, post_do
 from erp.budget.models import (ZERO, InsuranceAllocation, InsuranceBudget, InsuranceMonth, PublicHealthFund,
                                PublicHealthShare)
 from erp.budget.services import funds, parameters
-from erp.budget.services.common import institution_of, largest_remainder, positive_amount
+from erp.budget.services.common import institution_of, positive_amount
+from erp.core.money import largest_remainder
 
 DEFAULT_RESERVE_RATE = parameters.DEFAULTS["insurance_reserve_rate"].default  # for insurance_figures' callers
 

@@ -21,7 +21,7 @@ from erp.core.timeutil import local_today, utcnow
 from erp.ledger.services import DocumentSource, LineInput, VoucherInput, post_document, posting_template
 from erp.payroll.models import PayrollProfile
 from erp.payroll.models.dean_salary import DEAN_STATES, DeanAdvance, DeanSalary, DeanSalaryState
-from erp.payroll.services.allocation import largest_remainder
+from erp.core.money import largest_remainder
 
 TEMPLATE = "payroll.dean_salary"
 DEFAULT_CAP_MULTIPLE = Decimal(3)

@@ -16,7 +16,7 @@ from erp.core.errors import BusinessError, NotFound
 from erp.core.models import Department, Employee, Institution, User
 from erp.core.services import institution_by_code
 from erp.payroll.models.pooling import Distribution, DistributionDepartment, DistributionShare
-from erp.payroll.services.allocation import largest_remainder
+from erp.core.money import largest_remainder
 from erp.payroll.services.dean_exclusion import refuse_dean
 
 ZERO = Decimal(0)

@@ -27,7 +27,7 @@ from erp.core.timeutil import utcnow
 from erp.payroll.models import PayrollProfile
 from erp.payroll.models.performance_pool import PerformancePool, PoolState
 from erp.payroll.models.pooling import PLAN_STATES, PlanState, PoolingLine, PoolingPlan
-from erp.payroll.services.allocation import largest_remainder
+from erp.core.money import largest_remainder
 from erp.payroll.services.dean_exclusion import DEAN_EXCLUDED, dean_ids
 from erp.payroll.services.performance_pool import GRASSROOTS
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from erp.budget import services as budget
 from erp.core.models import User
+from erp.core.money import largest_remainder
 from erp.ledger.services import DocumentSource, posting_template
 from erp.procurement.models import Payment, PurchaseOrder, PurchaseOrderLine
 
@@ -85,7 +86,7 @@ def hand_over_to_payment(session: Session, payment: Payment, payment_source) -> 
             weights[(po_line.order_id, template.account(ROLE, po_line.item.kind.value))] += line.amount
         if sum(weights.values(), ZERO) <= 0:
             continue
-        for key, amount in budget.largest_remainder(allocation.amount, list(weights.items())).items():
+        for key, amount in largest_remainder(allocation.amount, list(weights.items())).items():
             shares[key] += amount
     for (order_id, account), amount in sorted(shares.items()):
         order, source = orders[order_id], order_source(orders[order_id], account)
