@@ -126,7 +126,7 @@ def _do(item: Budget, action: str) -> None:
         need("budget.write")
         budget.create_adjustment(db.session, item, user=current_user, reason=request.form.get("reason", ""))
     else:
-        version = budget.version_of(item, int(request.form.get("version") or 0))
+        version = budget.version_of(item, request.form.get("version", type=int) or 0)
         if action == "submit-version":
             need("budget.write")
             budget.submit_version(db.session, version, current_user)

@@ -80,6 +80,27 @@ def test_the_second_month_withholds_cumulatively_and_the_review_shows_the_differ
     assert {d.code: d.difference for d in review.lines}["reward_performance"] == D("3000.00")
 
 
+def test_a_computed_run_never_approved_does_not_count_as_paid_in_the_next_month(staff):
+    """January computed but never approved paid nothing: February's cumulative tax starts from zero income."""
+    profile = create_employee(db.session, staff.id, institution="QH101", name="测试药师", id_number=id_number(503),
+                              department="01", establishment="bianzhi", staff_category="doctor", post="pro_7",
+                              grade=25, hire_date=date(2010, 1, 1), insurance_base=D("15000.00"),
+                              housing_fund_base=D("15000.00"))
+    employee = profile.employee_id
+    runs = []
+    for month in (1, 2):
+        set_inputs(db.session, staff.id, YEAR, month, [{"employee": employee, "code": "reward_performance",
+                                                        "value": D("12000.00")}])
+        runs.append(create_run(db.session, user("hr"), institution="QH101", year=YEAR, month=month))
+        compute_run(db.session, runs[-1], user("hr"))  # January is left computed, never approved
+    jan, feb = (_slip(run, employee) for run in runs)
+    assert jan.income_tax > 0 and feb.taxable_wages == jan.taxable_wages
+    # nothing was paid in January, so February's cumulative income is February's alone against two months'
+    # deductions: less tax than January's first month (165.03 against 315.03); counting the unapproved January
+    # as paid withheld 315.04 instead
+    assert D(0) < feb.income_tax < jan.income_tax
+
+
 def test_approval_needs_another_user_and_freezes_the_month(staff):
     run = create_run(db.session, user("hr"), institution="QH102", year=YEAR, month=MONTH)
     compute_run(db.session, run, user("hr"))

@@ -17,8 +17,8 @@ from erp.core.errors import BusinessError, Conflict, NotFound
 from erp.core.models import FundingSource, Institution, InstitutionKind, User
 from erp.core.statemachine import lock
 from erp.core.timeutil import local_today
-from erp.ledger.services import (Account, DocumentSource, LineInput, Voucher, VoucherInput, VoucherLine, post_document,
-                                 posting_template)
+from erp.ledger.services import (Account, DocumentSource, LineInput, Voucher, VoucherInput, VoucherLine,
+                                 VoucherState, post_document, posting_template)
 from erp.budget.models import ZERO, FundAllocation, FundPosition, FundReceipt
 from erp.budget.services.common import positive_amount
 from erp.budget.services.control import lock_audit_head
@@ -196,7 +196,7 @@ def spending_vouchers(session: Session, institution_id: int, funding_source_id: 
                         Account.code)
                  .join(VoucherLine, VoucherLine.voucher_id == Voucher.id).join(Account, Account.id == VoucherLine.account_id)
                  .where(Voucher.institution_id == institution_id, VoucherLine.funding_source_id == funding_source_id,
-                        Account.category == "budget_expenditure")
+                        Voucher.state == VoucherState.POSTED, Account.category == "budget_expenditure")
                  .order_by(Voucher.date, Voucher.id).limit(limit))
     return session.execute(statement).all()
 

@@ -57,7 +57,7 @@ def sign_voucher(voucher_id: int):
 @requires("ledger.voucher.read")
 def batch_vouchers():
     """批量审核 (action=review) or 批量记账 (action=post) of the checked vouchers: all or none."""
-    ids = sorted({int(value) for value in request.form.getlist("ids") if value.isdigit()})
+    ids = sorted({int(value) for value in request.form.getlist("ids") if value.isascii() and value.isdigit()})
     action = request.form.get("action")
     back = redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/ledger/")
                     else url_for("ledger.vouchers"))

@@ -48,6 +48,8 @@ def create_run(session: Session, user: User, *, institution: str, year: int, mon
                community_wide: bool = False, employees: list[int] = (), note: str = "") -> PayrollRun:
     if not 1 <= month <= 12:
         raise BusinessError.for_field("month", "月份应为 1–12 (month must be 1–12)")
+    if not 2000 <= year <= 9999:
+        raise BusinessError.for_field("year", "年度应为 2000–9999 (year must be 2000–9999)")
     inst = institution_by_code(session, user.community_id, institution, write=True)
     kind = RunKind(kind)
     if community_wide:
@@ -146,12 +148,21 @@ def _inputs(session: Session, run: PayrollRun, employee_ids: list[int]) -> dict[
     return found
 
 
+APPROVED_STATES = (RunState.APPROVED, RunState.POSTED, RunState.PAID)
+
+
+def _approved_slip():
+    """A slip of an approved run (approved, posted or paid): only those count as paid before; a computed run that
+    was never approved feeds neither the year's cumulative tax nor an adjustment's "already paid"."""
+    return Payslip.run_id.in_(select(PayrollRun.id).where(PayrollRun.state.in_(APPROVED_STATES)))
+
+
 def _year_to_date(session: Session, run: PayrollRun, employee_ids: list[int], *, this_month: bool):
     """Per employee, the sums of the year's slips before the run's month (``this_month``: of the month itself,
     outside this run)."""
     month_filter = (Payslip.month == run.month) if this_month else (Payslip.month < run.month)
     statement = (select(Payslip.employee_id, *(func.sum(getattr(Payslip, name)) for name in SLIP_AMOUNTS))
-                 .where(Payslip.year == run.year, month_filter, Payslip.run_id != run.id,
+                 .where(Payslip.year == run.year, month_filter, Payslip.run_id != run.id, _approved_slip(),
                         Payslip.employee_id.in_(employee_ids)).group_by(Payslip.employee_id))
     return {row[0]: dict(zip(SLIP_AMOUNTS, (value or ZERO for value in row[1:]))) for row in session.execute(statement)}
 
@@ -256,7 +267,7 @@ def _earlier_lines(session: Session, run: PayrollRun, employee_ids: list[int]) -
     """Per employee and line code, what the month's earlier slips paid (an adjustment pays the difference)."""
     found: dict[int, dict[str, dict]] = defaultdict(dict)
     for employee_id, lines in session.execute(select(Payslip.employee_id, Payslip.lines).where(
-            Payslip.year == run.year, Payslip.month == run.month, Payslip.run_id != run.id,
+            Payslip.year == run.year, Payslip.month == run.month, Payslip.run_id != run.id, _approved_slip(),
             Payslip.employee_id.in_(employee_ids))):
         for line in lines:
             seen = found[employee_id].setdefault(line["code"], dict(line, amount="0"))

@@ -80,7 +80,7 @@ def pools():
             Column("incentive", _("奖励性"), "amount"),
         ],
         filters=[Filter("year", _("年度"), lambda stmt, value: stmt.where(PerformancePool.year == int(value))
-                        if value.isdigit() and len(value) == 4 else stmt)],
+                        if value.isascii() and value.isdigit() and len(value) == 4 else stmt)],
         default_sort="-year",
         actions=[(_("核定绩效工资总量"), url_for("payroll.new_pool")), (_("核算口径"), url_for("payroll.pool_mapping"))]
         if can("payroll.pool.write") else [(_("核算口径"), url_for("payroll.pool_mapping"))],

@@ -40,7 +40,7 @@ def rules():
             payroll.save_rule(db.session, current_user.community_id, user_id=current_user.id,
                               code=form.get("code", "").strip(), name=form.get("name", ""),
                               category=form.get("category", ""), condition=form.get("condition", ""),
-                              amount=form.get("amount", ""), sequence=int(sequence) if sequence.isdigit() else None,
+                              amount=form.get("amount", ""), sequence=int(sequence) if sequence.isascii() and sequence.isdigit() else None,
                               effective_from=_date(form.get("effective_from")), active=form.get("active", "1") == "1")
         return act(save, url_for("payroll.rules"), _("已保存规则新版本"))
     on = local_today()

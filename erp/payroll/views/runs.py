@@ -180,7 +180,8 @@ def inputs():
     options = institutions()
     institution = chosen_institution(options)
     today = local_today()
-    year, month = int(request.values.get("year") or today.year), int(request.values.get("month") or today.month)
+    year = request.values.get("year", type=int) or today.year
+    month = request.values.get("month", type=int) or today.month
     if not 1 <= month <= 12 or institution is None:
         abort(404)
     profiles = list(db.session.scalars(payroll.profiles_query(current_user.community_id, institution.id)).unique())

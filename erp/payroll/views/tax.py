@@ -30,6 +30,9 @@ def tax_calculator():
             year, start, count = (int(form.get(key) or 0) for key in ("year", "start_month", "months"))
             if not 2019 <= year <= 9999:
                 raise BusinessError.for_field("year", _("年度无效 (invalid year)"))
+            if not 1 <= start <= 12 or not 1 <= count <= 13 - start:  # checked before the months are built
+                raise BusinessError.for_field("months", _("月数应使各月落在同一年度内 "
+                                                          "(months must stay within the year)"))
             figures = payroll.MonthFigures(*(form_amount(form, key) for key in FIELDS))
             parameters = payroll.parameters_in_force(db.session, current_user.community_id,
                                                      date(year, min(max(start, 1), 12), 1))

@@ -35,7 +35,7 @@ def form_lines(form, names: tuple[str, ...]) -> list[dict]:
 
 def whole_number(text: str):
     """A quantity typed in a grid: an int when it is one, else the text (the service names the field)."""
-    return int(text) if text.isdigit() else text
+    return int(text) if text.isascii() and text.isdigit() else text
 
 
 def refused(exc: BusinessError) -> str:

@@ -66,7 +66,7 @@ def receipt_new():
             institution = institution_by_code(db.session, current_user.community_id, chosen, write=True) if chosen else None
             receipt = receipts.create_receipt(db.session, current_user, order, {
                 "institution": institution, "acceptance_note": request.form.get("note", ""),
-                "lines": [{"po_line": int(r["po_line"]), "quantity": whole_number(r["quantity"]), "batch": r["batch"],
+                "lines": [{"po_line": whole_number(r["po_line"]), "quantity": whole_number(r["quantity"]), "batch": r["batch"],
                            "expiry": _date(r["expiry"]), "trace_codes": r["codes"].split()} for r in rows]})
             db.session.commit()
             flash(_("收货单 %(number)s 已登记，待验收", number=receipt.number), "success")
