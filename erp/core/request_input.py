@@ -14,13 +14,24 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+class JSONNumber(Decimal):
+    """A JSON number written with a fraction or exponent. It is a ``Decimal`` everywhere, but it never turns
+    into a whole number by truncation: ``int()`` of ``1.9`` is refused (every integer field of every schema
+    answers "not a valid integer" instead of taking employee 1 or year 2051 for ``2051.5``)."""
+
+    def __int__(self) -> int:
+        if self != self.to_integral_value():
+            raise ValueError(f"{self} is not a whole number")
+        return Decimal.__int__(self)
+
+
 class ExactJSONProvider(DefaultJSONProvider):
     """JSON numbers with a fraction or exponent are parsed as ``Decimal``, never ``float``: a client's
     ``10.00000000000000001`` reaches the schema as written (and is refused there), not rounded to 10.0.
     NaN and Infinity are not JSON and are refused (the body is then not valid JSON: 400)."""
 
     def loads(self, s: str | bytes, **kwargs):
-        kwargs.setdefault("parse_float", Decimal)
+        kwargs.setdefault("parse_float", JSONNumber)
         kwargs.setdefault("parse_constant", _refuse_constant)
         try:
             return json.loads(s, **kwargs)

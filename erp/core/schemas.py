@@ -10,9 +10,11 @@ from erp.core.security import ROLES
 
 
 def code_text(value):
-    """A code given in (an institution's, a parent's): text, never a number or a list."""
+    """A code given in (an institution's, a parent's): text, never a number, a list or blank."""
     if not isinstance(value, str):
         raise ValidationError("应为编码文本 (a code, as a string)")
+    if not value.strip():
+        raise ValidationError("编码不能为空 (a code may not be blank)")
     return value
 
 

@@ -37,6 +37,25 @@ def test_bad_text_in_the_query_and_the_path_is_refused(demo, api):
     assert error["code"] == "invalid_text" and list(error["fields"]) == ["code"]
 
 
+def test_a_json_number_with_a_fraction_is_never_cut_to_a_whole_number(demo, api):
+    client = api("finance")
+    lines = [{"account": "1001", "debit": "1.00"}, {"account": "1002", "credit": "1.00"}]
+    response = client.post("/api/v1/vouchers", json={"institution": "QH001", "date": "2026-01-05", "lines": lines,
+                                                     "attachment_count": 1.9})
+    assert list(_error(response, 422)["fields"]) == ["attachment_count"]  # not 1 attachment
+    hr = api("hr")
+    refused = hr.post("/api/v1/payroll/tax/cumulative", json={"start_month": 2.9, "months": [{"income": "10000.00"}]})
+    assert list(_error(refused, 422)["fields"]) == ["start_month"]  # not month 2
+    taken = hr.post("/api/v1/payroll/tax/cumulative", json={"start_month": 2.0, "months": [{"income": "10000.00"}]})
+    assert taken.status_code == 200 and taken.json["months"][0]["month"] == 2  # 2.0 is the whole number 2
+
+
+def test_a_blank_code_is_refused_naming_the_field(demo, api):
+    response = api("pharmacy").post("/api/v1/dispensing", json={
+        "institution": "", "department": "01", "lines": [{"item": "C02030301002000107660000016", "quantity": 1}]})
+    assert list(_error(response, 422)["fields"]) == ["institution"]  # was a 500
+
+
 def test_json_nested_thousands_deep_is_a_400(demo, api):
     body = '{"username": ' + "[" * 5000 + "]" * 5000 + ', "password": "p"}'
     response = api("admin").client.post("/api/v1/auth/token", data=body, content_type="application/json")
