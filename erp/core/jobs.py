@@ -4,8 +4,8 @@ A module submits a job with a module-level function and JSON-serialisable argume
 
     from erp.core import jobs
 
-    job = jobs.submit(session, "erp.payroll.services.runs:compute_run_job", run.id,
-                      title="计算薪酬 2026-03", user=user)
+    job = jobs.submit(session, "erp.<module>.services.<file>:<function>", record.id,
+                      title="计算薪酬 2026-03", user=user)   # (no module submits one yet: payroll is next)
 
 and the function runs later, in a session of its own scoped to the submitting user, as
 ``function(context, *args, **kwargs)``; it reports progress with ``context.progress(done, total)`` and returns

@@ -9,15 +9,14 @@
   and 严禁挂钩 (``revenue_link``) checks; :mod:`.standard` — a standard 事业单位 rule set.
 - :mod:`.calculation` — one employee's month; :mod:`.runs` — create, compute, approve, monthly inputs;
   :mod:`.review` — differences from last month; :mod:`.posting` — the ledger's door (payroll.run, payroll.payment).
-- :mod:`.exclusions` — the two hooks: ``rule_pay_excluded`` (the 院长 is outside rule-based pay) and
-  ``run_approving`` (budget control refuses an approval by raising).
+- :mod:`.dean_exclusion` — the one rule that keeps the 院长 out of rule-based pay, the pool, 统筹 and every
+  distribution (``dean_excluded``); :mod:`.budget_control` — approval commits the budget, payment spends it.
 """
 from erp.payroll.services.calculation import (BONUS_INPUT, MERGE_INPUT, CompiledRule, EmployeeFacts, SlipResult,
                                               compute_slip)
 from erp.payroll.services.contributions import Contribution, Contributions, clamp_base, compute_contributions
 from erp.payroll.services.employees import (PROFILE_FIELDS, create_employee, employee_profile, head_of,
                                             profiles_query, update_employee, validate_id_number)
-from erp.payroll.services.exclusions import check_budget, rule_pay_excluded, run_approving
 from erp.payroll.services.expressions import FUNCTIONS as EXPRESSION_FUNCTIONS
 from erp.payroll.services.expressions import Expression, ExpressionError, parse
 from erp.payroll.services.parameters import (ParameterSet, load_shipped_parameters, parameter_history,
@@ -27,7 +26,7 @@ from erp.payroll.services.review import EmployeeReview, LineDifference, review_r
 from erp.payroll.services.rules import (BUILT_INS, EMPLOYEE_ATTRIBUTES, check_policy, rule_history, rules_in_force,
                                         save_rule)
 from erp.payroll.services.runs import (approve_run, compute_run, covered_institutions, create_run, months_employed,
-                                       require_whole_run, rule_pay_check, run_by_id, set_inputs, slips_of)
+                                       require_whole_run, run_by_id, set_inputs, slips_of)
 from erp.payroll.services.standard import load_standard_rules
 from erp.payroll.services.tax import (ZERO, BonusComparison, BonusTax, Bracket, CumulativeState, MonthFigures,
                                       MonthTax, TaxTable, bonus_tax, compare_bonus, cumulative_tables,
@@ -38,12 +37,11 @@ __all__ = [
     "BonusComparison", "BonusTax", "Bracket", "CompiledRule", "Contribution", "Contributions", "CumulativeState",
     "EmployeeFacts", "EmployeeReview", "Expression", "ExpressionError", "LineDifference", "MonthFigures", "MonthTax",
     "ParameterSet", "SlipResult", "TaxTable",
-    "accrual_lines", "approve_run", "bonus_tax", "check_budget", "check_policy", "clamp_base", "compare_bonus",
+    "accrual_lines", "approve_run", "bonus_tax", "check_policy", "clamp_base", "compare_bonus",
     "compute_contributions", "compute_run", "compute_slip", "covered_institutions", "create_employee", "create_run",
     "cumulative_tables", "cumulative_withholding", "employee_profile", "head_of", "load_shipped_parameters",
     "load_standard_rules", "monthly_table", "months_employed", "parameter_history", "parameters_in_force", "parse",
-    "pay_run", "post_run", "profiles_query", "require_whole_run", "review_run", "rule_history", "rule_pay_check",
-    "rule_pay_excluded",
-    "rules_in_force", "run_approving", "run_by_id", "save_parameter", "save_rule", "separate_bonus_allowed",
+    "pay_run", "post_run", "profiles_query", "require_whole_run", "review_run", "rule_history", 
+    "rules_in_force", "run_by_id", "save_parameter", "save_rule", "separate_bonus_allowed",
     "set_inputs", "shipped_parameters", "slips_of", "update_employee", "validate_id_number", "withhold_month",
 ]

@@ -1,7 +1,7 @@
 """Monthly runs: create → compute (recompute while unapproved) → approve (another user) → post → pay.
 
 A regular run covers every employee of its institution (of the whole community when ``community_wide``) who
-is employed in the month and not excluded from rule-based pay (:func:`.exclusions.rule_pay_excluded`). An
+is employed in the month and not the dean (:func:`.dean_exclusion.dean_ids`: outside rule-based pay). An
 adjustment run covers the employees named when it is created and pays the difference between the month
 recomputed now and what the month's earlier slips paid (line by line, IIT included).
 """
@@ -26,7 +26,7 @@ from erp.core.timeutil import utcnow
 from erp.payroll.models import (RUN_STATES, PayrollInput, PayrollProfile, PayrollRun, Payslip, RunKind, RunState)
 from erp.payroll.services.budget_control import reserve_run
 from erp.payroll.services.calculation import CompiledRule, EmployeeFacts, SlipResult, compute_slip
-from erp.payroll.services.exclusions import check_budget, rule_pay_excluded
+from erp.payroll.services.dean_exclusion import dean_ids, refuse_dean
 from erp.payroll.services.parameters import parameters_in_force
 from erp.payroll.services.rules import rules_in_force
 from erp.payroll.services.tax import CumulativeState
@@ -108,7 +108,9 @@ def _profiles(session: Session, run: PayrollRun) -> list[PayrollProfile]:
                           selectinload(PayrollProfile.deductions)).order_by(PayrollProfile.id))
     if run.kind is RunKind.ADJUSTMENT:
         statement = statement.where(PayrollProfile.employee_id.in_(run.employee_ids))
-    return [p for p in session.scalars(statement).unique() if not rule_pay_excluded(p)]
+    profiles = list(session.scalars(statement).unique())
+    deans = dean_ids(session, [p.employee_id for p in profiles], run.year)  # the dean has no rule-based pay
+    return [p for p in profiles if p.employee_id not in deans]
 
 
 def _next_month(first: date) -> date:
@@ -302,7 +304,6 @@ def approve_run(session: Session, run: PayrollRun, user: User) -> PayrollRun:
         raise Conflict("审批人不能是制表人 (the approver must not be who prepared the run)",
                        {"approver": ["审批人不能是制表人 (the approver must not be who prepared the run)"]},
                        "separation_of_duties")
-    check_budget(session, run)
     reserve_run(session, run, user)  # 预算控制: a Stop line refuses (409 budget_exceeded), the run stays computed
     run.state, run.approved_by_id, run.approved_at = RunState.APPROVED, user.id, utcnow()
     session.flush()
@@ -326,7 +327,7 @@ def set_inputs(session: Session, community_id: int, year: int, month: int, value
     for index, item in enumerate(values):
         try:
             profile = employee_profile(session, item["employee"])
-            rule_pay_check(profile)
+            refuse_dean(session, profile.employee_id, what="按规则计发的薪酬", year=year)
             _refuse_frozen_month(session, profile.employee_id, year, month)
         except BusinessError as exc:
             raise exc.within(f"values[{index}]")
@@ -349,13 +350,7 @@ def set_inputs(session: Session, community_id: int, year: int, month: int, value
 def _refuse_frozen_month(session: Session, employee_id: int, year: int, month: int) -> None:
     frozen = session.scalar(select(PayrollRun.number).join(Payslip, Payslip.run_id == PayrollRun.id).where(
         Payslip.employee_id == employee_id, Payslip.year == year, Payslip.month == month,
-        PayrollRun.state.in_([RunState.APPROVED, RunState.POSTED, RunState.PAID])).limit(1))
+        PayrollRun.state.in_(APPROVED_STATES)).limit(1))
     if frozen:
         raise Conflict.for_field("employee", f"该职工 {year}-{month:02d} 的工资已审批（{frozen}），请用补发更正批次 "
                                  f"(the month is approved in {frozen}: use an adjustment run)", "run_approved")
-
-
-def rule_pay_check(profile: PayrollProfile) -> None:
-    if rule_pay_excluded(profile):
-        raise BusinessError.for_field("employee", "主要负责人（院长）不参与其他薪酬分配，不得录入 (the principal "
-                                      "head takes part in no other pay)", "dean_excluded")
