@@ -6,6 +6,7 @@ is added once the community has a requisition."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import ROUND_HALF_UP
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -87,7 +88,7 @@ def _invoice_and_pay(session: Session, users: dict[str, User], today) -> None:
                      "upstream_seller_role": "manufacturer"} if distributor else {})}
                 for line in receipt.lines]})
         if number < 2:
-            amount = invoice.amount if number == 0 else (invoice.amount / 2).quantize(invoice.amount)
+            amount = invoice.amount if number == 0 else (invoice.amount / 2).quantize(invoice.amount, rounding=ROUND_HALF_UP)
             payment = payables.create_payment(session, users["finance"], receipt.supplier, {
                 "date": today, "allocations": [{"invoice": invoice.id, "amount": format(amount, "f")}]})
             payables.post_payment(session, payment, users["chief"], today)

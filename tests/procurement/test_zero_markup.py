@@ -89,7 +89,7 @@ def test_the_cap_is_the_communitys_parameter(demo):
     ("1288.0000", 1, 2, "2576.00"), ("36.0000", 1000, 15, "0.54"),
 ])
 def test_the_minimum_unit_amount_is_exactly_proportional_rounded_once(package_price, units, quantity, amount):
-    assert procurement.line_amount(Decimal(package_price), units, quantity) == Decimal(amount)
+    assert procurement.line_amount(Decimal(package_price), quantity, units) == Decimal(amount)
 
 
 @pytest.mark.postgres

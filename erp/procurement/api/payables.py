@@ -2,7 +2,7 @@
 the bank file, the overdue list and the 货款支付情况公示."""
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask import g
 
@@ -105,7 +105,7 @@ def payment_publication(query):
     if query["format"] in ("pdf", "xlsx"):
         return publication_file(result, g.user.community.name, query["format"], g.user.display_name)
     rate = result.on_time_rate
-    return {"period": result.period, "on_time_rate": None if rate is None else format(rate.quantize(RATE), "f"),
+    return {"period": result.period, "on_time_rate": None if rate is None else format(rate.quantize(RATE, rounding=ROUND_HALF_UP), "f"),
             "rows": [{"supplier": r.supplier.code, "name": r.supplier.name, "invoices": r.invoices,
                       "due": decimal_str(r.due), "paid_on_time": decimal_str(r.on_time), "paid_late": decimal_str(r.late),
                       "days_late": r.days_late, "unpaid": decimal_str(r.unpaid)} for r in result.rows]}

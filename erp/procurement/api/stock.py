@@ -1,7 +1,7 @@
 """统一配送 JSON API: receipts (验收入库), stock, transfers, dispensing and the stock reconciliation."""
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask import g
 
@@ -82,7 +82,7 @@ def stock_alerts():
                         for b in alerts.near_expiry(db.session, g.user.community_id, local_today())],
         "below_minimum": [{"institution": row.formulary.institution.code, "item": row.formulary.item.code,
                            "item_name": row.formulary.item.generic_name, "min_stock": row.formulary.min_stock,
-                           "on_hand": format(row.on_hand.quantize(Decimal("0.01")).normalize(), "f")}
+                           "on_hand": format(row.on_hand.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize(), "f")}
                           for row in alerts.below_minimum(db.session)],
     }
 

@@ -33,7 +33,9 @@ class OrderState(str, enum.Enum):
 
 
 ORDER_LABELS = {"draft": "待审批", "approved": "已审批", "cancelled": "已作废"}
-ORDER_STATES = StateMachine({("draft", "approved"), ("draft", "cancelled")}, labels=ORDER_LABELS)
+# approved → draft: a line of an approved order was cancelled, its new total needs approving again
+ORDER_STATES = StateMachine({("draft", "approved"), ("draft", "cancelled"), ("approved", "draft")},
+                            labels=ORDER_LABELS)
 
 
 class PurchaseOrder(Audited, InstitutionOwned, db.Model):

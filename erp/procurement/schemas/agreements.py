@@ -1,7 +1,7 @@
 """Price agreements and selling prices in and out of the API."""
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from marshmallow import Schema, fields, validate
 
@@ -17,7 +17,7 @@ class PriceText(DecimalText):
     """A unit price in and out as a decimal string with 4 places ("12.3400")."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else format(value.quantize(PRICE_QUANTUM), "f")
+        return None if value is None else format(value.quantize(PRICE_QUANTUM, rounding=ROUND_HALF_UP), "f")
 
 
 class AgreementIn(Schema):
@@ -69,7 +69,7 @@ class PriceOut(Schema):
     cost_price = PriceText()
     selling_price = PriceText(attribute="price")
     markup = fields.Function(lambda p: None if not p.cost_price else format(
-        (p.price / p.cost_price - 1).quantize(PRICE_QUANTUM), "f"), metadata={"description": "price ÷ cost − 1"})
+        (p.price / p.cost_price - 1).quantize(PRICE_QUANTUM, rounding=ROUND_HALF_UP), "f"), metadata={"description": "price ÷ cost − 1"})
     updated_at = fields.DateTime()
 
 

@@ -1,7 +1,7 @@
 """The community's procurement parameters in and out of the API."""
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from marshmallow import Schema, fields, validate
 
@@ -12,7 +12,7 @@ class RatioText(DecimalText):
     """A ratio as a decimal string ("0.25" = 25%), at most 4 places."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else format(value.quantize(Decimal("0.0001")), "f")
+        return None if value is None else format(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP), "f")
 
 
 class SettingsIn(Schema):

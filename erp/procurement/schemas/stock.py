@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
+from sqlalchemy.orm import object_session
 
 from erp.core.api_framework import PageQuery
 from erp.core.money import decimal_str
 from erp.core.schemas import code_text
 from erp.procurement.schemas.flow import PriceText, price_text
+from erp.procurement.services.dispensing import expected_values
 from erp.procurement.services.flow_common import packages_text
 
 # ---- receipts -----------------------------------------------------------------------------------------
@@ -177,7 +179,13 @@ class DispensingOut(Schema):
     state = fields.Function(lambda d: d.state.value)
     state_title = fields.String()
     amount = fields.Function(lambda d: decimal_str(d.amount))
+    expected_amount = fields.Method("_expected_amount", allow_none=True, metadata={
+        "description": "what posting it gives (a draft: as posted today; null when stock is short)"})
     lines = fields.List(fields.Nested(DispensingLineOut))
+
+    def _expected_amount(self, document):
+        amount = expected_values(object_session(document), document).amount
+        return None if amount is None else decimal_str(amount)
 
 
 class MovementQuery(PageQuery):

@@ -46,7 +46,13 @@ def agreement_in_force(session: Session, item: CatalogueItem, supplier: Supplier
         return next((agreement for agreement in candidates if agreement.supplier_id == supplier.id), None)
     if not candidates:
         return None
-    return min(candidates, key=lambda a: (a.agreed_volume is None, a.unit_price, -a.id))
+    return min(candidates, key=agreement_rank)
+
+
+def agreement_rank(agreement: PriceAgreement) -> tuple:
+    """The order in which an item's agreements in force are preferred (smallest first): a 集采 agreement
+    (agreed volume) before others, then the lowest unit price, then the most recent."""
+    return (agreement.agreed_volume is None, agreement.unit_price, -agreement.id)
 
 
 def agreements_in_force(session: Session, item: CatalogueItem, on_date: date) -> list[PriceAgreement]:

@@ -8,6 +8,7 @@ in parts, each flagged; a line without a code is flagged ``no_code`` (无码不�
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -24,7 +25,7 @@ from erp.procurement.services.catalogue import check_orderable
 from erp.procurement.services.flow_common import check_quantity, different_person, next_number, qualifier
 from erp.procurement.services.pricing import dispensing_price, line_amount, selling_price_row
 from erp.procurement.services.receipts import check_trace_code
-from erp.procurement.services.stock import issue
+from erp.procurement.services.stock import Issued, issue, preview_issue
 
 NO_CODE_FROM = date(2025, 7, 1)  # 无码不结算
 SETTINGS = ("outpatient", "inpatient")
@@ -97,15 +98,9 @@ def post_dispensing(session: Session, dispensing: Dispensing, user: User, on: da
     for index, line in enumerate(dispensing.lines):
         taken = issue(session, institution, line.item, line.quantity, on=on, kind="dispense",
                       document=("dispensing", dispensing.id, line.id), field=f"lines[{index}].quantity")
-        line.value = sum((part.value for part in taken), Decimal("0"))
+        line.value, line_revenue = _valued(session, institution, line.item, taken)
         cost[qualifier(line.item)] += line.value
-        if line.item.may_mark_up:
-            row = selling_price_row(session, institution, line.item)
-            revenue[qualifier(line.item)] += sum((line_amount(dispensing_price(session, line.item, part.batch.unit_cost, row),
-                                                              line.item.units_per_package, part.quantity)
-                                                  for part in taken), Decimal("0"))
-        else:
-            revenue[qualifier(line.item)] += line.value  # 零差率: the price is the cost
+        revenue[qualifier(line.item)] += line_revenue
         if line.trace_code:
             _sell_code(session, user.community_id, line, f"lines[{index}].trace_code")
     dispensing.amount = sum(revenue.values(), Decimal("0"))
@@ -113,6 +108,42 @@ def post_dispensing(session: Session, dispensing: Dispensing, user: User, on: da
     _post(session, dispensing, user, on, cost, revenue)
     session.flush()
     return dispensing
+
+
+def _valued(session: Session, institution: Institution, item, taken: list[Issued]) -> tuple[Decimal, Decimal]:
+    """(cost, revenue) of the batch parts a line takes: revenue = cost (零差率), except a 中药饮片's capped markup."""
+    cost = sum((part.value for part in taken), Decimal("0"))
+    if not item.may_mark_up:
+        return cost, cost
+    row = selling_price_row(session, institution, item)
+    return cost, sum((line_amount(dispensing_price(session, item, part.batch.unit_cost, row), part.quantity,
+                                  item.units_per_package) for part in taken), Decimal("0"))
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What a dispensing posts: its amount (revenue) and each line's cost value; None where stock is short."""
+
+    amount: Decimal | None
+    values: dict[int, Decimal | None]
+
+
+def expected_values(session: Session, dispensing: Dispensing, on: date | None = None) -> Expected:
+    """A posted dispensing's recorded figures; a draft's as posting it on ``on`` (default today) would give
+    them — the same batches, first expiry first out, and the same prices — so nobody reads 0.00 on a draft."""
+    if dispensing.state is not MovementState.DRAFT:
+        return Expected(dispensing.amount, {line.id: line.value for line in dispensing.lines})
+    on = on or local_today()
+    values: dict[int, Decimal | None] = {}
+    amount: Decimal | None = Decimal("0")
+    for line in dispensing.lines:
+        taken = preview_issue(session, dispensing.institution, line.item, line.quantity, on)
+        if taken is None:
+            values[line.id] = amount = None
+            continue
+        values[line.id], revenue = _valued(session, dispensing.institution, line.item, taken)
+        amount = None if amount is None else amount + revenue
+    return Expected(amount, values)
 
 
 def _sell_code(session: Session, community_id: int, line: DispensingLine, field: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from erp.core import sequences
 from erp.core.errors import BusinessError, Forbidden, NotFound
 from erp.core.models import Institution, InstitutionKind, Partner, User
-from erp.core.money import quantize_fen
 from erp.procurement.models import CatalogueItem
 
 PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
@@ -75,11 +74,6 @@ def different_person(user: User, other_id: int | None, what: str) -> None:
         raise Forbidden(f"{what}不能由制单人本人审批 (the preparer may not approve it)", code="same_person")
 
 
-def line_amount(quantity: int, unit_price: Decimal) -> Decimal:
-    """Packages × price per package, ROUND_HALF_UP to the fen."""
-    return quantize_fen(Decimal(quantity) * unit_price)
-
-
 def min_units(item: CatalogueItem, packages: int) -> int:
     return packages * item.units_per_package
 
@@ -87,7 +81,7 @@ def min_units(item: CatalogueItem, packages: int) -> int:
 def packages_text(item: CatalogueItem, units: int) -> str:
     """Minimum units as packages, exact when it divides, else to 4 places (e.g. 2.5 盒)."""
     value = Decimal(units) / Decimal(item.units_per_package)
-    text = format(value.quantize(Decimal("0.0001")).normalize(), "f")
+    text = format(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize(), "f")
     return text
 
 

@@ -96,10 +96,10 @@ def kpis(session: Session, community_id: int, period: str, today: date) -> Kpis:
                       if any(v is not None for v in (m.online_drugs, m.online_high_value, m.turnover_days))]
     year_start, year_end = date(start.year, 1, 1), date(start.year + 1, 1, 1)
     days = Decimal((min(today, year_end) - year_start).days) / Decimal((year_end - year_start).days)
-    result.elapsed = (max(days, ZERO) * 100).quantize(PERCENT)
+    result.elapsed = (max(days, ZERO) * 100).quantize(PERCENT, rounding=ROUND_HALF_UP)
     result.vbp_completion = _vbp_completion(session, items, year_start, year_end, today)
     rate = publication_rate(session, start, end)
-    result.on_time_rate = None if rate is None else (rate * 100).quantize(PERCENT)
+    result.on_time_rate = None if rate is None else (rate * 100).quantize(PERCENT, rounding=ROUND_HALF_UP)
     return result
 
 

@@ -25,6 +25,7 @@ from erp.procurement.models import (CatalogueItem, OrderState, Platform, PriceAg
                                     PurchaseOrderLine, PurchaseOverride, Requisition, RequisitionLine,
                                     RequisitionState, Supplier)
 from erp.procurement.models.purchase_order import ORDER_STATES
+from erp.procurement.services.agreements import agreement_rank
 from erp.procurement.services.budget_control import release_lines, release_order, reserve_order
 from erp.procurement.services.flow_common import central_pharmacy, different_person, parse_period
 from erp.procurement.services.suppliers import LicenceExpired, check_supplier_licence
@@ -61,9 +62,8 @@ def _open_lines(session: Session, year: int, month: int, *, lock: bool):
 
 
 def _best_agreements(session: Session, item_ids: list[int], on: date) -> dict[int, list[PriceAgreement]]:
-    """Per item, the agreements in force on ``on`` (each supplier's most recent), best first: a 集采 agreement
-    (agreed volume) before others, then the lowest price, then the most recent — the same order as
-    ``agreement_in_force`` without a supplier."""
+    """Per item, the agreements in force on ``on`` (each supplier's most recent), best first
+    (:func:`agreement_rank`, as ``agreement_in_force`` without a supplier)."""
     rows = session.scalars(select(PriceAgreement).where(
         PriceAgreement.item_id.in_(item_ids), PriceAgreement.valid_from <= on,
         or_(PriceAgreement.valid_to.is_(None), PriceAgreement.valid_to >= on))
@@ -75,7 +75,7 @@ def _best_agreements(session: Session, item_ids: list[int], on: date) -> dict[in
     for (item_id, _), agreement in latest.items():
         by_item[item_id].append(agreement)
     for candidates in by_item.values():
-        candidates.sort(key=lambda a: (a.agreed_volume is None, a.unit_price, -a.id))
+        candidates.sort(key=agreement_rank)
     return by_item
 
 
@@ -226,7 +226,11 @@ def set_platform_order(session: Session, order: PurchaseOrder, number: str) -> P
 
 
 def cancel_order_line(session: Session, order: PurchaseOrder, line_id: int, reason: str) -> PurchaseOrderLine:
-    """Cancel a line nothing was received on: its requisition lines are free to be consolidated again."""
+    """Cancel a line nothing was received on: its requisition lines are free to be consolidated again.
+
+    The approver signed an approved order's total: cancelling one of its lines sends the order back to 待审批
+    (its budget commitment released; approving it again commits the new total) rather than changing it
+    silently. Once goods were received on the order its total is settled by receipts: refused (409)."""
     line = next((l for l in order.lines if l.id == line_id), None)
     if line is None:
         raise NotFound.for_field("line", f"订单 {order.number} 没有行 {line_id} (no such line)")
@@ -238,6 +242,15 @@ def cancel_order_line(session: Session, order: PurchaseOrder, line_id: int, reas
     reason = (reason or "").strip()
     if not reason:
         raise BusinessError.for_field("reason", "请填写作废原因 (a reason is required)")
+    if order.state is OrderState.APPROVED:
+        ORDER_STATES.check(order, OrderState.DRAFT)
+        if any(other.received for other in order.lines):
+            raise Conflict(f"订单 {order.number} 已开始收货，审批金额不能再变更，不能作废行 (goods were received on the "
+                           f"approved order: its lines can no longer be cancelled)", code="order_receiving")
+        release_order(session, order)
+        order.state, order.approved_by_id, order.approved_at = OrderState.DRAFT, None, None
+        _free(session, [line], reason)
+        return line
     _free(session, [line], reason)
     release_lines(session, order, [line])
     return line

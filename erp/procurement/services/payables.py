@@ -31,8 +31,8 @@ from erp.procurement.models import (Invoice, InvoiceLine, MovementState, Payment
 from erp.procurement.models.distribution import MOVEMENT_STATES
 from erp.procurement.services.agreements import parse_unit_price
 from erp.procurement.services.budget_control import hand_over_to_payment, release_unspent
-from erp.procurement.services.flow_common import check_quantity, different_person, line_amount, next_number
-from erp.procurement.services.pricing import settings_for
+from erp.procurement.services.flow_common import check_quantity, different_person, next_number
+from erp.procurement.services.pricing import line_amount, settings_for
 from erp.procurement.services.suppliers import check_supplier_licence
 
 ZERO = Decimal("0")
@@ -84,7 +84,7 @@ def create_invoice(session: Session, user: User, supplier: Supplier, data: dict)
                                                                  f"不符 (price does not match the order)", "price_mismatch")
         _two_invoices(supplier, line, where)
         receipt_line.invoiced += quantity
-        amount = line_amount(quantity, price)
+        amount = line_amount(price, quantity)
         accepted.append(receipt.accepted_on)
         invoice.lines.append(InvoiceLine(
             institution_id=institution.id, line_no=index + 1, receipt_line_id=receipt_line.id, quantity=quantity,
@@ -103,7 +103,7 @@ def create_invoice(session: Session, user: User, supplier: Supplier, data: dict)
 
 def price_difference(invoice: Invoice) -> Decimal:
     """Invoice amount minus what the receipts booked for the same packages (0 at zero tolerance)."""
-    return sum((line.amount - line_amount(line.quantity, line.receipt_line.unit_price) for line in invoice.lines), ZERO)
+    return sum((line.amount - line_amount(line.receipt_line.unit_price, line.quantity) for line in invoice.lines), ZERO)
 
 
 def _two_invoices(supplier: Supplier, line: dict, where: str) -> None:

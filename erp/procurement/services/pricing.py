@@ -11,12 +11,11 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from erp.core.timeutil import local_today
 from erp.core.errors import BusinessError
 from erp.core.models import Institution, User
 from erp.core.money import MoneyError, parse_amount, quantize_fen
@@ -61,7 +60,7 @@ def install_settings(session: Session, community_id: int) -> ProcurementSettings
 
 def price_text(value: Decimal | None) -> str:
     """A price as shown in messages: 4 places (a stored UnitPrice carries 6)."""
-    return "（未知）" if value is None else format(value.quantize(PRICE_QUANTUM), "f")
+    return "（未知）" if value is None else format(value.quantize(PRICE_QUANTUM, rounding=ROUND_HALF_UP), "f")
 
 
 def max_price(item: CatalogueItem, cost: Decimal, cap: Decimal) -> Decimal:
@@ -71,23 +70,26 @@ def max_price(item: CatalogueItem, cost: Decimal, cap: Decimal) -> Decimal:
     return (cost * (1 + cap)).quantize(PRICE_QUANTUM, rounding=ROUND_DOWN)
 
 
-def check_price(item: CatalogueItem, cost: Decimal, price: Decimal, cap: Decimal,
-                field: str = "selling_price") -> Decimal:
-    """``price`` if 零差率 allows it, else :class:`ZeroMarkup` naming the item, cost, price and cap."""
+def check_price(item: CatalogueItem, cost: Decimal | None, price: Decimal, cap: Decimal,
+                field: str = "selling_price", *, set_by_hand: bool = False) -> Decimal:
+    """``price`` if 零差率 allows it, else :class:`ZeroMarkup` naming the item, cost, price and cap — the one
+    rule: a 中药饮片 up to ``cost × (1 + cap)``; any other item exactly at its cost, and never priced by hand
+    (``set_by_hand``: a member setting the price itself; their price follows the cost, nobody sets it)."""
     if item.may_mark_up:
-        if price > cost * (1 + cap):  # exact: Decimal arithmetic on 4- and 6-place values
-            shown, top, ratio = price_text(price), price_text(max_price(item, cost, cap)), cap.normalize()
-            raise ZeroMarkup.for_field(
-                field, f"中药饮片 {item.code} {item.generic_name} 售价 {shown} 超过加成上限：进价 {price_text(cost)}，上限 "
-                       f"{cap * 100:.2f}%（最高 {top}） (markup above the cap: item {item.code}, "
-                       f"cost {price_text(cost)}, price {shown}, cap {ratio})")
-        return price
-    if price != cost:
+        if cost is not None and price <= cost * (1 + cap):  # exact: Decimal arithmetic on 4- and 6-place values
+            return price
+        shown, ratio = price_text(price), cap.normalize()
+        top = price_text(max_price(item, cost, cap)) if cost is not None else price_text(None)
         raise ZeroMarkup.for_field(
-            field, f"{item.code} {item.generic_name} 实行零差率销售，售价必须等于进价 {price_text(cost)}，不能为 "
-                   f"{price_text(price)}（加成上限 0%） (zero markup: item {item.code}, cost {price_text(cost)}, "
-                   f"price {price_text(price)}, cap 0)")
-    return price
+            field, f"中药饮片 {item.code} {item.generic_name} 售价 {shown} 超过加成上限：进价 {price_text(cost)}，上限 "
+                   f"{cap * 100:.2f}%（最高 {top}） (markup above the cap: item {item.code}, "
+                   f"cost {price_text(cost)}, price {shown}, cap {ratio})")
+    if price == cost and not set_by_hand:
+        return price
+    raise ZeroMarkup.for_field(
+        field, f"{item.code} {item.generic_name} 实行零差率销售，售价随进价自动确定，必须等于进价 {price_text(cost)}，"
+               f"不能设置为 {price_text(price)}（加成上限 0%） (zero markup: item {item.code}, cost {price_text(cost)}, "
+               f"price {price_text(price)}, cap 0: the price follows the cost)")
 
 
 def selling_price_row(session: Session, institution: Institution, item: CatalogueItem) -> SellingPrice | None:
@@ -110,16 +112,10 @@ def set_selling_price(session: Session, institution: Institution, item: Catalogu
     every other item — their price is their cost and follows it, nobody sets it — and for a 饮片 above the cap."""
     price = parse_unit_price(value, "selling_price")
     cost = current_cost(session, institution, item, on_date or local_today())
-    if not item.may_mark_up:
-        raise ZeroMarkup.for_field(
-            "selling_price", f"{item.code} {item.generic_name} 实行零差率销售，售价随进价 {price_text(cost)} 自动确定，"
-                             f"不能设置为 {price_text(price)}（加成上限 0%） (zero markup: item {item.code}, cost "
-                             f"{price_text(cost)}, price {price_text(price)}, cap 0: the price follows the cost)")
-    if cost is None:
+    if cost is None and item.may_mark_up:
         raise NoCost.for_field("selling_price", f"{item.code} 尚无进价（无入库也无有效协议），不能定价 "
                                                 f"(no acquisition cost known for the item yet)")
-    cap = settings_for(session, item.community_id).herbal_markup_cap
-    check_price(item, cost, price, cap)
+    check_price(item, cost, price, settings_for(session, item.community_id).herbal_markup_cap, set_by_hand=True)
     row = selling_price_row(session, institution, item)
     if row is None:
         row = SellingPrice(institution_id=institution.id, item_id=item.id, cost_price=cost)
@@ -157,10 +153,11 @@ def dispensing_price(session: Session, item: CatalogueItem, batch_cost: Decimal,
     return min(price, max_price(item, batch_cost, settings_for(session, item.community_id).herbal_markup_cap))
 
 
-def line_amount(package_price: Decimal, units_per_package: int, min_units: int | Decimal) -> Decimal:
-    """The amount of ``min_units`` minimum units at ``package_price`` per package: exactly proportional,
-    rounded once, half up, to the fen (a whole package costs exactly its price)."""
-    return quantize_fen(package_price * Decimal(min_units) / Decimal(units_per_package))
+def line_amount(unit_price: Decimal, quantity: int | Decimal, units_per_package: int = 1) -> Decimal:
+    """The amount of ``quantity`` at ``unit_price`` per package: whole packages (``units_per_package`` 1: an
+    order, receipt or invoice line) or minimum units of a package of ``units_per_package`` (stock, dispensing)
+    — exactly proportional, rounded once, half up, to the fen (a whole package costs exactly its price)."""
+    return quantize_fen(unit_price * Decimal(quantity) / Decimal(units_per_package))
 
 
 RATIO_FIELDS = ("herbal_markup_cap", "former_markup", "compensation_price", "compensation_subsidy",

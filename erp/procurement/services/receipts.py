@@ -22,9 +22,9 @@ from erp.ledger.services import DocumentSource, LineInput, VoucherInput, post_do
 from erp.procurement.models import (OrderState, PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine, ReceiptState,
                                     TraceCode)
 from erp.procurement.models.receipt import RECEIPT_STATES
-from erp.procurement.services.flow_common import (central_pharmacy, check_quantity, different_person, line_amount,
-                                                  min_units, next_number, qualifier)
-from erp.procurement.services.pricing import record_cost
+from erp.procurement.services.flow_common import (central_pharmacy, check_quantity, different_person, min_units,
+                                                  next_number, qualifier)
+from erp.procurement.services.pricing import line_amount, record_cost
 from erp.procurement.services.stock import take_in
 from erp.procurement.services.suppliers import check_supplier_licence
 
@@ -102,7 +102,7 @@ def create_receipt(session: Session, user: User, order: PurchaseOrder, data: dic
                                               "duplicate_trace_code")
             codes_seen.add(code)
         po_line.received += quantity
-        amount = line_amount(quantity, po_line.unit_price)
+        amount = line_amount(po_line.unit_price, quantity)
         total += amount
         receipt_line = ReceiptLine(institution_id=destination.id, line_no=index + 1, po_line_id=po_line.id,
                                    item_id=po_line.item_id, item=po_line.item, quantity=quantity,

@@ -1,7 +1,7 @@
 """Stock per institution × item × batch: taking in, issuing first-expiry-first-out under row locks (never
 negative, also under concurrent dispensing), and the stock ledger's value for the reconciliation with 1302.
 
-An issue takes, per batch, ``line_amount(unit cost, units per package, units)`` — exactly proportional to the
+An issue takes, per batch, ``line_amount(unit cost, units, units per package)`` — exactly proportional to the
 package cost, rounded once to the fen — or the batch's whole remaining value when it empties it, so the
 batches' value is always the sum of their moves and equals what the vouchers put on 库存物品."""
 from __future__ import annotations
@@ -56,29 +56,54 @@ def issue(session: Session, institution: Institution, item: CatalogueItem, units
           document: tuple[str, int, int | None], field: str) -> list[Issued]:
     """Take ``units`` minimum units out, first expiry first out, locking the batches first; refused (409
     ``insufficient_stock`` naming ``field``) when the institution holds less. Expired batches are not issued."""
-    batches = list(session.scalars(select(StockBatch).where(
-        StockBatch.institution_id == institution.id, StockBatch.item_id == item.id, StockBatch.quantity > 0,
-        StockBatch.expiry > on).order_by(StockBatch.expiry, StockBatch.id).with_for_update()
-        .execution_options(populate_existing=True)))
+    batches = _issuable(session, institution, item, on, lock=True)
     available = sum(batch.quantity for batch in batches)
     if available < units:
         raise InsufficientStock.for_field(field, f"{institution.name} 的 {item.code} {item.generic_name} 库存不足："
                                                  f"需要 {units}{item.min_unit}，可用 {available}{item.min_unit} "
                                                  f"(insufficient stock: need {units}, have {available})")
+    taken = _plan(batches, item, units)
+    for part in taken:
+        part.batch.quantity -= part.quantity
+        part.batch.value -= part.value
+    session.flush()
+    for part in taken:
+        _move(session, part.batch, on, kind, -part.quantity, -part.value, document)
+    return taken
+
+
+def preview_issue(session: Session, institution: Institution, item: CatalogueItem, units: int,
+                  on: date) -> list[Issued] | None:
+    """What :func:`issue` would take today (the same batches and values), nothing locked or changed; None when
+    the institution holds less than ``units``. For showing a draft's value before it is posted."""
+    batches = _issuable(session, institution, item, on, lock=False)
+    if sum(batch.quantity for batch in batches) < units:
+        return None
+    return _plan(batches, item, units)
+
+
+def _issuable(session: Session, institution: Institution, item: CatalogueItem, on: date, *,
+              lock: bool) -> list[StockBatch]:
+    statement = select(StockBatch).where(
+        StockBatch.institution_id == institution.id, StockBatch.item_id == item.id, StockBatch.quantity > 0,
+        StockBatch.expiry > on).order_by(StockBatch.expiry, StockBatch.id)
+    if lock:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    return list(session.scalars(statement))
+
+
+def _plan(batches: list[StockBatch], item: CatalogueItem, units: int) -> list[Issued]:
+    """First expiry first out: per batch its part at the exactly proportional value, or the batch's whole
+    remaining value when the part empties it."""
     taken, left = [], units
     for batch in batches:
         if not left:
             break
         quantity = min(left, batch.quantity)
         value = batch.value if quantity == batch.quantity else min(
-            batch.value, line_amount(batch.unit_cost, item.units_per_package, quantity))
-        batch.quantity -= quantity
-        batch.value -= value
+            batch.value, line_amount(batch.unit_cost, quantity, item.units_per_package))
         left -= quantity
         taken.append(Issued(batch, quantity, value))
-    session.flush()
-    for part in taken:
-        _move(session, part.batch, on, kind, -part.quantity, -part.value, document)
     return taken
 
 

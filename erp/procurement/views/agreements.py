@@ -1,6 +1,8 @@
 """价格协议 pages: every agreement with its state (现行 / 已取代 / 已到期), and a new agreement."""
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP
+
 from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -42,7 +44,7 @@ def agreements():
             Column("item_name", _("通用名"), value=lambda a: f"{a.item.generic_name} {a.item.specification}"),
             Column("supplier", _("供应商"), sort=Partner.code, value=lambda a: f"{a.supplier.code} {a.supplier.name}"),
             Column("unit_price", _("协议单价"), kind="amount", sort=PriceAgreement.unit_price,
-                   value=lambda a: format(a.unit_price.quantize(procurement.PRICE_QUANTUM), "f")),
+                   value=lambda a: format(a.unit_price.quantize(procurement.PRICE_QUANTUM, rounding=ROUND_HALF_UP), "f")),
             Column("valid_from", _("生效"), sort=PriceAgreement.valid_from),
             Column("valid_to", _("失效"), value=lambda a: a.valid_to or _("长期")),
             Column("platform", _("平台"), value=lambda a: _(PLATFORM_LABELS[a.platform])),

@@ -208,14 +208,16 @@ def dispensing_new():
 @requires("procurement.transfer.read")
 def transfer_page(document_id):
     document = db.session.get(Transfer, document_id) or abort(404)
-    return render_template("procurement/movement.html", document=document, kind="transfer", money=decimal_str)
+    return render_template("procurement/movement.html", document=document, kind="transfer", money=decimal_str,
+                           expected=None)
 
 
 @bp.get("/dispensing/<int:document_id>")
 @requires("procurement.dispense.read")
 def dispensing_page(document_id):
     document = db.session.get(Dispensing, document_id) or abort(404)
-    return render_template("procurement/movement.html", document=document, kind="dispensing", money=decimal_str)
+    return render_template("procurement/movement.html", document=document, kind="dispensing", money=decimal_str,
+                           expected=dispensing.expected_values(db.session, document))
 
 
 @bp.post("/transfers/<int:document_id>/post")

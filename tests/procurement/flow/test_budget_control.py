@@ -1,5 +1,6 @@
 """预算控制 of the purchase orders (issue #11): approving commits the order on the central pharmacy's 7201 line
-(Stop refuses, the order stays a draft; Warn records), cancelling a line frees it, and paying hands it over to
+(Stop refuses, the order stays a draft; Warn records), cancelling a line of an approved order sends it back for
+approval (its commitment released, the new total committed when approved again), and paying hands it over to
 the payment, whose 平行记账 spending is counted once."""
 from __future__ import annotations
 
@@ -64,22 +65,44 @@ def test_a_warn_line_lets_the_approval_through_and_records_who_and_why(flow, api
     assert order["number"] in warning.reason and warning.entry_id == _commitments(order["id"])[0].id
 
 
-def test_cancelling_a_line_releases_its_amount(flow, api):
+def test_cancelling_a_line_of_an_approved_order_sends_it_back_for_approval_of_the_new_total(flow, api):
     line_id = budget_line("QH001", "1000.00").id
     db.session.commit()
     order = _draft_order(api, [(ASPIRIN, 30), (HERB, 2)])
-    assert api("chief").post(f"/api/v1/purchase-orders/{order['id']}/approve").status_code == 200
+    approved = api("chief").post(f"/api/v1/purchase-orders/{order['id']}/approve")
+    assert approved.status_code == 200 and approved.json["amount"] == str(ASPIRIN_30 + HERB_2)
     line = _line(line_id)
     assert (line.committed, line.available) == (ASPIRIN_30 + HERB_2, Decimal("569.63"))
     herb = next(l for l in order["lines"] if l["item"] == HERB)
     cancelled = api("procurement").post(f"/api/v1/purchase-orders/{order['id']}/lines/{herb['id']}/cancel",
                                         json={"reason": "供应商缺货"})
     assert cancelled.status_code == 200, cancelled.json
+    # the approved 430.37 is not silently turned into 370.37: the order waits for approval of the new total
+    assert (cancelled.json["state"], cancelled.json["amount"], cancelled.json["approved_by"]) == (
+        "draft", str(ASPIRIN_30), None)
+    assert (_line(line_id).committed, _line(line_id).available) == (0, Decimal("1000.00"))
+    assert [c.state for c in _commitments(order["id"])] == [EntryState.RELEASED]
+    again = api("chief").post(f"/api/v1/purchase-orders/{order['id']}/approve")
+    assert again.status_code == 200 and again.json["state"] == "approved"
     line = _line(line_id)
     assert (line.committed, line.available) == (ASPIRIN_30, Decimal("629.63"))
-    [commitment] = _commitments(order["id"])
-    assert (commitment.amount, commitment.open_amount, commitment.state) == (ASPIRIN_30 + HERB_2, ASPIRIN_30,
-                                                                          EntryState.OPEN)
+    assert sorted((c.amount, c.state) for c in _commitments(order["id"])) == [
+        (ASPIRIN_30, EntryState.OPEN), (ASPIRIN_30 + HERB_2, EntryState.RELEASED)]
+
+
+def test_once_goods_arrived_no_line_of_the_approved_order_is_cancelled(flow, api):
+    order = _draft_order(api, [(ASPIRIN, 30), (HERB, 2)])
+    assert api("chief").post(f"/api/v1/purchase-orders/{order['id']}/approve").status_code == 200
+    aspirin, herb = (next(l for l in order["lines"] if l["item"] == code) for code in (ASPIRIN, HERB))
+    receipt = api("pharmacy").post("/api/v1/receipts", json={"purchase_order": order["id"], "lines": [
+        {"po_line": aspirin["id"], "quantity": 10, "batch": "B1", "expiry": EXPIRY}]})
+    assert receipt.status_code == 201, receipt.json
+    refused = api("procurement").post(f"/api/v1/purchase-orders/{order['id']}/lines/{herb['id']}/cancel",
+                                      json={"reason": "供应商缺货"})
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "order_receiving"
+    after = api("chief").get(f"/api/v1/purchase-orders/{order['id']}").json
+    assert (after["state"], after["amount"]) == ("approved", str(ASPIRIN_30 + HERB_2))
+    assert not next(l for l in after["lines"] if l["id"] == herb["id"])["cancelled"]
 
 
 def test_payments_turn_the_commitment_into_actual_spending_once(flow, api):

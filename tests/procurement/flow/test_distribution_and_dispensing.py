@@ -136,3 +136,25 @@ def test_the_trace_code_export_in_the_upload_fields(flow, api):
              r["fixmedins_code"]) for r in body["rows"]] == [
         (CODE, "0", 30, "B240501", EXPIRY, "QH102"), ("81234567890000000001", "1", 10, "B240501", EXPIRY, "QH102")]
     assert [(r["med_list_codg"], r["sel_retn_cnt"]) for r in body["uncoded"]] == [(ASPIRIN, 5)]
+
+
+def test_a_draft_dispensing_shows_the_value_it_will_post(flow, api, web):
+    _stocked(api, {ASPIRIN: 1, HERB: 1}, registrar="procurement", accepter="finance", institution="QH102")
+    set_selling_price(db.session, flow.institution("QH102"), flow.items[HERB], "37.5000")  # 30 + 25%
+    db.session.commit()
+    response = api("clerk").post("/api/v1/dispensing", json={"institution": "QH102", "department": "21", "lines": [
+        {"item": ASPIRIN, "quantity": 15}, {"item": HERB, "quantity": 100}]})
+    draft = response.json
+    # 15 of 30 tablets at 12.3456: 6.17 (cost = revenue); 100 g of 500 g at 30.00: cost 6.00, revenue 7.50
+    assert (draft["amount"], draft["expected_amount"]) == ("0.00", "13.67")
+    page = web("clerk").get(f"/procurement/dispensing/{draft['id']}").get_data(as_text=True)
+    assert "13.67" in page and "按当前库存预计" in page
+    assert ">6.17<" in page and ">6.00<" in page
+    posted = api("finance").post(f"/api/v1/dispensing/{draft['id']}/post", json={})
+    assert posted.status_code == 200, posted.json
+    assert posted.json["amount"] == posted.json["expected_amount"] == "13.67"
+    assert [l["value"] for l in posted.json["lines"]] == ["6.17", "6.00"]
+    short = api("clerk").post("/api/v1/dispensing", json={"institution": "QH102", "department": "21", "lines": [
+        {"item": ASPIRIN, "quantity": 16}]}).json  # 15 tablets left
+    assert short["expected_amount"] is None
+    assert "库存不足" in web("clerk").get(f"/procurement/dispensing/{short['id']}").get_data(as_text=True)
