@@ -29,6 +29,7 @@ MANIFEST = Manifest(
         MenuEntry(N_("货款支付"), "procurement.payment_list", "procurement.payment.read", 49),
         MenuEntry(N_("货款支付公示"), "procurement.payment_publication", "procurement.invoice.read", 50),
         MenuEntry(N_("采购绩效指标"), "procurement.kpi_page", "procurement.kpi.read", 51),
+        MenuEntry(N_("零差率补偿"), "procurement.compensation_page", "procurement.kpi.read", 52),
     ),
     permissions={
         "procurement.catalogue.read": READERS,
