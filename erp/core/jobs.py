@@ -10,7 +10,8 @@ A module submits a job with a module-level function and JSON-serialisable argume
 and the function runs later, in a session of its own scoped to the submitting user, as
 ``function(context, *args, **kwargs)``; it reports progress with ``context.progress(done, total)`` and returns
 ``None``, a JSON-able dict (the job's ``result``) or a :class:`erp.core.api_framework.FileResult` (the job's
-downloadable result file). The job row records state (queued → running → done | failed), progress, result,
+downloadable result file). A job may also ``context.attach(file)`` a result file, kept with a dict result and
+also when the job then fails (an import's row-by-row error report). The job row records state (queued → running → done | failed), progress, result,
 error and timestamps; ``GET /api/v1/jobs/{id}`` and the page ``/jobs/{id}`` show it to the user who asked.
 
 Backends (config ``JOBS_BACKEND``): ``rq`` — RQ on Redis (``ERP_REDIS_URL``; a worker runs ``erp jobs worker``);
@@ -97,6 +98,11 @@ class JobContext:
     user: User | None
     write_progress: bool = True  # to the job's row, in transactions of its own (not on SQLite, not eager)
     _last_write: float = 0.0
+    attachment: FileResult | None = None
+
+    def attach(self, file: FileResult) -> None:
+        """The job's result file, kept whether the job then returns or fails."""
+        self.attachment = file
 
     def progress(self, done: int, total: int | None = None) -> None:
         total = LIVE_PROGRESS.get(self.job_id, (0, 0))[1] if total is None else total
@@ -144,6 +150,7 @@ def _work(session: Session, job_id: int, eager: bool, app) -> str:
     job.state, job.started_at = "running", utcnow()
     session.commit()
     LIVE_PROGRESS[job_id] = (0, 0)
+    context = None
     try:
         user = session.get(User, job.user_id) if job.user_id else None
         if user is not None:
@@ -157,10 +164,8 @@ def _work(session: Session, job_id: int, eager: bool, app) -> str:
         job = session.get(Job, job_id)
         session.refresh(job)
         job.state, job.finished_at, job.done, job.total = "done", utcnow(), max(done, total), total
-        if isinstance(result, FileResult):
-            job.result_filename, job.result_mimetype = result.filename, result.mimetype
-            job.result_content = result.content
-        elif isinstance(result, dict):
+        _keep_file(job, result if isinstance(result, FileResult) else context.attachment)
+        if isinstance(result, dict):
             job.result = result
         session.commit()  # the work and its result together
         return "done"
@@ -172,8 +177,14 @@ def _work(session: Session, job_id: int, eager: bool, app) -> str:
         session.info["scope"] = None
         job = session.get(Job, job_id)
         job.state, job.error, job.finished_at = "failed", message, utcnow()
+        _keep_file(job, context.attachment if context is not None else None)
         session.commit()
         return "failed"
+
+
+def _keep_file(job: Job, file: FileResult | None) -> None:
+    if file is not None:
+        job.result_filename, job.result_mimetype, job.result_content = file.filename, file.mimetype, file.content
 
 
 # ------------------------------------------------------------------------------------------- backends
@@ -253,8 +264,8 @@ RESULT_TYPES = ("application/pdf", "application/vnd.openxmlformats-officedocumen
 
 
 def result_file(session: Session, job: Job) -> tuple[bytes, str, str]:
-    """(content, filename, mimetype) of a finished job's result file."""
-    if job.state != "done" or not job.result_filename:
+    """(content, filename, mimetype) of a finished job's result file (a failed job's too, when it attached one)."""
+    if job.state not in ("done", "failed") or not job.result_filename:
         raise NotFound.for_field("id", f"任务 {job.id} 没有结果文件 (no result file: {job.state})", "no_result")
     mimetype = job.result_mimetype if job.result_mimetype in RESULT_TYPES else "application/octet-stream"
     return job.result_content, job.result_filename, mimetype

@@ -30,6 +30,16 @@ def refuse(context):
     raise Conflict.for_field("run", "工资已审核 (already approved)", "already_approved")
 
 
+def refuse_with_report(context):
+    context.attach(FileResult(b"row,error\n3,bad code\n", "errors.csv", "text/csv"))
+    raise Conflict.for_field("file", "导入失败 (import failed)", "import_failed")
+
+
+def summarise_with_report(context, amount: str):
+    context.attach(FileResult(amount.encode(), "summary.csv", "text/csv"))
+    return {"amount": amount}
+
+
 def _user(name: str) -> User:
     return db.session.scalar(select(User).where(User.username == name))
 
@@ -72,6 +82,19 @@ def test_a_failed_job_records_the_business_message_and_rolled_back_work(demo, ap
     assert body["state"] == "failed" and body["error"] == "工资已审核 (already approved)"
     assert body["result_url"] is None
     assert api("finance").get(f"/api/v1/jobs/{job.id}/result").json["error"]["code"] == "no_result"
+
+
+def test_an_attached_file_is_kept_with_a_dict_result_and_when_the_job_fails(demo, api):
+    finance = _user("finance")
+    failing = jobs.submit(db.session, refuse_with_report, title="导入", user=finance)
+    done = jobs.submit(db.session, summarise_with_report, "7.50", title="汇总", user=finance)
+    db.session.commit()
+    body = api("finance").get(f"/api/v1/jobs/{failing.id}").json
+    assert (body["state"], body["error"], body["result_filename"]) == ("failed", "导入失败 (import failed)", "errors.csv")
+    assert api("finance").get(body["result_url"]).data == b"row,error\n3,bad code\n"
+    body = api("finance").get(f"/api/v1/jobs/{done.id}").json
+    assert (body["state"], body["result"], body["result_filename"]) == ("done", {"amount": "7.50"}, "summary.csv")
+    assert api("finance").get(body["result_url"]).data == b"7.50"
 
 
 def test_a_rolled_back_submission_never_runs(demo):

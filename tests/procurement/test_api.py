@@ -139,11 +139,19 @@ def test_the_workbook_exports_and_imports_through_the_api(demo, api):
     buffer = io.BytesIO()
     sheet.parent.save(buffer)
     imported = clerk.post("/api/v1/catalogue/import", json={"file": base64.b64encode(buffer.getvalue()).decode()})
-    assert imported.status_code == 200 and (imported.json["created"], imported.json["updated"]) == (1, 1)
+    assert imported.status_code == 202 and imported.json["state"] == "queued"
+    job = clerk.get(f"/api/v1/jobs/{imported.json['id']}").json  # the tests' backend runs it at the commit
+    assert job["state"] == "done" and (job["result"]["created"], job["result"]["updated"]) == (1, 1)
+    assert (job["done"], job["total"], job["percent"]) == (4, 4, 100)  # 2 rows checked, then 2 written
     sheet.append(["T00170000", "herbal", "坏", "", "", "", "kg", "g", 1000])
     buffer = io.BytesIO()
     sheet.parent.save(buffer)
-    failed = clerk.post("/api/v1/catalogue/import", json={"file": base64.b64encode(buffer.getvalue()).decode()})
-    assert failed.status_code == 422 and failed.json["error"]["code"] == "import_failed"
-    assert list(failed.json["error"]["fields"]) == ["row 4.医保编码"]
+    failed = clerk.post("/api/v1/catalogue/import", json={"file": base64.b64encode(buffer.getvalue()).decode(),
+                                                           "filename": "坏目录.xlsx"})
+    job = clerk.get(f"/api/v1/jobs/{failed.json['id']}").json
+    assert job["state"] == "failed" and job["error"].startswith("目录导入失败：1 处错误") and job["result"] is None
+    report = clerk.get(job["result_url"])
+    assert report.status_code == 200 and job["result_filename"] == "目录导入错误-坏目录.xlsx"
+    rows = list(load_workbook(io.BytesIO(report.data)).active.iter_rows(values_only=True))
+    assert rows[3][:3] == (4, "医保编码", "T00170000")
     assert clerk.post("/api/v1/catalogue/import", json={"file": "not base64!"}).status_code == 422

@@ -72,7 +72,8 @@ def test_one_bad_row_imports_nothing_and_every_error_is_listed(demo):
     assert failed.value.code == "import_failed" and failed.value.status == 422
     assert count() == 0
     report = load_workbook(io.BytesIO(procurement.error_report(failed.value.errors, "目录.xlsx"))).active
-    assert [cell.value for cell in report[2]] == ["行号", "列", "单元格内容", "错误说明"] and report.max_row == 9
+    assert report["A2"].value == "7 处错误，未导入任何行"
+    assert [cell.value for cell in report[3]] == ["行号", "列", "单元格内容", "错误说明"] and report.max_row == 10
 
 
 def test_a_missing_column_or_a_non_workbook_is_refused(demo):
@@ -129,3 +130,32 @@ def test_a_code_added_meanwhile_makes_the_import_a_conflict_not_a_server_error(d
         with db.session.begin_nested():
             procurement.import_catalogue(db.session, demo.id, workbook(GOOD))
     assert conflict.value.code == "concurrent_change"
+
+
+@pytest.mark.committed
+def test_the_import_job_runs_in_the_background_and_the_cli_waits_for_it(app, demo, api, monkeypatch):
+    import base64
+
+    from erp.core.cli import main
+    from erp.core.models import Job
+
+    monkeypatch.setitem(app.config, "JOBS_BACKEND", "thread")  # a worker thread, as without Redis
+    clerk, runner = api("procurement"), app.test_cli_runner()
+    good = clerk.post("/api/v1/catalogue/import", json={"file": base64.b64encode(workbook(GOOD)).decode(),
+                                                        "filename": "目录.xlsx"})
+    assert good.status_code == 202 and good.json["title"] == "导入统一用药目录 目录.xlsx"
+    waited = runner.invoke(main, ["jobs", "wait", str(good.json["id"])])
+    assert waited.exit_code == 0, waited.output
+    assert "done: 导入统一用药目录 目录.xlsx, result file 目录导入结果-目录.xlsx" in waited.output
+    db.session.expire_all()
+    job = db.session.get(Job, good.json["id"])
+    assert (job.done, job.total, job.result) == (8, 8, {"created": 4, "updated": 0, "unchanged": 0, "warnings": 0})
+    assert count() == 4
+    rows = list(load_workbook(io.BytesIO(clerk.get(f"/api/v1/jobs/{job.id}/result").data)).active.iter_rows(
+        values_only=True))
+    assert rows[1] == ("新增 4，更新 0，未变 0，编码提示 0 条",) + (None,) * (len(rows[1]) - 1)
+    bad = clerk.post("/api/v1/catalogue/import", json={"file": base64.b64encode(workbook(
+        GOOD[:1] + [["X1", "药品", "坏", "", "", "", "盒", "粒", 1, "", "", "", ""]])).decode()})
+    failed = runner.invoke(main, ["jobs", "wait", str(bad.json["id"])])
+    assert failed.exit_code == 1 and "目录导入失败：1 处错误" in failed.output
+    assert count() == 4

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from tests.conftest import csrf_token
 
@@ -71,16 +71,25 @@ def test_the_import_page_lists_every_error_and_imports_a_good_file(catalogue, we
     book.save(buffer)
     failed = clerk.post("/procurement/catalogue/import", data={
         "csrf_token": token, "file": (io.BytesIO(buffer.getvalue()), "饮片目录.xlsx")}, content_type="multipart/form-data")
-    html = failed.get_data(as_text=True)
-    assert failed.status_code == 422 and "中药饮片编码 T0007007 格式不符" in html and "下载错误报告" in html
+    assert failed.status_code == 303 and "/jobs/" in failed.headers["Location"]  # the job runs in the background
+    job = page(clerk, failed.headers["Location"])
+    assert "导入统一用药目录 饮片目录.xlsx" in job and "目录导入失败：1 处错误" in job and "目录导入错误-饮片目录.xlsx" in job
+    report = clerk.get(failed.headers["Location"] + "/result")
+    assert report.status_code == 200 and report.mimetype.endswith("spreadsheetml.sheet")
+    rows = list(load_workbook(io.BytesIO(report.data)).active.iter_rows(values_only=True))
+    assert rows[3][:3] == (3, "医保编码", "T0007007") and "格式不符" in rows[3][3]
     assert "共 45 条" in page(clerk, "/procurement/catalogue")  # nothing imported
     book.active.delete_rows(3)
     buffer = io.BytesIO()
     book.save(buffer)
     done = clerk.post("/procurement/catalogue/import", data={
         "csrf_token": token, "file": (io.BytesIO(buffer.getvalue()), "饮片目录.xlsx")}, content_type="multipart/form-data")
-    assert done.status_code == 302
-    assert "新增 1 个" in page(clerk, "/procurement/catalogue") and "枸杞子" in page(clerk, "/procurement/catalogue?q=枸杞")
+    assert done.status_code == 303
+    status = clerk.get(done.headers["Location"] + "/status").json
+    assert (status["state"], status["percent"], status["result"]) == ("done", 100, {
+        "created": 1, "updated": 0, "unchanged": 0, "warnings": 0})
+    assert status["result_filename"] == "目录导入结果-饮片目录.xlsx"
+    assert "枸杞子" in page(clerk, "/procurement/catalogue?q=枸杞")
 
 
 def test_the_herbal_price_form_refuses_a_markup_above_the_cap(catalogue, web):

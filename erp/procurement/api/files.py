@@ -15,7 +15,8 @@ from erp.core.timeutil import local_today
 from erp.procurement import services as procurement
 from erp.procurement.api import bp
 from erp.procurement.reports import catalogue_workbook
-from erp.procurement.schemas.files import ImportIn, ImportOut
+from erp.core.schemas import JobSchema
+from erp.procurement.schemas.files import ImportIn
 from erp.procurement.schemas.catalogue import ItemQuery
 
 
@@ -28,12 +29,14 @@ def export_catalogue(query):
 
 
 @api_route(bp, "/catalogue/import", "POST", permission="procurement.catalogue.write",
-           summary="Import a catalogue workbook (base64): all or nothing, 422 import_failed lists every row's error",
-           body=ImportIn, response=ImportOut)
+           summary="Import a catalogue workbook (base64) as a background job: 202 with the job; GET /api/v1/jobs/{id} "
+                   "shows its progress, its result (created, updated, unchanged, warnings) or its error (all or "
+                   "nothing: nothing imported), and result_url the report workbook (every row's error)",
+           body=ImportIn, response=JobSchema, status=202)
 def import_catalogue(body):
     require_whole_community(g.user, "统一用药目录")
     try:
         data = base64.b64decode(body["file"], validate=True)
     except (binascii.Error, ValueError):
         raise BusinessError.for_field("file", "文件应为 base64 编码的 .xlsx (the file must be base64)") from None
-    return procurement.import_catalogue(db.session, g.user.community_id, data)
+    return procurement.submit_import(db.session, g.user, data, body.get("filename") or "目录.xlsx")

@@ -7,7 +7,8 @@ Master data and pricing:
 3. **Suppliers** (:mod:`.suppliers`) — a core partner plus licence, role and bank account;
    :func:`check_supplier_licence` refuses an expired licence (``licence_expired``).
 4. **Agreements** (:mod:`.agreements`) — 统一谈判 prices, history kept; :func:`agreement_in_force`.
-5. **Catalogue import** (:mod:`.catalogue_import`) — Excel, all or nothing, bulk for the national list.
+5. **Catalogue import** (:mod:`.catalogue_import`) — Excel, all or nothing, bulk for the national list; run
+   as a background job with progress and a downloadable report (:mod:`.catalogue_job`).
 6. **Pricing** (:mod:`.pricing`) — 零差率: the parameters, the selling prices, the markup check
    (``zero_markup``) and the exactly proportional line amount.
 """
@@ -20,7 +21,8 @@ from erp.procurement.services.catalogue import (REQUIRED_FIELDS, TEXT_FIELDS, No
                                                 update_item)
 from erp.procurement.services.catalogue_import import COLUMNS as CATALOGUE_COLUMNS
 from erp.procurement.services.catalogue_import import (CatalogueImportFailed, ImportResult, RowError, error_report,
-                                                       import_catalogue, read_catalogue)
+                                                       import_catalogue, read_catalogue, result_report)
+from erp.procurement.services.catalogue_job import submit_import
 from erp.procurement.services.codes import CheckedCode, InvalidCode, check_code, normalise_code
 from erp.procurement.services.pricing import (PRICE_QUANTUM, RATIO_FIELDS, NoCost, ZeroMarkup, check_price, current_cost, dispensing_price,
                                               install_settings, line_amount, max_price, record_cost,
@@ -32,7 +34,7 @@ from erp.procurement.services.suppliers import (LicenceExpired, check_supplier_l
 __all__ = [
     "CATALOGUE_COLUMNS", "PRICE_PLACES", "PRICE_QUANTUM", "RATIO_FIELDS", "REQUIRED_FIELDS", "TEXT_FIELDS",
     "CatalogueImportFailed", "CheckedCode", "ImportResult", "RowError", "error_report", "import_catalogue",
-    "read_catalogue", "InvalidCode", "LicenceExpired", "NoCost", "NotOrderable", "ZeroMarkup",
+    "read_catalogue", "result_report", "submit_import", "InvalidCode", "LicenceExpired", "NoCost", "NotOrderable", "ZeroMarkup",
     "agreement_by_id", "agreement_history", "agreement_in_force", "agreements_in_force", "check_code",
     "check_orderable", "check_price", "check_supplier_licence", "covering", "create_agreement", "create_item",
     "create_supplier", "current_cost", "dispensing_price", "formulary_entry", "install_settings", "item_by_code", "item_query",

@@ -277,14 +277,27 @@ def _plain(value: Any) -> Any:
 
 def error_report(errors: list[RowError], filename: str = "") -> bytes:
     """The errors as a workbook the clerk can fix the file from (row, column, cell, message)."""
+    return _report("导入错误", [f"目录导入错误报告 {filename}".strip(), f"{len(errors)} 处错误，未导入任何行"],
+                   "错误说明", errors)
+
+
+def result_report(result: ImportResult, filename: str = "") -> bytes:
+    """A successful import's report: the counts, then the rows whose code has only the loose form (warned)."""
+    return _report("导入结果", [f"目录导入结果 {filename}".strip(),
+                               f"新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}，"
+                               f"编码提示 {len(result.warnings)} 条"], "提示", result.warnings)
+
+
+def _report(sheet_name: str, lines: list[str], message_header: str, rows: list[RowError]) -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("导入错误")
-    sheet.append([f"目录导入错误报告 {filename}".strip()])
-    sheet.append(["行号", "列", "单元格内容", "错误说明"])
-    for error in errors:
-        sheet.append([error.row or "文件", error.column, error.value, error.message])
+    sheet = workbook.create_sheet(sheet_name)
+    for line in lines:
+        sheet.append([line])
+    sheet.append(["行号", "列", "单元格内容", message_header])
+    for row in rows:
+        sheet.append([row.row or "文件", row.column, row.value, row.message])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

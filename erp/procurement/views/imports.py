@@ -1,7 +1,7 @@
-"""目录导入 page: upload the workbook; all or nothing, the errors row by row (and as a workbook to download)."""
+"""目录导入 page: upload the workbook; the import runs as a background job whose page shows the progress and
+offers the report (all or nothing: the errors row by row, as a workbook)."""
 from __future__ import annotations
 
-import base64
 from io import BytesIO
 
 from flask import abort, flash, redirect, render_template, send_file, url_for
@@ -34,22 +34,8 @@ def import_catalogue():
         abort(403)
     form = ImportForm()
     if not form.validate_on_submit():
-        return render_template("procurement/import.html", form=form, errors=None, columns=procurement.CATALOGUE_COLUMNS)
-    filename = form.file.data.filename or ""
-    try:
-        result = procurement.import_catalogue(db.session, current_user.community_id, form.file.data.read())
-        db.session.commit()
-    except procurement.CatalogueImportFailed as failure:
-        db.session.rollback()
-        report = procurement.error_report(failure.errors, filename)
-        return render_template(
-            "procurement/import.html", form=form, errors=failure.errors, message=failure.message, filename=filename,
-            columns=procurement.CATALOGUE_COLUMNS,
-            report_url=f"data:{XLSX_MIMETYPE};base64,{base64.b64encode(report).decode('ascii')}",
-            report_name=f"目录导入错误-{filename.rsplit('.', 1)[0] or '报告'}.xlsx"), 422
-    flash(_("目录已导入：新增 %(created)s 个，更新 %(updated)s 个，未变 %(unchanged)s 个", created=result.created,
-            updated=result.updated, unchanged=result.unchanged), "success")
-    for warning in result.warnings[:20]:
-        flash(_("第 %(row)s 行 %(code)s：%(message)s", row=warning.row, code=warning.value, message=warning.message),
-              "warning")
-    return redirect(url_for("procurement.catalogue"))
+        return render_template("procurement/import.html", form=form, columns=procurement.CATALOGUE_COLUMNS)
+    job = procurement.submit_import(db.session, current_user, form.file.data.read(), form.file.data.filename or "")
+    db.session.commit()
+    flash(_("目录导入已开始：检查全部行后才写入，任何一行有错都不导入；完成后可下载导入报告"), "info")
+    return redirect(url_for("core.job_page", job_id=job.id), 303)
