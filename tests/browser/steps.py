@@ -70,3 +70,49 @@ def post_voucher(page: Page, voucher_url: str) -> str:
     flash = page.locator(".flash.success")
     expect(flash).to_contain_text("已记账，凭证号")
     return re.search(r"记-\d{4}-\d{2}-\d{4}", flash.inner_text()).group(0)
+
+
+# ---- procurement: the requisition → order → receipt screens ------------------------------------------
+
+
+def requisition(page: Page, institution: str, lines: list[tuple[str, int]]) -> str:
+    """A member's clerk fills the 请领单 grid (code, packages) and saves it for approval. Returns its address."""
+    open_menu(page, "请领单")
+    page.get_by_role("link", name="新建请领单").click()
+    page.locator("select[name=institution]").select_option(value=institution)
+    for row, (code, quantity) in enumerate(lines, start=1):
+        page.get_by_label(f"医保编码 {row}", exact=True).fill(code)
+        page.get_by_label(f"数量 {row}", exact=True).fill(str(quantity))
+    page.get_by_role("button", name="保存并提交审批").click()
+    expect(page.locator(".flash.success")).to_contain_text("已保存")
+    return page.url
+
+
+def approve_requisition(page: Page, requisition_url: str) -> None:
+    page.goto(requisition_url)
+    page.get_by_role("button", name="审批通过").click()
+    expect(page.locator(".flash.success")).to_contain_text("已处理")
+
+
+def consolidate(page: Page) -> list[tuple[str, str]]:
+    """The procurement clerk previews this month's consolidation and makes the orders (confirming the
+    dialog). Returns (number, supplier name) of the orders made, from the order list it lands on."""
+    open_menu(page, "汇总采购")
+    expect(page.locator("main h1")).to_have_text("汇总请领单（统一采购）")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="生成采购订单").click()
+    flash = page.locator(".flash.success")
+    expect(flash).to_contain_text("张采购订单")
+    made = int(re.search(r"已生成 (\d+) 张", flash.inner_text()).group(1))
+    rows = page.locator("main table.grid tbody tr")  # newest first
+    return [(rows.nth(i).locator("td").nth(0).inner_text().strip(), rows.nth(i).locator("td").nth(1).inner_text().strip())
+            for i in range(made)]
+
+
+def approve_order(page: Page, number: str) -> None:
+    """The chief accountant approves the order from its page."""
+    open_menu(page, "采购订单")
+    page.get_by_role("link", name=number, exact=True).click()
+    page.get_by_role("button", name="审批订单").click()
+    expect(page.locator(".flash.success")).to_contain_text("已处理")
+    expect(page.locator("dl.facts")).to_contain_text("已审批")
