@@ -115,7 +115,9 @@ def cancel_order(order_id, body):
 
 @api_route(bp, "/purchase-orders/<int:order_id>/lines/<int:line_id>/cancel", "POST",
            permission="procurement.order.write",
-           summary="Cancel an order line nothing was received on: its requisition lines are free again",
+           summary="Cancel an order line nothing was received on: its requisition lines are free again. An approved "
+                   "order goes back to draft (its new total needs approving again); once anything was received "
+                   "on it: 409 order_receiving",
            body=ReasonIn, response=OrderOut)
 def cancel_order_line(order_id, line_id, body):
     order = orders.order_by_id(db.session, order_id)

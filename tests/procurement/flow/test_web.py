@@ -69,3 +69,20 @@ def test_requisition_to_order_to_receipt_through_the_screens(flow, web):
     assert "B240501" in stock_page and "148.15" in stock_page
     check = web("finance").get("/procurement/stock-reconciliation").get_data(as_text=True)
     assert "148.15" in check and "不符" not in check
+
+
+def test_cancelling_a_line_of_an_approved_order_on_its_page_asks_and_returns_it_for_approval(flow, api, web):
+    from tests.procurement.flow.conftest import HERB, approved_order, received
+
+    order = approved_order(api, [(ASPIRIN, 3), (HERB, 1)])
+    herb = next(line for line in order["lines"] if line["item"] == HERB)
+    clerk, url = web("procurement"), f"/procurement/orders/{order['id']}"
+    html = clerk.get(url).get_data(as_text=True)
+    assert "订单退回待审批，需重新审批" in html and html.count(">作废此行</button>") == 2
+    assert _post(clerk, f"{url}/cancel_line", {"line": herb["id"], "reason": "供应商缺货"}, url).status_code == 302
+    html = clerk.get(url).get_data(as_text=True)
+    assert "已处理" in html and "待审批" in html and "已作废：供应商缺货" in html
+    assert "37.04" in html  # 3 × 12.3456: the total the chief accountant approves again
+    again = approved_order(api, [(ASPIRIN, 2)])
+    received(api, again, {ASPIRIN: 1})
+    assert ">作废此行<" not in clerk.get(f"/procurement/orders/{again['id']}").get_data(as_text=True)
