@@ -5,28 +5,21 @@ from flask import g
 
 from erp.core.api_framework import JSON, api_route
 from erp.core.extensions import db
-from erp.core.money import decimal_str
 from erp.core.rendering import PDF_MIMETYPE, XLSX_MIMETYPE
 from erp.procurement.api import bp
-from erp.procurement.reports.compensation import AMOUNTS, basis_lines, compensation_file
+from erp.procurement.reports.compensation import compensation_file
+from erp.procurement.schemas.compensation import CompensationOut
 from erp.procurement.schemas.payables import KpiQuery
 from erp.procurement.services import compensation
-
-
-def _row(row) -> dict:
-    return {"institution": row.institution.code if row.institution else None,
-            **{key: decimal_str(getattr(row, key)) for key in AMOUNTS}}
 
 
 @api_route(bp, "/reports/zero-markup-compensation", permission="procurement.kpi.read",
            summary="零差率: what the former markup (default 15%) would have yielded on the drugs and consumables "
                    "dispensed (not 中药饮片) and its compensation — price adjustment / fiscal subsidy / absorbed at "
                    "the community's ratio, parts summing exactly — per member and in total (format=pdf|xlsx)",
-           query=KpiQuery, produces=(JSON, PDF_MIMETYPE, XLSX_MIMETYPE))
+           query=KpiQuery, response=CompensationOut, produces=(JSON, PDF_MIMETYPE, XLSX_MIMETYPE))
 def zero_markup_compensation(query):
     result = compensation.compensation(db.session, g.user.community_id, query["period"])
     if query["format"] in ("pdf", "xlsx"):
         return compensation_file(result, g.user.community.name, query["format"], g.user.display_name)
-    return {"period": result.period, "former_markup": format(result.former_markup, "f"),
-            "ratios": {key: format(value, "f") for key, value in result.ratios.items()},
-            "basis": basis_lines(result), "rows": [_row(row) for row in result.members], "total": _row(result.total)}
+    return result
