@@ -8,8 +8,16 @@ from erp.core.api_framework import PageQuery
 from erp.core.money import decimal_str
 from erp.core.schemas import code_text
 from erp.procurement.schemas.flow import PriceText, price_text
-from erp.procurement.services.dispensing import expected_values
+from erp.procurement.services.dispensing import expected_values as dispensing_expected
 from erp.procurement.services.flow_common import packages_text
+from erp.procurement.services.transfers import expected_values as transfer_expected
+
+
+def _expected(expected_values, document) -> str | None:
+    """A stock document's expected amount as API text (:func:`expected_values` of its kind)."""
+    amount = expected_values(object_session(document), document).amount
+    return None if amount is None else decimal_str(amount)
+
 
 # ---- receipts -----------------------------------------------------------------------------------------
 
@@ -143,6 +151,8 @@ class TransferOut(Schema):
     state = fields.Function(lambda t: t.state.value)
     state_title = fields.String()
     amount = fields.Function(lambda t: decimal_str(t.amount))
+    expected_amount = fields.Function(lambda t: _expected(transfer_expected, t), allow_none=True, metadata={
+        "description": "what posting it takes at cost (a draft: as posted today; null when stock is short)"})
     lines = fields.List(fields.Nested(MovementLineOut))
 
 
@@ -179,13 +189,9 @@ class DispensingOut(Schema):
     state = fields.Function(lambda d: d.state.value)
     state_title = fields.String()
     amount = fields.Function(lambda d: decimal_str(d.amount))
-    expected_amount = fields.Method("_expected_amount", allow_none=True, metadata={
+    expected_amount = fields.Function(lambda d: _expected(dispensing_expected, d), allow_none=True, metadata={
         "description": "what posting it gives (a draft: as posted today; null when stock is short)"})
     lines = fields.List(fields.Nested(DispensingLineOut))
-
-    def _expected_amount(self, document):
-        amount = expected_values(object_session(document), document).amount
-        return None if amount is None else decimal_str(amount)
 
 
 class MovementQuery(PageQuery):

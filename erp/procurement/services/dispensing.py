@@ -8,7 +8,6 @@ in parts, each flagged; a line without a code is flagged ``no_code`` (无码不�
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -25,7 +24,7 @@ from erp.procurement.services.catalogue import check_orderable
 from erp.procurement.services.flow_common import check_quantity, different_person, next_number, qualifier
 from erp.procurement.services.pricing import dispensing_price, line_amount, selling_price_row
 from erp.procurement.services.receipts import check_trace_code
-from erp.procurement.services.stock import Issued, issue, preview_issue
+from erp.procurement.services.stock import Expected, Issued, expected_issue, issue
 
 NO_CODE_FROM = date(2025, 7, 1)  # 无码不结算
 SETTINGS = ("outpatient", "inpatient")
@@ -120,30 +119,14 @@ def _valued(session: Session, institution: Institution, item, taken: list[Issued
                                   item.units_per_package) for part in taken), Decimal("0"))
 
 
-@dataclass(frozen=True)
-class Expected:
-    """What a dispensing posts: its amount (revenue) and each line's cost value; None where stock is short."""
-
-    amount: Decimal | None
-    values: dict[int, Decimal | None]
-
-
 def expected_values(session: Session, dispensing: Dispensing, on: date | None = None) -> Expected:
     """A posted dispensing's recorded figures; a draft's as posting it on ``on`` (default today) would give
     them — the same batches, first expiry first out, and the same prices — so nobody reads 0.00 on a draft."""
     if dispensing.state is not MovementState.DRAFT:
         return Expected(dispensing.amount, {line.id: line.value for line in dispensing.lines})
-    on = on or local_today()
-    values: dict[int, Decimal | None] = {}
-    amount: Decimal | None = Decimal("0")
-    for line in dispensing.lines:
-        taken = preview_issue(session, dispensing.institution, line.item, line.quantity, on)
-        if taken is None:
-            values[line.id] = amount = None
-            continue
-        values[line.id], revenue = _valued(session, dispensing.institution, line.item, taken)
-        amount = None if amount is None else amount + revenue
-    return Expected(amount, values)
+    institution = dispensing.institution
+    return expected_issue(session, institution, dispensing.lines, on or local_today(),
+                          lambda item, taken: _valued(session, institution, item, taken)[1])
 
 
 def _sell_code(session: Session, community_id: int, line: DispensingLine, field: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -80,6 +81,33 @@ def preview_issue(session: Session, institution: Institution, item: CatalogueIte
     if sum(batch.quantity for batch in batches) < units:
         return None
     return _plan(batches, item, units)
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What posting a stock document gives: its amount and each line's cost value (by line id); None where the
+    stock is short (then the amount is None too)."""
+
+    amount: Decimal | None
+    values: dict[int, Decimal | None]
+
+
+def expected_issue(session: Session, institution: Institution, lines, on: date,
+                   amount_of: Callable[[CatalogueItem, list[Issued]], Decimal] | None = None) -> Expected:
+    """A draft's figures as posting it on ``on`` would give them (:func:`preview_issue` per line, in order):
+    ``lines`` have ``id``, ``item`` and ``quantity``; the amount is the cost taken, or the sum of
+    ``amount_of(item, parts)`` (a dispensing's revenue)."""
+    values: dict[int, Decimal | None] = {}
+    amount: Decimal | None = ZERO
+    for line in lines:
+        taken = preview_issue(session, institution, line.item, line.quantity, on)
+        if taken is None:
+            values[line.id] = amount = None
+            continue
+        values[line.id] = sum((part.value for part in taken), ZERO)
+        if amount is not None:
+            amount += amount_of(line.item, taken) if amount_of else values[line.id]
+    return Expected(amount, values)
 
 
 def _issuable(session: Session, institution: Institution, item: CatalogueItem, on: date, *,

@@ -23,7 +23,7 @@ from erp.procurement.services.catalogue import check_orderable, item_by_code
 from erp.procurement.services.flow_common import (check_quantity, different_person, member_partner_code,
                                                   next_number, qualifier)
 from erp.procurement.services.pricing import record_cost
-from erp.procurement.services.stock import issue, take_in
+from erp.procurement.services.stock import Expected, expected_issue, issue, take_in
 
 
 def create_transfer(session: Session, user: User, source: Institution, target: Institution, data: dict) -> Transfer:
@@ -54,6 +54,13 @@ def transfer_by_id(session: Session, transfer_id: int) -> Transfer:
     if found is None:
         raise NotFound(f"没有调拨单 {transfer_id} (no transfer {transfer_id} in your scope)")
     return found
+
+
+def expected_values(session: Session, transfer: Transfer, on: date | None = None) -> Expected:
+    """A posted transfer's recorded values; a draft's as posting it on ``on`` (default today) would take them."""
+    if transfer.state is not MovementState.DRAFT:
+        return Expected(transfer.amount, {line.id: line.value for line in transfer.lines})
+    return expected_issue(session, transfer.institution, transfer.lines, on or local_today())
 
 
 def post_transfer(session: Session, transfer: Transfer, user: User, on: date | None = None) -> Transfer:

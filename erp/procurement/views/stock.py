@@ -209,7 +209,7 @@ def dispensing_new():
 def transfer_page(document_id):
     document = db.session.get(Transfer, document_id) or abort(404)
     return render_template("procurement/movement.html", document=document, kind="transfer", money=decimal_str,
-                           expected=None)
+                           expected=transfers.expected_values(db.session, document))
 
 
 @bp.get("/dispensing/<int:document_id>")

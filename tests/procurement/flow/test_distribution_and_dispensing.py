@@ -158,3 +158,19 @@ def test_a_draft_dispensing_shows_the_value_it_will_post(flow, api, web):
         {"item": ASPIRIN, "quantity": 16}]}).json  # 15 tablets left
     assert short["expected_amount"] is None
     assert "库存不足" in web("clerk").get(f"/procurement/dispensing/{short['id']}").get_data(as_text=True)
+
+
+def test_a_draft_transfer_shows_the_cost_it_will_take(flow, api, web):
+    early, late = (TODAY + timedelta(days=200)).isoformat(), (TODAY + timedelta(days=700)).isoformat()
+    order = approved_order(api, [(ASPIRIN, 2)])
+    for batch, expiry in (("LATE", late), ("EARLY", early)):
+        response = api("pharmacy").post("/api/v1/receipts", json={"purchase_order": order["id"], "lines": [
+            {"po_line": order["lines"][0]["id"], "quantity": 1, "batch": batch, "expiry": expiry}]})
+        assert api("procurement").post(f"/api/v1/receipts/{response.json['id']}/accept", json={}).status_code == 200
+    draft = api("pharmacy").post("/api/v1/transfers", json={"to_institution": "QH102", "lines": [
+        {"item": ASPIRIN, "quantity": 40}]})
+    # first expiry first out: the whole EARLY box (12.35 as received) and 10 tablets of LATE (4.12)
+    assert (draft.json["amount"], draft.json["expected_amount"]) == ("0.00", "16.47")
+    assert "16.47" in web("procurement").get(f"/procurement/transfers/{draft.json['id']}").get_data(as_text=True)
+    posted = api("procurement").post(f"/api/v1/transfers/{draft.json['id']}/post", json={})
+    assert posted.status_code == 200 and posted.json["amount"] == posted.json["expected_amount"] == "16.47"
