@@ -18,15 +18,16 @@ CLOSED_MONTHS = (1, 2)
 def load_demo(session: Session) -> None:
     community = session.scalar(select(Community).where(Community.code == DEMO_COMMUNITY[0]))
     chief = session.scalar(select(User).where(User.username == "chief"))
-    year = local_today().year
-    if community is None or chief is None or local_today().month <= max(CLOSED_MONTHS):
+    today = local_today()
+    year = today.year
+    if community is None or chief is None:
         return
     # the members whose previous year the ledger's demo closed: they keep books (the village clinics do not)
     members = session.scalars(select(Institution).join(FiscalYear, FiscalYear.institution_id == Institution.id).where(
         Institution.community_id == community.id, FiscalYear.year == year - 1,
         FiscalYear.state == PeriodState.CLOSED).order_by(Institution.code))
     for institution in members:
-        for month in CLOSED_MONTHS:
+        for month in (m for m in CLOSED_MONTHS if m + 1 < today.month):  # once the next month is over too
             if not month_closed(session, institution, year, month):
                 close_period(session, institution, year, month, chief)
     session.flush()

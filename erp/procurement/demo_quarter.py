@@ -30,15 +30,16 @@ RECIPIENTS = {1: ("QH103", "QH104", "QH201"), 2: ("QH105", "QH106", "QH202"), 3:
 def load_demo(session: Session) -> None:
     load_flow(session)
     community = session.scalar(select(Community).where(Community.code == DEMO_COMMUNITY[0]))
-    year = local_today().year
-    if community is None or local_today() < date(year, 4, 1) or session.scalar(select(Requisition.id).where(
+    today = local_today()
+    year = today.year
+    if community is None or session.scalar(select(Requisition.id).where(
             Requisition.institution.has(community_id=community.id),
             Requisition.date >= date(year, 1, 1), Requisition.date < date(year, 2, 1)).limit(1)):
         return
     users = {u.username: u for u in session.scalars(select(User).where(User.community_id == community.id))}
     pharmacy = central_pharmacy(session, community.id)
     members = {i.code: i for i in session.scalars(select(Institution).where(Institution.community_id == community.id))}
-    for month in MONTHS:
+    for month in (m for m in MONTHS if m < today.month):  # the months of the quarter already over
         _month(session, users, pharmacy, [members[c] for c in RECIPIENTS[month] if c in members], year, month)
 
 

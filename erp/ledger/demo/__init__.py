@@ -33,12 +33,13 @@ def load_books(session: Session) -> None:
     for institution_id, code in session.execute(select(Department.institution_id, Department.code).where(
             Department.institution_id.in_(list(departments))).order_by(Department.code)):
         departments[institution_id].append(code)
-    year = local_today().year
+    today = local_today()
+    year = today.year
     previous = session.scalar(select(FiscalYear.state).where(FiscalYear.institution_id == members[0].id,
                                                              FiscalYear.year == year - 1))
     if previous is PeriodState.OPEN:
         load_previous_year(session, members, departments, users, year - 1)
     if session.scalar(select(Voucher.id).where(Voucher.institution_id == members[0].id, Voucher.year == year,
                                                Voucher.memo == FIRST_MEMO)) is None:
-        load_quarter(session, members, departments, users, year)
+        load_quarter(session, members, departments, users, today)
     session.flush()

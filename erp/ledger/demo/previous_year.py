@@ -71,13 +71,14 @@ def settlement_voucher(books: Books, institution: Institution, on: date, label: 
 
 
 def cost_vouchers(books: Books, institution: Institution, departments: list[str], on: date, label: str, part,
-                  goods: D, *, pay: bool = True) -> None:
-    """Fiscal quota received, pay accrued and paid (the fiscal part from the 零余额 quota), department costs
+                  goods: D, *, pay: bool = True, quota: D = D(1)) -> None:
+    """Fiscal quota received (``quota`` × the fiscal part of pay), pay accrued and paid (the fiscal part from
+    the 零余额 quota), department costs
     (with the period's drugs and materials bought and used: 零差率, equal to their revenue), depreciation."""
     factor = member_factor(institution)
     clinical = [code for code in departments if code not in ADMIN] or departments
     admin = next((code for code in departments if code in ADMIN), None)
-    fiscal = cents(part(FISCAL_SALARIES) * factor)
+    fiscal = cents(part(FISCAL_SALARIES) * factor * quota)
     books.add(institution, on, f"{label}财政拨款（基本支出）用款额度到账", [
         debit("1011", fiscal, "零余额账户用款额度", funding_source=FISCAL),
         credit("4001", fiscal, "财政拨款收入-基本支出", funding_source=FISCAL)])

@@ -16,6 +16,9 @@ from erp.ledger.demo.writer import Books
 
 MONTH_SHARE = {1: D("0.082"), 2: D("0.071"), 3: D("0.088")}  # February: 春节
 MONTHS = tuple(MONTH_SHARE)
+# this year's 基本支出 quota is twice last year's pay share: it funds payroll's net pay (authorised payment)
+# with room to spare, the rest lapsing at year end as unused 额度 do
+QUOTA = D(2)
 FIRST_MEMO = "1月医疗收入（个人支付部分）"  # the first voucher of the quarter: present means loaded
 
 
@@ -23,15 +26,20 @@ def month_part(month: int):
     return lambda annual: cents(annual * GROWTH * MONTH_SHARE[month])
 
 
+def months_done(today: date) -> tuple[int, ...]:
+    """The months of the quarter already over (all three from April on): the demo never books the future."""
+    return tuple(month for month in MONTHS if month < today.month)
+
+
 def load_quarter(session: Session, members: list[Institution], departments: dict[int, list[str]],
-                 users: dict[str, User], year: int) -> None:
-    books = Books(session, users)
+                 users: dict[str, User], today: date) -> None:
+    books, year = Books(session, users), today.year
     for institution in members:
         factor = member_factor(institution)
         revenue = revenue_lines(institution, goods=False)
         owed = {"outpatient": cents(OPENING["121202"] * factor),
                 "inpatient": D(0) if institution.kind in NO_WARD else cents(OPENING["121201"] * factor)}
-        for month in MONTHS:
+        for month in months_done(today):
             part, label = month_part(month), f"{month}月"
             on = date(year, month, calendar.monthrange(year, month)[1])
             revenue_vouchers(books, institution, on, label, revenue, part)
@@ -39,5 +47,6 @@ def load_quarter(session: Session, members: list[Institution], departments: dict
                                owed["inpatient"])
             owed = {side: sum((cents(part(a) * INSURED_SHARE[side]) for a in accounts.values()), D(0))
                     for side, accounts in revenue.items()}
-            cost_vouchers(books, institution, departments[institution.id], on, label, part, D(0), pay=False)
+            cost_vouchers(books, institution, departments[institution.id], on, label, part, D(0), pay=False,
+                          quota=QUOTA)
     books.post()
