@@ -1,6 +1,6 @@
-"""Budget demo data: approved budgets in execution for the county hospitals and the township and community centres
-(idempotent), each with a whole-institution line that controls the purchase orders and payroll runs,
-so that `make run` shows 预算 with real-looking lines. Needs the ledger's demo (funding sources)."""
+"""Budget demo data: approved budgets in execution for the county hospital and two township centres (idempotent);
+`erp load-demo` gives every member keeping books one, each with a whole-institution line that controls the
+purchase orders and payroll runs, so that `make run` shows 预算 with real-looking lines. Needs the ledger's demo (funding sources)."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -13,30 +13,28 @@ from erp.core.timeutil import local_today
 from erp.budget.models import Budget
 from erp.budget.services import LineSpec, approve, create_budget, execute, submit
 
-# institution code → [(account, department, funding source, amount, control, check period)]; each budget has a
-# whole-institution line (no department, no source) last: purchase orders and payroll runs commit against it
+# institution code → [(account, department, funding source, amount, control, check period)]
 DEMO_BUDGETS = {
     "QH001": [("7201", "01", "F01", "1800000.00", "stop", "annual"), ("7201", "02", "F01", "1500000.00", "stop", "ytd"),
-              ("7201", "31", "N01", "360000.00", "warn", "annual"), ("7201", None, "F02", "2400000.00", "stop", "annual"),
-              ("7201", None, None, "68600000.00", "stop", "annual")],
+              ("7201", "31", "N01", "360000.00", "warn", "annual"), ("7201", None, "F02", "2400000.00", "stop", "annual")],
     "QH101": [("7201", "01", "F01", "240000.00", "stop", "annual"), ("7201", "03", "F03", "180000.00", "stop", "annual"),
-              ("7201", "31", "N01", "60000.00", "warn", "annual"), ("7201", None, None, "1380000.00", "stop", "annual")],
-    "QH102": [("7201", "01", "F01", "200000.00", "stop", "annual"), ("7201", "31", "N01", "48000.00", "warn", "ytd"),
-              ("7201", None, None, "1260000.00", "stop", "annual")],
+              ("7201", "31", "N01", "60000.00", "warn", "annual")],
+    "QH102": [("7201", "01", "F01", "200000.00", "stop", "annual"), ("7201", "31", "N01", "48000.00", "warn", "ytd")],
 }
-# the other members' budgets, loaded by `erp load-demo` only (the budget tests keep them free of any budget)
-MEMBER_BUDGETS = {
-    "QH002": [("7201", "01", "F01", "820000.00", "stop", "annual"), ("7201", None, None, "3260000.00", "stop", "annual")],
-    **{code: [("7201", "03", "F03", "150000.00", "stop", "annual"), ("7201", None, None, amount, "stop", "annual")]
-       for code, amount in (("QH103", "1240000.00"), ("QH104", "1180000.00"), ("QH105", "1220000.00"),
-                            ("QH106", "1230000.00"), ("QH107", "1170000.00"), ("QH108", "1210000.00"),
-                            ("QH201", "1190000.00"), ("QH202", "1210000.00"))},
-}
+# `erp load-demo` adds (the budget tests keep the plain demo above): every member keeping books has a budget,
+# with a whole-institution line (no department, no source) that purchase orders and payroll runs commit against
+WHOLE_INSTITUTION = {"QH001": "68600000.00", "QH002": "3260000.00", "QH101": "1380000.00", "QH102": "1260000.00",
+                     "QH103": "1240000.00", "QH104": "1180000.00", "QH105": "1220000.00", "QH106": "1230000.00",
+                     "QH107": "1170000.00", "QH108": "1210000.00", "QH201": "1190000.00", "QH202": "1210000.00"}
+OWN_LINES = {"QH002": [("7201", "01", "F01", "820000.00", "stop", "annual")]}
+PUBLIC_HEALTH = ("7201", "03", "F03", "150000.00", "stop", "annual")  # the other centres' 公共卫生科
 
 
 def load_community(session: Session) -> None:
     """`erp load-demo`: the demo budgets and those of every other member that keeps books."""
-    load_demo(session, {**DEMO_BUDGETS, **MEMBER_BUDGETS})
+    load_demo(session, {code: [*DEMO_BUDGETS.get(code, OWN_LINES.get(code, [PUBLIC_HEALTH])),
+                               ("7201", None, None, amount, "stop", "annual")]
+                        for code, amount in WHOLE_INSTITUTION.items()})
 
 
 def load_demo(session: Session, budgets: dict[str, list[tuple]] = DEMO_BUDGETS) -> None:
