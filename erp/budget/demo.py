@@ -1,6 +1,7 @@
 """Budget demo data: approved budgets in execution for the county hospital and two township centres (idempotent);
 `erp load-demo` gives every member keeping books one, each with a whole-institution line that controls the
-purchase orders and payroll runs, so that `make run` shows 预算 with real-looking lines. Needs the ledger's demo (funding sources)."""
+purchase orders and payroll runs, so that `make run` shows 预算 with real-looking lines. Needs the ledger's
+demo (funding sources)."""
 from __future__ import annotations
 
 from decimal import Decimal
