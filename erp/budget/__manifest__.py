@@ -29,5 +29,5 @@ MANIFEST = Manifest(
     },
     hooks={"before_post": "erp.budget.services.listeners:on_before_post",
            "after_post": "erp.budget.services.listeners:on_after_post"},
-    demo_loader="erp.budget.demo:load_demo",
+    demo_loader="erp.budget.demo:load_community",
 )

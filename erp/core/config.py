@@ -83,7 +83,7 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
     # Modules to load; the registry adds their dependencies and orders them.
-    ERP_MODULES = ("core", "ledger", "costing", "procurement", "payroll", "budget")
+    ERP_MODULES = ("core", "ledger", "costing", "procurement", "payroll", "budget", "demo")
     API_TOKEN_TTL = timedelta(hours=12)
     LOGIN_MAX_FAILURES = 5  # per account
     LOGIN_MAX_FAILURES_PER_ADDRESS = 20  # per source address, within LOGIN_LOCK_DURATION

@@ -2,6 +2,7 @@
 and community centres, the standard rule set, and this month's inputs — so that `make run` computes a month."""
 from __future__ import annotations
 
+import calendar
 import random
 from datetime import date
 from decimal import Decimal
@@ -14,7 +15,7 @@ from erp.core.models import Community, Department, Employee, Institution, Instit
 from erp.core.timeutil import local_today
 from erp.payroll.models import PayrollProfile
 from erp.payroll.services import (approve_run, compute_run, create_employee, create_run, load_standard_rules,
-                                  set_inputs)
+                                  pay_run, post_run, set_inputs)
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = ["建华", "秀英", "志强", "丽娟", "海燕", "国庆", "晓明", "春梅", "文杰", "玉兰", "德胜", "桂芳", "俊峰",
@@ -25,6 +26,7 @@ STAFF = [("doctor", "pro_7", (18, 30), (11000, 16000)), ("doctor", "pro_10", (10
          ("technician", "pro_10", (9, 16), (7000, 9500)), ("pharmacist", "pro_11", (8, 15), (6500, 8500)),
          ("management", "mgmt_8", (12, 22), (7500, 10000)), ("worker", "work_3", (10, 20), (5000, 6500))]
 SIZES = {InstitutionLevel.COUNTY: 12, InstitutionLevel.TOWNSHIP: 5}
+POSTED_MONTHS = 3
 
 
 def demo_id_number(serial: int) -> str:
@@ -44,8 +46,8 @@ def _department(session: Session, institution: Institution, category: str) -> st
 def load_demo(session: Session, *, history: bool = True) -> None:
     """Staff, rules and this month's inputs; with ``history`` also the months of this year before this one:
     community-wide runs computed by HR and approved by the chief accountant (so this month's IIT is cumulative).
-    They are not posted: the demo's books belong to the ledger's demo (voucher numbers other demos rely on);
-    posting them is one click each for finance."""
+    The first quarter's runs are posted and paid by finance (the demo books' quarter: salaries paid from
+    fiscal funds); the later ones wait, one click each for finance."""
     for community in session.scalars(select(Community)):
         load_standard_rules(session, community.id)
         if session.scalar(select(PayrollProfile.id).join(Employee).join(Institution).where(
@@ -71,6 +73,10 @@ def _history(session: Session, community: Community) -> None:
                          community_wide=True, note="演示：全医共体月度工资")
         compute_run(session, run, users["hr"])
         approve_run(session, run, users["chief"])
+        if month <= POSTED_MONTHS:  # the demo books' first quarter: accrued and paid from the 零余额 quota
+            post_run(session, run, users["finance"])
+            pay_run(session, run, users["finance"], method="authorised_quota",
+                    on=date(today.year, month, calendar.monthrange(today.year, month)[1]))
 
 
 def _staff(session: Session, community: Community) -> None:

@@ -69,5 +69,5 @@ MANIFEST = Manifest(
     },
     cli_commands=("erp.procurement.cli:procurement_cli",),
     data_loader="erp.procurement.install:load",
-    demo_loader="erp.procurement.demo_flow:load_demo",  # the master data, then the document flow
+    demo_loader="erp.procurement.demo_quarter:load_demo",  # master data, this month's flow, the first quarter
 )

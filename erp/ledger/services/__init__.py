@@ -13,11 +13,11 @@ template: ``posting_template(session, community_id, "procurement.receipt").accou
 
 A module that reads the books (cost accounting collects expense by department) queries the ledger's read
 models, re-exported here for that purpose only — ``Account``, ``Balance``, ``Basis``, ``Voucher``,
-``VoucherKind``, ``VoucherLine``, ``VoucherState``, ``FiscalYear``, ``PeriodState`` (is a year closed?) — over a :class:`PeriodRange` of months (``period_range``
+``VoucherKind``, ``VoucherLine``, ``VoucherState``, ``FiscalYear``, ``Period``, ``PeriodState`` (is a year or month closed?) — over a :class:`PeriodRange` of months (``period_range``
 parses one from ``YYYY-MM``). They are read, never written: posted data changes only through the door.
 """
-from erp.ledger.models import (Account, Balance, Basis, FiscalYear, PeriodState, Voucher, VoucherKind, VoucherLine,
-                               VoucherState)
+from erp.ledger.models import (Account, Balance, Basis, FiscalYear, Period, PeriodState, Voucher, VoucherKind,
+                               VoucherLine, VoucherState)
 from erp.ledger.services.documents import DocumentSource, post_document, reverse_document
 from erp.ledger.services.periods import PeriodRange, close_period, period_range
 from erp.ledger.services.year_end import close_year
@@ -30,7 +30,7 @@ __all__ = [
     # the accounts a document posts to (记账模板, data the finance officer edits)
     "Template", "posting_template",
     # reading the books
-    "Account", "Balance", "Basis", "FiscalYear", "PeriodRange", "PeriodState", "Voucher", "VoucherKind",
+    "Account", "Balance", "Basis", "FiscalYear", "Period", "PeriodRange", "PeriodState", "Voucher", "VoucherKind",
     "VoucherLine", "VoucherState", "period_range",
     # closing the books (结账, 年结), for the demos of the modules that need a closed year (the 两个允许 pool)
     "close_period", "close_year",

@@ -1,0 +1,1 @@
+"""演示账套: the last step of ``erp load-demo``, after every module's demo data (see :mod:`.closing`)."""
