@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 from erp.core import audit, security, services
 from erp.core.errors import BusinessError
 from erp.core.extensions import db
+from erp.core.home import home_tiles
 from erp.core.forms import DepartmentForm, InstitutionForm, LoginForm
 from erp.core.listview import Column, Filter, ListView
 from erp.core.models import (COST_CLASS_TITLES, INSTITUTION_KIND_TITLES, AuditEntry, CostClass, Department,
@@ -49,7 +50,7 @@ def logout():
 def index():
     scope = current_scope(db.session)
     institutions = db.session.scalars(select(Institution).order_by(Institution.code)).all()
-    return render_template("index.html", institutions=institutions, scope=scope)
+    return render_template("index.html", institutions=institutions, scope=scope, tiles=home_tiles())
 
 
 @bp.post("/switch-institution")

@@ -1,4 +1,4 @@
-from erp.core.registry import Manifest, MenuEntry, N_
+from erp.core.registry import Manifest, MenuEntry, N_, Tile
 from erp.core.security import ALL_ROLES
 
 BOOKKEEPERS = ("admin", "finance", "chief_accountant", "accountant")
@@ -24,6 +24,11 @@ MANIFEST = Manifest(
         MenuEntry(N_("会计报表"), "ledger_reports.index", "ledger.report.read", 43),
         MenuEntry(N_("记账模板"), "ledger_templates.index", "ledger.chart.read", 70),
         MenuEntry(N_("凭证设置"), "ledger.settings", "ledger.settings.write", 71),
+    ),
+    tiles=(
+        Tile(N_("待审核凭证"), "erp.ledger.services:drafts_to_review", "ledger.voucher.review", 10),
+        Tile(N_("待记账凭证"), "erp.ledger.services:reviewed_to_post", "ledger.voucher.post", 11),
+        Tile(N_("待结账月份"), "erp.ledger.services:months_to_close", "ledger.period.close", 12),
     ),
     permissions={
         "ledger.voucher.read": READERS,
