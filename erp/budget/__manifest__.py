@@ -31,4 +31,5 @@ MANIFEST = Manifest(
     hooks={"before_post": "erp.budget.services.listeners:on_before_post",
            "after_post": "erp.budget.services.listeners:on_after_post"},
     demo_loader="erp.budget.demo:load_demo",
+    audit_labels="erp.budget.audit_labels:LABELS",
 )

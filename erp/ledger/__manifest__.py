@@ -52,6 +52,7 @@ MANIFEST = Manifest(
            "chain_links": "erp.ledger.services.anchors:chain_links"},
     data_loader="erp.ledger.install:load",
     demo_loader="erp.ledger.demo:load_demo",
+    audit_labels="erp.ledger.audit_labels:LABELS",
     # posted vouchers and lines: refused by triggers (drafts stay editable); chain heads move only forward
     # (a trigger checks each move at commit); kept balances are only ever added to
     app_role_denied={"ledger_chain_head": ("DELETE",), "balance": ("DELETE",)},

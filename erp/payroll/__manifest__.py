@@ -58,4 +58,5 @@ MANIFEST = Manifest(
     },
     data_loader="erp.payroll.install:load",
     demo_loader="erp.payroll.demo_pools:load_demo",
+    audit_labels="erp.payroll.audit_labels:LABELS",
 )

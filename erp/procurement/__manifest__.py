@@ -76,5 +76,6 @@ MANIFEST = Manifest(
     },
     cli_commands=("erp.procurement.cli:procurement_cli",),
     data_loader="erp.procurement.install:load",
-    demo_loader="erp.procurement.demo_flow:load_demo",  # the master data, then the document flow
+    demo_loader="erp.procurement.demo_flow:load_demo",
+    audit_labels="erp.procurement.audit_labels:LABELS",  # the master data, then the document flow
 )
