@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from erp.core.models import COST_CLASS_TITLES, INSTITUTION_KIND_TITLES
+from erp.core.models import COST_CLASS_TITLES, INSTITUTION_KIND_TITLES, LEVEL_TITLES
 from erp.core.registry import ModuleRegistry, import_object
 from erp.core.security import ROLES
 from erp.core.timeutil import to_local
@@ -67,7 +67,8 @@ USER_FIELDS = frozenset({"preparer_id", "reviewer_id", "poster_id", "cashier_id"
 CORE_LABELS = AuditLabels(records={
     "Community": RecordLabel("医共体", {"separation_of_duties": "不相容职务分离"}),
     "Institution": RecordLabel("成员单位", {"level": "层级"},
-                               {"kind": {k.value: v for k, v in INSTITUTION_KIND_TITLES.items()}}),
+                               {"kind": {k.value: v for k, v in INSTITUTION_KIND_TITLES.items()},
+                                "level": {k.value: v for k, v in LEVEL_TITLES.items()}}),
     "Department": RecordLabel("科室", {"cost_class": "成本类别"},
                               {"cost_class": {k.value: v for k, v in COST_CLASS_TITLES.items()}}),
     "Partner": RecordLabel("往来单位", {"member_institution_id": "对应成员单位"},
@@ -146,6 +147,8 @@ class Describer:
             return _beijing(value)
         record = self.labels.records.get(model)
         titles = (record.values.get(name) if record else None) or COMMON_VALUES.get(name, {})
+        if titles and "," in str(value):  # a list kept as text, e.g. an account's required dimensions
+            return "、".join(titles.get(part, part) for part in str(value).split(","))
         return titles.get(str(value), str(value))
 
     def changes(self, entry) -> list[Change]:

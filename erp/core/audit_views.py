@@ -69,7 +69,9 @@ def log():
             Column("seq", _("序号"), "int", sort=AuditEntry.seq),
             Column("at", _("时间（北京时间）"), sort=AuditEntry.at,
                    value=lambda e: f"{to_local(e.at):%Y-%m-%d %H:%M:%S}"),
-            Column("username", _("操作人"), value=lambda e: describer.users.get(e.user_id, e.username or _("系统"))),
+            # work done outside a request (the CLI, a job) is the system's: its process name is no person
+            Column("username", _("操作人"), value=lambda e: describer.users.get(e.user_id, e.username)
+                   if e.user_id is not None else _("系统")),
             Column("institution", _("成员单位"), value=lambda e: describer.institutions.get(e.institution_id, "")),
             Column("action", _("动作"), value=lambda e: _(describer.action_name(e.action))),
             Column("model", _("对象"), sort=AuditEntry.model, value=lambda e: _(describer.record_title(e))),
