@@ -57,7 +57,7 @@ def log():
                                       .order_by(Institution.code)).all()
     describer = _describer(institutions)
     by_code = {i.code: i.id for i in institutions}
-    people = [(row.username, f"{row.display_name or row.username}（{row.username}）") for row in db.session.execute(
+    people = [(row.username, row.display_name or row.username) for row in db.session.execute(
         select(User.username, User.display_name).where(User.community_id == current_user.community_id)
         .order_by(User.username))]
     record_types = sorted(((model, label.name) for model, label in describer.labels.records.items()),
@@ -80,8 +80,8 @@ def log():
         ],
         filters=[
             Filter("person", _("操作人"), lambda s, v: s.where(AuditEntry.username == v), tuple(people)),
-            Filter("since", _("起始日期"), _since),
-            Filter("until", _("截止日期"), _until),
+            Filter("since", _("起始日期"), _since, input="date"),
+            Filter("until", _("截止日期"), _until, input="date"),
             Filter("institution", _("成员单位"), lambda s, v: s.where(AuditEntry.institution_id == by_code.get(v)),
                    tuple((i.code, f"{i.code} {i.name}") for i in institutions)),
             Filter("model", _("对象类型"), lambda s, v: s.where(AuditEntry.model == v),
