@@ -7,6 +7,8 @@ from decimal import Decimal
 from erp.core.extensions import db
 from tests.factories import USER_PASSWORD, UserFactory
 from tests.home import tiles
+from tests.ledger.conftest import YEAR
+from tests.payroll.pool_books import enter_last_year
 
 
 def test_runs_move_from_tile_to_tile_and_a_township_officer_sees_only_their_own(staff, api, web):
@@ -38,3 +40,17 @@ def test_the_payroll_index_page_shows_its_tiles_and_menu(staff, web):
     assert "runs_to_compute" in tiles(page) and "runs_to_approve" not in tiles(page)
     assert "/payroll/runs" in page and "/payroll/employees" in page and "个税试算" in page
     assert web("clerk").get("/payroll/").status_code == 403  # no payroll page for a clerk
+
+
+def test_the_chief_accountant_sees_the_pool_awaiting_approval_until_approved(books, demo, api, web):
+    enter_last_year(books)
+    pool = api("finance").post("/api/v1/performance-pools", json={
+        "institution": "QH001", "year": YEAR, "previous_pool": "500000.00", "growth": "0.05",
+        "appraisal_factor": "0.95", "staff_count": 100, "local_average_wage": "80000.00"}).json
+    assert Decimal(pool["total"]) > 0
+    waiting = tiles(web("chief").get("/").get_data(as_text=True))["pools_to_approve"]
+    assert waiting["value"] == 1 and waiting["details"] == [f"总量 {Decimal(pool['total']):,.2f}"]
+    assert waiting["href"] == "/payroll/performance-pools"
+    assert "pools_to_approve" not in tiles(web("finance").get("/").get_data(as_text=True))  # approval is not theirs
+    assert api("chief").post(f"/api/v1/performance-pools/{pool['id']}/approve").status_code == 200
+    assert tiles(web("chief").get("/").get_data(as_text=True))["pools_to_approve"]["value"] == 0
