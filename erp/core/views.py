@@ -1,4 +1,5 @@
-"""Core web pages: sign-in, home, institution switcher, language, organisation lists (the audit log: erp.core.audit_views)."""
+"""Core web pages: sign-in, home, institution switcher, language, organisation lists (the audit log:
+erp.core.audit_views)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for

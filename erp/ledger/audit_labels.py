@@ -34,6 +34,6 @@ LABELS = AuditLabels(records={
                           {"state": {"open": "未结账", "closed": "已结账"}}),
     "PostingTemplate": RecordLabel("记账模板", {"current_version": "当前版本"}),
     "PostingTemplateVersion": RecordLabel("记账模板版本", {"template_id": "记账模板"}),
-    "PostingTemplateLine": RecordLabel("记账模板行", {"version_id": "记账模板版本", "role": "科目用途", "qualifier": "细分", "account_code": "科目编码",
-                                                    "description": "说明"}),
+    "PostingTemplateLine": RecordLabel("记账模板行", {"version_id": "记账模板版本", "role": "科目用途", "qualifier": "细分",
+                                                    "account_code": "科目编码", "description": "说明"}),
 })

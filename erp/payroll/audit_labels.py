@@ -1,6 +1,7 @@
 """How the auditors' log names payroll's records and fields (the manifest's ``audit_labels``)."""
 from erp.core.audit_labels import AuditLabels, RecordLabel
-from erp.payroll.models import ESTABLISHMENT_TITLES, RULE_CATEGORY_TITLES, RUN_KIND_TITLES, RUN_STATE_TITLES, STAFF_CATEGORY_TITLES
+from erp.payroll.models import (ESTABLISHMENT_TITLES, RULE_CATEGORY_TITLES, RUN_KIND_TITLES, RUN_STATE_TITLES,
+                                STAFF_CATEGORY_TITLES)
 from erp.payroll.models.dean_salary import DEAN_STATE_TITLES
 from erp.payroll.models.performance_pool import POOL_ITEM_TITLES, POOL_STATE_TITLES
 

@@ -2,7 +2,6 @@
 opens the list from a tile; the auditor filters the log and reads it in Beijing time and in Chinese."""
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 from playwright.sync_api import expect

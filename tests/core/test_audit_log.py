@@ -32,8 +32,8 @@ def _rows(page: str) -> list[dict[str, str]]:
     body = page.split("<tbody>", 1)[1].rsplit("</tbody>", 1)[0]
     for row in ['<td class="int audit-seq">' + part for part in body.split('<td class="int audit-seq">')[1:]]:
         cells = dict(re.findall(r'<td class="[^"]*audit-(\w+)">([^<]*)</td>', row))
-        changes = re.findall(r"<tr><td>([^<]*)</td>(?:<td class=\"before\">([^<]*)</td>)?<td class=\"after\">([^<]*)</td></tr>",
-                             row)
+        changes = re.findall(r'<tr><td>([^<]*)</td>(?:<td class="before">([^<]*)</td>)?'
+                             r'<td class="after">([^<]*)</td></tr>', row)
         cells["changes"] = [f"{label}: {before} → {after}" if before else f"{label}: {after}"
                             for label, before, after in changes]
         rows.append({key: html.unescape(value) if isinstance(value, str) else value for key, value in cells.items()})
@@ -87,8 +87,8 @@ def test_filters_by_person_date_institution_and_action(demo, web):
     assert _rows(client.get(f"/audit?model=Voucher&since={today}&until={today}").get_data(as_text=True))
     assert not _rows(client.get(f"/audit?model=Voucher&since={today + day}").get_data(as_text=True))
     assert not _rows(client.get(f"/audit?model=Voucher&until={today - day}").get_data(as_text=True))
-    assert not _rows(client.get(f"/audit?model=Voucher&institution=QH102").get_data(as_text=True))
-    shown = _rows(client.get(f"/audit?model=Voucher&institution=QH101&action=transition").get_data(as_text=True))
+    assert not _rows(client.get("/audit?model=Voucher&institution=QH102").get_data(as_text=True))
+    shown = _rows(client.get("/audit?model=Voucher&institution=QH101&action=transition").get_data(as_text=True))
     assert [(row["record_id"], row["action"]) for row in shown] == [(str(voucher.id), "状态变更")]
     assert client.get("/audit?since=2026-13-01").status_code == 400
 
