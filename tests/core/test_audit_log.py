@@ -19,6 +19,7 @@ from erp.core.security import scope_for
 from erp.core.session_context import activate_user
 from erp.core.timeutil import local_today
 from erp.ledger.services.review import review
+from tests.conftest import csrf_token
 from tests.factories import USER_PASSWORD, UserFactory, VoucherFactory
 
 
@@ -131,3 +132,14 @@ def test_an_auditor_scoped_to_one_township_sees_only_its_entries(demo, web):
     # the institution filter offers only the township's own members
     page = client.get("/audit").get_data(as_text=True)
     assert 'value="QH102"' in page and 'value="QH101"' not in page
+
+
+def test_the_log_and_the_tiles_in_english(demo, web):
+    _reviewed_voucher()
+    client = web("auditor")
+    client.post("/language", data={"locale": "en", "csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
+    page = client.get("/audit?model=Voucher").get_data(as_text=True)
+    assert "Time (Beijing)" in page and "State changed" in page and "Record type" in page
+    chief = web("chief")
+    chief.post("/language", data={"locale": "en", "csrf_token": csrf_token(chief.get("/").get_data(as_text=True))})
+    assert "Vouchers to review" in chief.get("/").get_data(as_text=True)
