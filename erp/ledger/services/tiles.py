@@ -12,9 +12,13 @@ from erp.core.tiles import TileValue
 from erp.core.timeutil import local_today
 from erp.ledger.models import Period, PeriodState, Voucher, VoucherState
 
+# The counts filter by ``scope.institution_ids`` themselves, so they skip the central scoping's criteria (one per
+# scoped class, compiled into every query: ten times the cost of the count itself on the home page).
+UNSCOPED = {"skip_scope": True}
+
 
 def _vouchers(scope: Scope, state: VoucherState):
-    return (select(func.count(Voucher.id))
+    return (select(func.count(Voucher.id)).execution_options(**UNSCOPED)
             .where(Voucher.state == state, Voucher.institution_id.in_(sorted(scope.institution_ids))))
 
 
@@ -35,7 +39,7 @@ def months_to_close(session: Session, user: User, scope: Scope) -> TileValue:
     """待结账: months already over whose period is still open, over the user's institutions."""
     today = local_today()
     count, first_year = session.execute(
-        select(func.count(Period.id), func.min(Period.year))
+        select(func.count(Period.id), func.min(Period.year)).execution_options(**UNSCOPED)
         .where(Period.state == PeriodState.OPEN, Period.institution_id.in_(sorted(scope.institution_ids)),
                or_(Period.year < today.year, and_(Period.year == today.year, Period.month < today.month)))).one()
     # the periods page shows one year: the earliest one with a month left open

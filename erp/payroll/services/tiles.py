@@ -14,10 +14,15 @@ from erp.core.tiles import TileValue
 from erp.payroll.models import PayrollRun, RunState
 from erp.payroll.models.performance_pool import PerformancePool, PoolState
 
+# The counts filter by ``scope.institution_ids`` themselves, so they skip the central scoping's criteria (one per
+# scoped class, compiled into every query: ten times the cost of the count itself on the home page).
+UNSCOPED = {"skip_scope": True}
+
 
 def _runs(session: Session, scope: Scope, state: RunState) -> TileValue:
     number, gross = session.execute(
         select(func.count(PayrollRun.id), func.coalesce(func.sum(PayrollRun.gross_total), 0))
+        .execution_options(**UNSCOPED)
         .where(PayrollRun.state == state, PayrollRun.institution_id.in_(sorted(scope.institution_ids)))).one()
     return TileValue(number, "payroll.runs", {"state": state.value}, details=(("应发合计", Decimal(gross)),))
 
@@ -41,6 +46,7 @@ def pools_to_approve(session: Session, user: User, scope: Scope) -> TileValue:
     """待审批绩效工资总量 (两个允许): pools computed by the finance office, awaiting the chief accountant."""
     number, total = session.execute(
         select(func.count(PerformancePool.id), func.coalesce(func.sum(PerformancePool.total), 0))
+        .execution_options(**UNSCOPED)
         .where(PerformancePool.state == PoolState.DRAFT,
                PerformancePool.institution_id.in_(sorted(scope.institution_ids)))).one()
     return TileValue(number, "payroll.pools", details=(("总量", Decimal(total)),))
