@@ -1,4 +1,4 @@
-from erp.core.registry import Manifest, MenuEntry, N_
+from erp.core.registry import Manifest, MenuEntry, N_, Tile
 
 READERS = ("admin", "finance", "chief_accountant", "accountant", "clerk", "auditor", "procurement", "hr")
 PREPARERS = ("admin", "finance", "accountant")
@@ -19,6 +19,7 @@ MANIFEST = Manifest(
         MenuEntry(N_("财政资金"), "budget.funds", "budget.fund.read", 20),
         MenuEntry(N_("公卫经费与医保总额"), "budget.programmes", "budget.fund.read", 21),
     ),
+    tiles=(Tile(N_("可用预算"), "erp.budget.services:budget_left", "budget.read", 40),),
     permissions={
         "budget.read": READERS,
         "budget.write": PREPARERS,
@@ -30,4 +31,5 @@ MANIFEST = Manifest(
     hooks={"before_post": "erp.budget.services.listeners:on_before_post",
            "after_post": "erp.budget.services.listeners:on_after_post"},
     demo_loader="erp.budget.demo:load_community",
+    audit_labels="erp.budget.audit_labels:LABELS",
 )

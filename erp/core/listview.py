@@ -35,6 +35,7 @@ class Filter:
     label: str
     apply: Callable[[Any, str], Any]  # (statement, value) -> statement
     choices: tuple[tuple[str, str], ...] = ()
+    input: str = "text"  # the input's type when there are no choices, e.g. "date"
 
 
 @dataclass

@@ -29,6 +29,18 @@ class MenuEntry:
 
 
 @dataclass(frozen=True)
+class Tile:
+    """A home-page tile (首页待办): ``provider`` ("package.module:function", in the module's services face) is
+    called as ``provider(session, user, scope)`` and answers a :class:`erp.core.tiles.TileValue`; only users
+    whose role holds ``permission`` see the tile."""
+
+    label: str
+    provider: str
+    permission: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class Manifest:
     """What a module declares about itself (technical name, Chinese title, what it brings)."""
 
@@ -52,6 +64,11 @@ class Manifest:
     # table -> statements the application's database role may not run on it (``erp init-db --app-role``:
     # every table gets SELECT, INSERT, UPDATE, DELETE otherwise), e.g. {"audit_entry": ("UPDATE", "DELETE")}
     app_role_denied: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # the module's home-page tiles (erp.core.tiles), shown on the home page and the module's index page
+    tiles: tuple[Tile, ...] = ()
+    # "package.module:NAME" of a dict model class name -> erp.core.audit_labels.RecordLabel: how the auditors'
+    # log names the module's records, their fields and values in Chinese
+    audit_labels: str | None = None
 
 
 def import_object(path: str):
@@ -126,6 +143,9 @@ class ModuleRegistry:
         for manifest in self.modules:
             merged.update(manifest.permissions)
         return merged
+
+    def tiles(self) -> list[tuple[Manifest, list[Tile]]]:
+        return [(m, sorted(m.tiles, key=lambda t: t.order)) for m in self.modules if m.tiles]
 
     def menu(self) -> list[tuple[Manifest, list[MenuEntry]]]:
         return [(m, sorted(m.menu, key=lambda e: e.order)) for m in self.modules if m.menu]

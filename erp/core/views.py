@@ -1,4 +1,5 @@
-"""Core web pages: sign-in, home, institution switcher, language, organisation lists, audit log."""
+"""Core web pages: sign-in, home, institution switcher, language, organisation lists (the audit log:
+erp.core.audit_views)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
@@ -6,12 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import or_, select
 
-from erp.core import audit, security, services
+from erp.core import security, services
 from erp.core.errors import BusinessError
 from erp.core.extensions import db
+from erp.core.home import home_tiles
 from erp.core.forms import DepartmentForm, InstitutionForm, LoginForm
 from erp.core.listview import Column, Filter, ListView
-from erp.core.models import (COST_CLASS_TITLES, INSTITUTION_KIND_TITLES, AuditEntry, CostClass, Department,
+from erp.core.models import (COST_CLASS_TITLES, INSTITUTION_KIND_TITLES, CostClass, Department,
                              Institution, InstitutionKind)
 from erp.core.scoping import current_scope
 from erp.core.web import ACTIVE_INSTITUTION_KEY, can, in_locale, requires, submit_form
@@ -49,7 +51,7 @@ def logout():
 def index():
     scope = current_scope(db.session)
     institutions = db.session.scalars(select(Institution).order_by(Institution.code)).all()
-    return render_template("index.html", institutions=institutions, scope=scope)
+    return render_template("index.html", institutions=institutions, scope=scope, tiles=home_tiles())
 
 
 @bp.post("/switch-institution")
@@ -142,27 +144,6 @@ def new_department():
     return done or render_template("form.html", form=form, title=_("新增科室"), cancel=url_for("core.departments"))
 
 
-@bp.get("/audit")
-@requires("core.audit.read")
-def audit_log():
-    view = ListView(
-        title=_("审计日志"),
-        statement=audit.visible_entries(current_scope(db.session)),
-        columns=[
-            Column("seq", "#", "int", sort=AuditEntry.seq),
-            Column("at", _("时间"), sort=AuditEntry.at),
-            Column("username", _("用户")),
-            Column("action", _("动作")),
-            Column("model", _("对象"), sort=AuditEntry.model),
-            Column("record_id", _("记录")),
-            Column("after", _("内容"), value=lambda e: e.after or e.before),
-        ],
-        filters=[Filter("model", _("对象"), lambda stmt, value: stmt.where(AuditEntry.model == value))],
-        default_sort="-seq",
-    )
-    return view.render()
-
-
 # ---- background jobs: the page polls the status; the result file downloads ------------------------------
 
 
@@ -200,3 +181,4 @@ def job_result(job_id: int):
         return FileResult(*jobs.result_file(db.session, job)).send()
     except BusinessError:
         abort(404)
+

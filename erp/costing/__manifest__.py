@@ -19,4 +19,5 @@ MANIFEST = Manifest(
         "costing.read": READERS,
         "costing.write": WRITERS,
     },
+    audit_labels="erp.costing.audit_labels:LABELS",
 )

@@ -1,4 +1,4 @@
-from erp.core.registry import Manifest, MenuEntry, N_
+from erp.core.registry import Manifest, MenuEntry, N_, Tile
 from erp.core.security import ALL_ROLES
 
 BOOKKEEPERS = ("admin", "finance", "chief_accountant", "accountant")
@@ -25,6 +25,11 @@ MANIFEST = Manifest(
         MenuEntry(N_("记账模板"), "ledger_templates.index", "ledger.chart.read", 70),
         MenuEntry(N_("凭证设置"), "ledger.settings", "ledger.settings.write", 71),
     ),
+    tiles=(
+        Tile(N_("待审核凭证"), "erp.ledger.services:drafts_to_review", "ledger.voucher.review", 10),
+        Tile(N_("待记账凭证"), "erp.ledger.services:reviewed_to_post", "ledger.voucher.post", 11),
+        Tile(N_("待结账月份"), "erp.ledger.services:months_to_close", "ledger.period.close", 12),
+    ),
     permissions={
         "ledger.voucher.read": READERS,
         "ledger.voucher.write": BOOKKEEPERS,
@@ -47,6 +52,7 @@ MANIFEST = Manifest(
            "chain_links": "erp.ledger.services.anchors:chain_links"},
     data_loader="erp.ledger.install:load",
     demo_loader="erp.ledger.demo:load_books",
+    audit_labels="erp.ledger.audit_labels:LABELS",
     # posted vouchers and lines: refused by triggers (drafts stay editable); chain heads move only forward
     # (a trigger checks each move at commit); kept balances are only ever added to
     app_role_denied={"ledger_chain_head": ("DELETE",), "balance": ("DELETE",)},

@@ -1,4 +1,4 @@
-from erp.core.registry import Manifest, MenuEntry, N_
+from erp.core.registry import Manifest, MenuEntry, N_, Tile
 
 PAY_READERS = ("admin", "hr", "finance", "chief_accountant", "accountant", "auditor")
 HR = ("admin", "hr")
@@ -24,6 +24,12 @@ MANIFEST = Manifest(
         MenuEntry(N_("医共体绩效统筹"), "payroll.pooling_plans", "payroll.pooling.read", 57),
         MenuEntry(N_("院长年薪"), "payroll.dean_salaries", "payroll.dean.read", 58),
         MenuEntry(N_("收入差距分析"), "payroll.pay_gap_report", "payroll.run.read", 59),
+    ),
+    tiles=(
+        Tile(N_("待计算工资"), "erp.payroll.services:runs_to_compute", "payroll.run.write", 30),
+        Tile(N_("待审批工资"), "erp.payroll.services:runs_to_approve", "payroll.run.approve", 31),
+        Tile(N_("待记账工资"), "erp.payroll.services:runs_to_post", "payroll.run.post", 32),
+        Tile(N_("待审批绩效工资总量"), "erp.payroll.services:pools_to_approve", "payroll.pool.approve", 33),
     ),
     permissions={
         "payroll.employee.read": ("admin", "hr", "finance", "chief_accountant", "auditor"),
@@ -52,4 +58,5 @@ MANIFEST = Manifest(
     },
     data_loader="erp.payroll.install:load",
     demo_loader="erp.payroll.demo_pools:load_demo",
+    audit_labels="erp.payroll.audit_labels:LABELS",
 )

@@ -1,4 +1,4 @@
-from erp.core.registry import Manifest, MenuEntry, N_
+from erp.core.registry import Manifest, MenuEntry, N_, Tile
 
 # Who does what (the users): the community's procurement clerks keep the catalogue, the suppliers and
 # the agreements; the pharmacy keepers the formularies and the 中药饮片 prices; finance and auditors read.
@@ -30,6 +30,13 @@ MANIFEST = Manifest(
         MenuEntry(N_("货款支付公示"), "procurement.payment_publication", "procurement.invoice.read", 50),
         MenuEntry(N_("采购绩效指标"), "procurement.kpi_page", "procurement.kpi.read", 51),
         MenuEntry(N_("零差率补偿"), "procurement.compensation_page", "procurement.kpi.read", 52),
+    ),
+    tiles=(
+        Tile(N_("待审批请领单"), "erp.procurement.services:requisitions_to_approve", "procurement.requisition.approve", 20),
+        Tile(N_("待审批采购订单"), "erp.procurement.services:orders_to_approve", "procurement.order.approve", 21),
+        Tile(N_("待验收入库"), "erp.procurement.services:receipts_to_accept", "procurement.receipt.accept", 22),
+        Tile(N_("近效期批次"), "erp.procurement.services:near_expiry_batches", "procurement.stock.read", 23),
+        Tile(N_("本周应付货款"), "erp.procurement.services:payments_due_this_week", "procurement.payment.write", 24),
     ),
     permissions={
         "procurement.catalogue.read": READERS,
@@ -70,4 +77,5 @@ MANIFEST = Manifest(
     cli_commands=("erp.procurement.cli:procurement_cli",),
     data_loader="erp.procurement.install:load",
     demo_loader="erp.procurement.demo_quarter:load_demo",  # master data, this month's flow, the first quarter
+    audit_labels="erp.procurement.audit_labels:LABELS",
 )

@@ -42,5 +42,8 @@ from erp.budget.services import (execution as execution, funds as funds, paramet
 from erp.budget.services.execution import (Execution, RollupRow, Tile, community_rollup, holder_tile,  # noqa: E402
                                            line_entries)
 
+from erp.budget.services.tiles import budget_left  # noqa: E402
+
+__all__ += ["budget_left"]
 __all__ += ["Execution", "RollupRow", "Tile", "community_rollup", "execution", "funds", "holder_tile", "line_entries",
             "parameters", "programmes", "workbook"]

@@ -23,6 +23,7 @@ from erp.ledger.services.periods import PeriodRange, close_period, period_range
 from erp.ledger.services.year_end import close_year
 from erp.ledger.services.posting import LineInput, VoucherInput
 from erp.ledger.services.posting_templates import Template, posting_template
+from erp.ledger.services.tiles import drafts_to_review, months_to_close, reviewed_to_post
 
 __all__ = [
     # the document door
@@ -34,4 +35,6 @@ __all__ = [
     "VoucherLine", "VoucherState", "period_range",
     # closing the books (结账, 年结), for the demos of the modules that need a closed year (the 两个允许 pool)
     "close_period", "close_year",
+    # home-page tiles (the manifest's tiles=)
+    "drafts_to_review", "months_to_close", "reviewed_to_post",
 ]

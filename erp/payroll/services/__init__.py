@@ -28,6 +28,7 @@ from erp.payroll.services.rules import (BUILT_INS, EMPLOYEE_ATTRIBUTES, check_po
 from erp.payroll.services.runs import (approve_run, compute_run, covered_institutions, create_run, months_employed,
                                        require_whole_run, run_by_id, set_inputs, slips_of)
 from erp.payroll.services.standard import load_standard_rules
+from erp.payroll.services.tiles import pools_to_approve, runs_to_approve, runs_to_compute, runs_to_post
 from erp.payroll.services.tax import (ZERO, BonusComparison, BonusTax, Bracket, CumulativeState, MonthFigures,
                                       MonthTax, TaxTable, bonus_tax, compare_bonus, cumulative_tables,
                                       cumulative_withholding, monthly_table, separate_bonus_allowed, withhold_month)
@@ -44,4 +45,6 @@ __all__ = [
     "pay_run", "post_run", "profiles_query", "require_whole_run", "review_run", "rule_history", 
     "rules_in_force", "run_by_id", "save_parameter", "save_rule", "separate_bonus_allowed",
     "set_inputs", "shipped_parameters", "slips_of", "update_employee", "validate_id_number", "withhold_month",
+    # home-page tiles (the manifest's tiles=)
+    "pools_to_approve", "runs_to_approve", "runs_to_compute", "runs_to_post",
 ]

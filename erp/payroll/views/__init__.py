@@ -4,6 +4,7 @@ the 个税试算 page (:mod:`.tax`), the 两个允许 pool (:mod:`.pools`), 统�
 (:mod:`.pooling`), 院长年薪 (:mod:`.dean`)."""
 from erp.payroll.views import employees, rules, runs, tax  # noqa: F401 - each registers its routes on bp
 from erp.payroll.views import dean, pooling, pools  # noqa: F401 - the pool, 统筹 and 院长年薪 screens
+from erp.payroll.views import index  # noqa: F401 - the module's index page (tiles and menu)
 from erp.payroll.views.common import bp
 
 __all__ = ["bp"]

@@ -41,3 +41,10 @@ __all__ = [
     "line_amount", "max_price", "normalise_code", "parse_unit_price", "record_cost", "selling_price_row",
     "set_formulary", "set_selling_price", "settings_for", "supplier_by_code", "update_item", "update_settings", "update_supplier",
 ]
+
+from erp.procurement.services.tiles import (near_expiry_batches, orders_to_approve,  # noqa: E402
+                                            payments_due_this_week, receipts_to_accept, requisitions_to_approve)
+
+# home-page tiles (the manifest's tiles=)
+__all__ += ["near_expiry_batches", "orders_to_approve", "payments_due_this_week", "receipts_to_accept",
+            "requisitions_to_approve"]

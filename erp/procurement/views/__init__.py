@@ -18,3 +18,4 @@ def found_or_404(lookup, code: str):
 from erp.procurement.views import agreements, catalogue, imports, settings, suppliers  # noqa: E402,F401  (registers the pages)
 from erp.procurement.views import payables, requisitions, stock  # noqa: E402,F401  (the document flow)
 from erp.procurement.views import compensation  # noqa: E402,F401  (零差率补偿)
+from erp.procurement.views import index  # noqa: E402,F401  (the module's index page)

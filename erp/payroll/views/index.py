@@ -1,0 +1,11 @@
+"""/payroll/: the module's index page — its home-page tiles and its menu."""
+from flask_login import login_required
+
+from erp.core.home import module_home
+from erp.payroll.views.common import bp
+
+
+@bp.get("/")
+@login_required
+def index():
+    return module_home("payroll")

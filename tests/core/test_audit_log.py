@@ -1,0 +1,145 @@
+"""The auditors' log page: Beijing time, Chinese action, record and field names, the changed fields only,
+filters (person, date range, institution, record type and record), paging, Excel, and the auditor's scope."""
+from __future__ import annotations
+
+import html
+import re
+from datetime import timedelta
+from io import BytesIO
+
+import openpyxl
+from flask import current_app
+from sqlalchemy import select
+
+from erp.core.audit_labels import collect
+from erp.core.extensions import db
+from erp.core.mixins import Audited
+from erp.core.models import AuditEntry, Institution, User
+from erp.core.security import scope_for
+from erp.core.session_context import activate_user
+from erp.core.timeutil import local_today
+from erp.ledger.services.review import review
+from tests.conftest import csrf_token
+from tests.factories import USER_PASSWORD, UserFactory, VoucherFactory
+
+
+def _user(name: str) -> User:
+    return db.session.scalar(select(User).where(User.username == name))
+
+
+def _rows(page: str) -> list[dict[str, str]]:
+    """The log's rows: column class → text (the changes cell as its 'field: before → after' lines)."""
+    rows = []
+    body = page.split("<tbody>", 1)[1].rsplit("</tbody>", 1)[0]
+    for row in ['<td class="int audit-seq">' + part for part in body.split('<td class="int audit-seq">')[1:]]:
+        cells = dict(re.findall(r'<td class="[^"]*audit-(\w+)">([^<]*)</td>', row))
+        changes = re.findall(r'<tr><td>([^<]*)</td>(?:<td class="before">([^<]*)</td>)?'
+                             r'<td class="after">([^<]*)</td></tr>', row)
+        cells["changes"] = [f"{label}: {before} → {after}" if before else f"{label}: {after}"
+                            for label, before, after in changes]
+        rows.append({key: html.unescape(value) if isinstance(value, str) else value for key, value in cells.items()})
+    return rows
+
+
+def _reviewed_voucher():
+    """A QH101 draft by the township accountant (1,234.56), reviewed by the chief accountant."""
+    activate_user(db.session, _user("accountant"))
+    voucher = VoucherFactory(institution="QH101", preparer="accountant",
+                             lines=(("1001", "1234.56"), ("4101010101", "0", "1234.56")))
+    db.session.commit()
+    activate_user(db.session, _user("chief"))
+    review(db.session, _user("chief"), voucher)
+    db.session.commit()
+    return voucher
+
+
+def test_every_audited_record_has_a_chinese_name(ctx):
+    labels = collect(current_app.extensions["erp"].registry)
+    audited = {mapper.class_.__name__ for mapper in db.Model.registry.mappers if issubclass(mapper.class_, Audited)}
+    assert audited - set(labels.records) == set()
+    assert all(re.search(r"[\u4e00-\u9fff]", labels.records[name].name) for name in audited)
+
+
+def test_a_review_reads_as_who_did_what_to_which_voucher_in_beijing_time(demo, web):
+    voucher = _reviewed_voucher()
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.model == "Voucher",
+                                                        AuditEntry.record_id == str(voucher.id))
+                               .order_by(AuditEntry.seq.desc())).first()
+    page = web("auditor").get(f"/audit?model=Voucher&record={voucher.id}").get_data(as_text=True)
+    latest, created = _rows(page)
+    beijing = entry.at.replace(tzinfo=None) + timedelta(hours=8)  # UTC+8, no daylight saving
+    assert latest["at"] == f"{beijing:%Y-%m-%d %H:%M:%S}" and "时间（北京时间）" in page
+    assert (latest["username"], latest["institution"], latest["action"]) == ("总会计师 李总", "城关镇卫生院", "状态变更")
+    assert latest["model"] == "记账凭证"
+    # only what the review changed, with Chinese labels and names instead of ids and codes
+    assert latest["changes"][:2] == ["状态: 未审核 → 已审核", "审核人: — → 总会计师 李总"]
+    assert [c.split(":")[0] for c in latest["changes"]] == ["状态", "审核人", "审核时间"]
+    assert created["action"] == "新增" and created["username"] == "城关镇卫生院会计 赵"
+    assert "制单人: 城关镇卫生院会计 赵" in created["changes"] and "摘要: " + voucher.memo in created["changes"]
+    assert not any(c.startswith(("hash", "id:")) for c in created["changes"])
+
+
+def test_filters_by_person_date_institution_and_action(demo, web):
+    voucher = _reviewed_voucher()
+    client = web("auditor")
+    by_chief = _rows(client.get("/audit?person=chief").get_data(as_text=True))
+    assert by_chief and {row["username"] for row in by_chief} == {"总会计师 李总"}
+    today, day = local_today(), timedelta(days=1)
+    assert _rows(client.get(f"/audit?model=Voucher&since={today}&until={today}").get_data(as_text=True))
+    assert not _rows(client.get(f"/audit?model=Voucher&since={today + day}").get_data(as_text=True))
+    assert not _rows(client.get(f"/audit?model=Voucher&until={today - day}").get_data(as_text=True))
+    assert not _rows(client.get("/audit?model=Voucher&institution=QH102").get_data(as_text=True))
+    shown = _rows(client.get("/audit?model=Voucher&institution=QH101&action=transition").get_data(as_text=True))
+    assert [(row["record_id"], row["action"]) for row in shown] == [(str(voucher.id), "状态变更")]
+    assert client.get("/audit?since=2026-13-01").status_code == 400
+
+
+def test_paging_and_the_excel_file(demo, web):
+    _reviewed_voucher()
+    client = web("auditor")
+    total = int(re.search(r"共 (\d+) 条", client.get("/audit").get_data(as_text=True))[1])
+    first = _rows(client.get("/audit?per_page=20").get_data(as_text=True))
+    second = _rows(client.get("/audit?per_page=20&page=2").get_data(as_text=True))
+    assert total > 40 and len(first) == len(second) == 20
+    assert int(first[-1]["seq"]) == int(second[0]["seq"]) + 1  # newest first, no gap between pages
+
+    response = client.get("/audit?model=Voucher&export=xlsx")
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    sheet = openpyxl.load_workbook(BytesIO(response.data)).active
+    values = [[cell for cell in row] for row in sheet.iter_rows(values_only=True)]
+    header = next(row for row in values if row and "时间（北京时间）" in row)
+    data = [dict(zip(header, row)) for row in values[values.index(header) + 1:] if row[0] is not None]
+    assert [row["动作"] for row in data] == ["状态变更", "新增"]
+    assert "状态：未审核 → 已审核" in data[0]["变更内容"] and "审核人：— → 总会计师 李总" in data[0]["变更内容"]
+
+
+def test_an_auditor_scoped_to_one_township_sees_only_its_entries(demo, web):
+    voucher = _reviewed_voucher()
+    activate_user(db.session, _user("clerk"))
+    other = VoucherFactory(institution="QH102", preparer="clerk")
+    db.session.commit()
+    UserFactory(username="town_auditor", role="auditor", institutions=["QH102"])
+    db.session.commit()
+    client = web("town_auditor", USER_PASSWORD)
+    shown = _rows(client.get("/audit?model=Voucher").get_data(as_text=True))
+    assert {row["record_id"] for row in shown} == {str(other.id)}
+    township = set(db.session.scalars(select(Institution.name).where(
+        Institution.id.in_(scope_for(db.session, _user("town_auditor")).institution_ids))))
+    assert "柳林镇卫生院" in township and len(township) == 4  # the centre and its village clinics
+    every = _rows(client.get("/audit?per_page=500").get_data(as_text=True))
+    assert every and {row["institution"] for row in every} <= township
+    assert not _rows(client.get(f"/audit?record={voucher.id}&model=Voucher").get_data(as_text=True))
+    # the institution filter offers only the township's own members
+    page = client.get("/audit").get_data(as_text=True)
+    assert 'value="QH102"' in page and 'value="QH101"' not in page
+
+
+def test_the_log_and_the_tiles_in_english(demo, web):
+    _reviewed_voucher()
+    client = web("auditor")
+    client.post("/language", data={"locale": "en", "csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
+    page = client.get("/audit?model=Voucher").get_data(as_text=True)
+    assert "Time (Beijing)" in page and "State changed" in page and "Record type" in page
+    chief = web("chief")
+    chief.post("/language", data={"locale": "en", "csrf_token": csrf_token(chief.get("/").get_data(as_text=True))})
+    assert "Vouchers to review" in chief.get("/").get_data(as_text=True)
