@@ -31,8 +31,7 @@ The package, one module per seam (each small enough to read whole):
   consolidation output;
 - :mod:`.trial_balance` — 科目余额表;
 - :mod:`.books` — 总账 and 明细账;
-- :mod:`.statements` — 资产负债表, 收入费用表, 预算收入支出表;
-- :mod:`.reconciliation` — 本期预算结余与本期盈余差异调节表;
+- :mod:`.statements` — every statement, one module each, their line maps read from data files;
 - :mod:`.printing` — the lean book PDF and the 记账凭证 print;
 - :mod:`.dispatch` — building a report for a request and its PDF or Excel file.
 
@@ -51,13 +50,10 @@ from erp.ledger.reports.printing import (BOOK_FONT_PT, HEADER_LINE_MM, LINE_MM, 
                                          MONO_FONT, PAGE_HEIGHT_MM, PAGE_WIDTH_MM, SAFETY_MM, SUBTITLE_MM, TITLE_MM,
                                          Book, BookColumn, BookRow, BookSection, VoucherPrint, char_cells, layout_book,
                                          page_capacity, render_book_pdf, voucher_print)
-from erp.ledger.reports.reconciliation import (RECONCILIATION_METHOD, RECONCILING_GROUPS, ReconcilingGroup,
-                                               budget_surplus_reconciliation, reconciliation_of)
-from erp.ledger.reports.statements import (BALANCE_SHEET_COLUMNS, BUDGET_EXPENDITURE_LINES, BUDGET_REVENUE_LINES,
-                                           CURRENT_ASSETS, CURRENT_LIABILITIES, EXPENSE_LINES, MOVEMENTS, NET_ASSETS,
-                                           NON_CURRENT_ASSETS, NON_CURRENT_LIABILITIES, REVENUE_LINES, TRUST_ASSETS,
-                                           TRUST_LIABILITIES, Line, Statement, StatementRow, balance_sheet,
-                                           balance_sheet_of, budget_statement, budget_statement_of, income_statement,
-                                           income_statement_of)
+from erp.ledger.reports.statements import (BALANCE_SHEET_COLUMNS, MOVEMENTS, RECONCILIATION_METHOD, BalanceSheet, Line,
+                                           LineMap, ReconcilingGroup, Statement, StatementRow, balance_sheet,
+                                           balance_sheet_of, budget_statement, budget_statement_of,
+                                           budget_surplus_reconciliation, income_statement, income_statement_of,
+                                           line_map, reconciliation_of, reconciling_groups)
 from erp.ledger.reports.snapshot import Snapshot, rolled_up, snapshot
 from erp.ledger.reports.trial_balance import AMOUNT_KEYS, TrialBalance, TrialBalanceRow, trial_balance, trial_balance_of

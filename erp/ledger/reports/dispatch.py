@@ -10,8 +10,8 @@ from erp.core.errors import BusinessError, NotFound
 from erp.core.models import User
 from erp.ledger.reports.books import DIMENSION_FILTERS, detail_ledger, general_ledger
 from erp.ledger.reports.common import FORMATS, PDF_MIMETYPE, XLSX_MIMETYPE, files_name, period_range, resolve_target
-from erp.ledger.reports.reconciliation import budget_surplus_reconciliation
-from erp.ledger.reports.statements import balance_sheet, budget_statement, income_statement
+from erp.ledger.reports.statements import (balance_sheet, budget_statement, budget_surplus_reconciliation,
+                                           income_statement)
 from erp.ledger.reports.trial_balance import trial_balance
 
 

@@ -1,0 +1,89 @@
+"""The statements' line maps, read from data files (``erp/ledger/data/statements/<name>.csv``) like the
+chart: which accounts each line of a statement sums. One reader for every statement.
+
+Columns: ``section`` (a part of the statement), ``key`` (stable, the JSON row key), ``label`` (as printed),
+``codes`` (top-level or detail account codes, space-separated), ``kind`` (item: summed into its section;
+memo: shown only; heading), ``indent`` and ``flags`` (space-separated): ``only_if_nonzero``, ``negate`` (a
+"减：" memo line shows a contra account as a positive amount), ``leftover:<category> …`` (the top-level
+accounts of those categories that no item line of the map names land on this line), and words a statement
+reads for itself (e.g. the cash-flow item's direction ``in``/``out``).
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+DATA = Path(__file__).parents[2] / "data" / "statements"  # erp/ledger/data/statements
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a statement: ``codes`` are account codes summed (debit-positive nets)."""
+
+    key: str
+    label: str
+    codes: tuple[str, ...] = ()
+    kind: str = "item"  # item (summed into its section), memo (shown only), heading
+    indent: int = 1
+    flags: frozenset[str] = frozenset()
+    section: str = ""
+
+    @property
+    def only_if_nonzero(self) -> bool:
+        return "only_if_nonzero" in self.flags
+
+    @property
+    def negate(self) -> bool:
+        return "negate" in self.flags
+
+    @property
+    def leftover_categories(self) -> tuple[str, ...]:
+        return tuple(sorted(flag.split(":", 1)[1] for flag in self.flags if flag.startswith("leftover:")))
+
+
+class LineMap:
+    """A statement's lines by section, in file order."""
+
+    def __init__(self, name: str, lines: list[Line]):
+        self.name = name
+        self.lines = lines
+        self.sections: dict[str, list[Line]] = {}
+        for line in lines:
+            self.sections.setdefault(line.section, []).append(line)
+
+    def __getitem__(self, section: str) -> list[Line]:
+        return self.sections[section]
+
+    def line(self, section: str, key: str) -> Line:
+        return next(line for line in self.sections[section] if line.key == key)
+
+    def mapped(self) -> set[str]:
+        return {code for line in self.lines if line.kind == "item" for code in line.codes}
+
+    def leftovers(self, top_codes, exclude: set[str] = frozenset()) -> dict[Line, tuple[str, ...]]:
+        """For each ``leftover:`` line, the top-level codes of its categories that no item line names.
+        ``top_codes(*categories)`` lists a snapshot's top-level codes (``Snapshot.top_codes``)."""
+        taken = self.mapped() | set(exclude)
+        return {line: tuple(c for c in top_codes(*cats) if c not in taken)
+                for line in self.lines if (cats := line.leftover_categories)}
+
+
+def _line(row: dict) -> Line:
+    return Line(row["key"], row["label"], tuple(row["codes"].split()), row["kind"] or "item",
+                int(row["indent"] or 0), frozenset(row["flags"].split()), row["section"])
+
+
+@cache
+def line_map(name: str) -> LineMap:
+    """The line map of a statement (``name`` is the data file's stem), read once."""
+    with open(DATA / f"{name}.csv", encoding="utf-8") as source:
+        return LineMap(name, [_line(row) for row in csv.DictReader(source)])
+
+
+@cache
+def data_rows(name: str) -> tuple[dict, ...]:
+    """A plain data file of the statements' folder (e.g. the cash-flow defaults), as rows."""
+    with open(DATA / f"{name}.csv", encoding="utf-8") as source:
+        return tuple(csv.DictReader(source))
