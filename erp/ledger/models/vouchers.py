@@ -127,6 +127,9 @@ class VoucherLine(Audited, InstitutionOwned, db.Model):
     project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"))
     memo: Mapped[str] = mapped_column(String(256), default="")
     generated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 现金流量项目 of a line on a cash account (1001/1002/1011/1021); none: the 现金流量表 derives it from the
+    # voucher's counter-accounts (erp/ledger/data/statements/cash_flow_defaults.csv)
+    cash_flow_item: Mapped[str | None] = mapped_column(String(32), sort_order=1)  # added last (the migration)
 
     voucher: Mapped[Voucher] = relationship(back_populates="lines")
     account: Mapped[Account] = relationship()

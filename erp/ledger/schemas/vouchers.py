@@ -16,6 +16,9 @@ class LineIn(Schema):
     employee = fields.String(allow_none=True)
     project = fields.String(allow_none=True)
     memo = fields.String(load_default="", validate=validate.Length(max=256))
+    cash_flow_item = fields.String(allow_none=True, validate=validate.Length(max=32), metadata={
+        "description": "现金流量项目 of a cash line (1001/1002/1011/1021), e.g. business, staff, capex; when "
+                       "absent the 现金流量表 derives it from the voucher's counter-account"})
 
 
 class VoucherIn(Schema):
@@ -49,6 +52,7 @@ class LineOut(Schema):
     project_id = fields.Integer(allow_none=True)
     memo = fields.String()
     generated = fields.Boolean(metadata={"description": "created by 平行记账"})
+    cash_flow_item = fields.String(allow_none=True, metadata={"description": "现金流量项目 (cash lines), or null"})
 
 
 class VoucherOut(Schema):

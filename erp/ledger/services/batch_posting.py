@@ -46,7 +46,7 @@ if TYPE_CHECKING:  # the Ledger calls this module (Ledger.post_many), never the 
     from erp.ledger.services.posting import Ledger
 
 LINE_COLUMNS = ("voucher_id", "institution_id", "line_no", "account_id", "basis", "debit", "credit",
-                *(f"{d}_id" for d in DIMENSIONS), "memo", "generated")
+                *(f"{d}_id" for d in DIMENSIONS), "memo", "generated", "cash_flow_item")
 _BIGINT_MIN, _BIGINT_MAX = -(2**63), 2**63 - 1
 SQLITE_CHUNK = 500  # ids per UPDATE … IN (…) on SQLite (bound-parameter limit)
 
@@ -276,7 +276,8 @@ def _insert_lines(session: Session, planned: list[PlannedVoucher]) -> None:
         return
     rows = [{"voucher_id": v.id, "institution_id": v.institution_id, "line_no": l.line_no,
              "account_id": l.account_id, "basis": l.basis, "debit": l.debit, "credit": l.credit,
-             **{f"{d}_id": getattr(l, f"{d}_id") for d in DIMENSIONS}, "memo": l.memo, "generated": l.generated}
+             **{f"{d}_id": getattr(l, f"{d}_id") for d in DIMENSIONS}, "memo": l.memo, "generated": l.generated,
+             "cash_flow_item": l.cash_flow_item}
             for v in planned for l in v.lines]
     session.execute(insert(VoucherLine.__table__), rows)
 
@@ -287,7 +288,7 @@ def _copy_lines(connection, planned: list[PlannedVoucher]) -> None:
             for l in v.lines:
                 copy.write_row((v.id, v.institution_id, l.line_no, l.account_id, l.basis.value, fen_units(l.debit),
                                 fen_units(l.credit), l.department_id, l.partner_id, l.funding_source_id, l.employee_id,
-                                l.project_id, l.memo, l.generated))
+                                l.project_id, l.memo, l.generated, l.cash_flow_item))
 
 
 def fen_units(amount: Decimal) -> int:

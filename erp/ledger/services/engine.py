@@ -206,8 +206,9 @@ def voucher_hash(voucher) -> str:
         "number": voucher.number, "date": voucher.date.isoformat(), "period": [voucher.year, voucher.month],
         "kind": _value(voucher.kind), "memo": voucher.memo, "attachments": voucher.attachment_count,
         "reversal_of": voucher.reversal_of_id, "internal_ref": voucher.internal_ref,
+        # a line's 现金流量项目 is covered when given (lines hashed before it existed keep their content)
         "lines": [[l.line_no, l.account_id, _value(l.basis), str(l.debit), str(l.credit), *dimension_ids(l),
-                   l.memo, l.generated]
+                   l.memo, l.generated, *([l.cash_flow_item] if l.cash_flow_item else [])]
                   for l in sorted(voucher.lines, key=lambda l: l.line_no)],
     }
     if voucher.source_module is not None:

@@ -27,6 +27,7 @@ class LineInput:
     employee: str | None = None
     project: str | None = None
     memo: str = ""
+    cash_flow_item: str | None = None  # 现金流量项目 of a cash line (optional: derived from the counter-account)
 
 
 @dataclass
@@ -58,9 +59,10 @@ class PostingLine:
     project_id: int | None = None
     memo: str = ""
     generated: bool = False
+    cash_flow_item: str | None = None
 
     def to_voucher_line(self, institution_id: int) -> VoucherLine:
         return VoucherLine(institution_id=institution_id, line_no=self.line_no, account=self.account,
                            account_id=self.account_id, basis=self.basis, debit=self.debit, credit=self.credit,
                            **dict(zip((f"{d}_id" for d in DIMENSIONS), dimension_ids(self))), memo=self.memo,
-                           generated=self.generated)
+                           generated=self.generated, cash_flow_item=self.cash_flow_item)

@@ -30,6 +30,7 @@ from erp.ledger.services.chart import account_for_posting
 from erp.ledger.services.batch_posting import post_many as post_batch
 from erp.ledger.services.engine import ZERO, check_balanced
 from erp.ledger.services.inputs import DIMENSION_MODELS, INSTITUTION_DIMENSIONS, LineInput, PostingLine, VoucherInput
+from erp.ledger.services.statement_maps import check_cash_flow_item
 from erp.ledger.models import (DIMENSIONS, SOURCE_COLUMNS, VOUCHER_STATES, Account, Basis, BudgetMapping, Voucher, VoucherKind,
                                VoucherLine, VoucherState)
 
@@ -131,6 +132,13 @@ class Ledger:
             elif dimension in required:
                 raise BusinessError.for_field(f"{where}.{dimension}", f"科目 {account.code} {account.name} 必须填写"
                                                                       f"辅助核算 {dimension} (required dimension)")
+        if data.cash_flow_item:
+            line.cash_flow_item = check_cash_flow_item(data.cash_flow_item, f"{where}.cash_flow_item")
+            rule = self._rule(line)
+            if rule is None or rule.role != "cash":
+                raise BusinessError.for_field(f"{where}.cash_flow_item", f"科目 {account.code} 不是货币资金科目，不填"
+                                                                         f"现金流量项目 (only cash lines carry a "
+                                                                         f"cash-flow item)", "cash_flow_item")
         return line
 
     @staticmethod
@@ -296,7 +304,8 @@ class Ledger:
         reversal.lines = [VoucherLine(
             institution_id=line.institution_id, line_no=line.line_no, account_id=line.account_id,
             account=line.account, basis=line.basis, debit=-line.debit, credit=-line.credit,
-            **{f"{d}_id": getattr(line, f"{d}_id") for d in DIMENSIONS}, memo=line.memo, generated=line.generated)
+            **{f"{d}_id": getattr(line, f"{d}_id") for d in DIMENSIONS}, memo=line.memo, generated=line.generated,
+            cash_flow_item=line.cash_flow_item)
             for line in voucher.lines]
         self.session.add(reversal)
         self.session.flush()

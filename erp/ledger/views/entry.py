@@ -19,6 +19,7 @@ from erp.core.web import requires
 from erp.ledger.models import Voucher, VoucherState
 from erp.ledger.services import chart
 from erp.ledger.services.posting import Ledger, LineInput, VoucherInput
+from erp.ledger.services.statement_maps import cash_flow_items
 from erp.ledger.views.common import (bp, default_institution, dimension_labels, institutions_in_scope, parse_date,
                                      scoped_institution, voucher_or_404)
 from erp.ledger.views.forms import (AMOUNT_FIELDS, COLUMN_TITLES, DIMENSION_FIELDS, DIMENSION_TITLES, LINE_FIELDS,
@@ -41,7 +42,7 @@ def _render_entry(form: VoucherForm, rows: list[LineRow], *, title: str, action:
     return render_template("ledger/voucher_form.html", form=form, rows=rows, blank_row=LineRow.blank(), title=title,
                            action=action, grid_errors=list(grid_errors), totals=totals, editing=editing,
                            line_fields=LINE_FIELDS, column_titles=COLUMN_TITLES,
-                           dimension_fields=DIMENSION_FIELDS), status
+                           dimension_fields=DIMENSION_FIELDS, cash_flow_items=cash_flow_items()), status
 
 
 def _typed_totals(rows: list[LineRow]) -> dict[str, Decimal]:
@@ -106,6 +107,7 @@ def _save_voucher(form: VoucherForm, rows: list[LineRow], institutions: list[Ins
                          debit=normalize_amount(row.values["debit"]) or "0",
                          credit=normalize_amount(row.values["credit"]) or "0",
                          memo=row.values["memo"],
+                         cash_flow_item=normalize_code(row.values["cash_flow_item"]) or None,
                          **{d: normalize_code(row.values[d]) or None for d in DIMENSION_FIELDS})
                for row in entered])
     ledger = Ledger(db.session, g.user)
@@ -155,7 +157,8 @@ def _rows_of(voucher: Voucher) -> list[LineRow]:
         if line.generated:
             continue
         values = {"account": line.account.code, "debit": f"{line.debit:,.2f}" if line.debit else "",
-                  "credit": f"{line.credit:,.2f}" if line.credit else "", "memo": line.memo}
+                  "credit": f"{line.credit:,.2f}" if line.credit else "", "memo": line.memo,
+                  "cash_flow_item": line.cash_flow_item or ""}
         for dimension in DIMENSION_FIELDS:
             dimension_id = getattr(line, f"{dimension}_id")
             values[dimension] = labels[(dimension, dimension_id)].split(" ", 1)[0] if dimension_id else ""

@@ -18,13 +18,13 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 # The grid's columns, in keyboard order (Enter moves along this order).
 LINE_FIELDS = ("account", "debit", "credit", "department", "partner", "funding_source", "project", "employee",
-               "memo")
+               "memo", "cash_flow_item")
 AMOUNT_FIELDS = ("debit", "credit")
 DIMENSION_FIELDS = ("department", "partner", "funding_source", "project", "employee")
 DIMENSION_TITLES = {"department": _l("科室"), "partner": _l("往来单位"), "funding_source": _l("资金来源"),
                     "project": _l("项目"), "employee": _l("职工")}
 COLUMN_TITLES = {"account": _l("科目"), "debit": _l("借方金额"), "credit": _l("贷方金额"), **DIMENSION_TITLES,
-                 "memo": _l("摘要")}
+                 "memo": _l("摘要"), "cash_flow_item": _l("现金流量项目")}
 
 
 class VoucherForm(FlaskForm):

@@ -1,5 +1,5 @@
 """The statements of 政府会计制度 and the hospital supplement, one module each; their line maps are data files
-(``erp/ledger/data/statements/``) read by :mod:`.lines`.
+(``erp/ledger/data/statements/``) read by :mod:`erp.ledger.services.statement_maps`.
 
 Financial: 资产负债表 (会政财01表, :mod:`.balance_sheet`), 收入费用表 (会政财02表, :mod:`.income`), 净资产变动表
 (会政财03表, :mod:`.net_assets`), 现金流量表 (会政财04表, :mod:`.cash_flow`). Budget: 预算收入支出表 (会政预01表,
@@ -13,7 +13,7 @@ from erp.ledger.reports.statements.base import (MOVEMENTS, Statement, StatementR
                                                 section_rows, sum_codes)
 from erp.ledger.reports.statements.budget import budget_statement, budget_statement_of
 from erp.ledger.reports.statements.income import income_statement, income_statement_of
-from erp.ledger.reports.statements.lines import Line, LineMap, line_map
+from erp.ledger.services.statement_maps import Line, LineMap, line_map
 from erp.ledger.reports.statements.reconciliation import (RECONCILIATION_METHOD, ReconcilingGroup,
                                                           budget_surplus_reconciliation, reconciliation_of,
                                                           reconciling_groups)

@@ -13,7 +13,7 @@ from erp.core.rendering import Column, XlsxSheet, build_xlsx_sheets, render_stat
 from erp.ledger.reports.common import ZERO, PeriodRange, Target, report_header
 from erp.ledger.reports.snapshot import Snapshot, elimination_sheets, elimination_table, snapshot
 from erp.ledger.reports.statements.base import Statement, StatementRow, section_rows
-from erp.ledger.reports.statements.lines import line_map
+from erp.ledger.services.statement_maps import line_map
 
 BALANCE_SHEET_COLUMNS = [("period_end", "期末余额"), ("year_start", "年初余额")]
 MEASURES = {"period_end": lambda a: a.closing, "year_start": lambda a: a.bf}

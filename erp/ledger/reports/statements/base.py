@@ -1,5 +1,5 @@
-"""What every statement is made of: lines (read from the data files by :mod:`.lines`), rows, the
-:class:`Statement` with its JSON, PDF and Excel, and the helpers that sum a snapshot's accounts into lines."""
+"""What every statement is made of: lines (read from the data files by
+:mod:`erp.ledger.services.statement_maps`), rows, the :class:`Statement` with its JSON, PDF and Excel, and the helpers that sum a snapshot's accounts into lines."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from erp.core.rendering import Column, XlsxSheet, build_xlsx_sheets, render_stat
 from erp.ledger.models import BudgetMapping
 from erp.ledger.reports.common import ZERO, PeriodRange, Target, money, report_header
 from erp.ledger.reports.snapshot import Snapshot, elimination_sheets, elimination_table
-from erp.ledger.reports.statements.lines import Line
+from erp.ledger.services.statement_maps import Line
 
 
 # =========================================================================================== statements

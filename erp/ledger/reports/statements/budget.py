@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from erp.ledger.reports.common import PeriodRange, Target
 from erp.ledger.reports.snapshot import Snapshot, snapshot
 from erp.ledger.reports.statements.base import MOVEMENTS, Statement, StatementRow, movement_columns, section_rows
-from erp.ledger.reports.statements.lines import line_map
+from erp.ledger.services.statement_maps import line_map
 
 CONSOLIDATED_BUDGET_NOTE = "预算会计分录不带往来单位，合并预算表为成员单位简单相加，未作内部抵销。"
 

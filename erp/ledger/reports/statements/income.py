@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from erp.ledger.reports.common import PeriodRange, Target
 from erp.ledger.reports.snapshot import Snapshot, snapshot
 from erp.ledger.reports.statements.base import MOVEMENTS, Statement, StatementRow, movement_columns, section_rows
-from erp.ledger.reports.statements.lines import line_map
+from erp.ledger.services.statement_maps import line_map
 
 
 def income_statement(session: Session, target: Target, rng: PeriodRange) -> Statement:

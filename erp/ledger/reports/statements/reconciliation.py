@@ -12,7 +12,7 @@ from erp.ledger.reports.statements.base import (MOVEMENTS, Statement, StatementR
                                                 sum_codes)
 from erp.ledger.reports.statements.budget import budget_statement_of
 from erp.ledger.reports.statements.income import income_statement_of
-from erp.ledger.reports.statements.lines import Line, line_map
+from erp.ledger.services.statement_maps import Line, line_map
 
 
 # ------------------------------------------------------------------------------------------- 差异调节表

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-DATA = Path(__file__).parents[2] / "data" / "statements"  # erp/ledger/data/statements
+from erp.core.errors import BusinessError
+
+DATA = Path(__file__).parents[1] / "data" / "statements"  # erp/ledger/data/statements
 
 
 @dataclass(frozen=True)
@@ -87,3 +89,33 @@ def data_rows(name: str) -> tuple[dict, ...]:
     """A plain data file of the statements' folder (e.g. the cash-flow defaults), as rows."""
     with open(DATA / f"{name}.csv", encoding="utf-8") as source:
         return tuple(csv.DictReader(source))
+
+
+# ------------------------------------------------------------------------------------------- 现金流量项目
+
+CASH_FLOW_MAP = "cash_flow"
+
+
+def cash_flow_items() -> dict[str, Line]:
+    """The 现金流量表's items by code (the line keys of ``cash_flow.csv``); flags ``in``/``out`` say the direction
+    and ``default`` marks the item a direction falls back to."""
+    return {line.key: line for line in line_map(CASH_FLOW_MAP).lines if line.kind == "item"}
+
+
+def check_cash_flow_item(code: str, field: str) -> str:
+    """A cash-flow item code given on a voucher line, or a 4xx naming the field."""
+    if code not in cash_flow_items():
+        raise BusinessError.for_field(field, f"现金流量项目 {code} 不存在 (unknown cash-flow item)",
+                                      "cash_flow_item")
+    return code
+
+
+def default_cash_flow_item(account_code: str, direction: str) -> str:
+    """The item a cash movement gets from its counter-account when its line names none: the longest prefix of
+    ``cash_flow_defaults.csv`` for the direction (``in`` for cash received), else the direction's default."""
+    match = max((row for row in data_rows("cash_flow_defaults")
+                 if row["direction"] == direction and account_code.startswith(row["account_prefix"])),
+                key=lambda row: len(row["account_prefix"]), default=None)
+    if match is not None:
+        return match["item"]
+    return next(key for key, line in cash_flow_items().items() if {direction, "default"} <= line.flags)
