@@ -79,6 +79,36 @@ def budget_surplus_reconciliation(query):
     return _respond("budget-surplus-reconciliation", query)
 
 
+@api_route(bp, "/reports/net-assets-changes", permission="ledger.report.read", query=ReportQuery,
+           produces=REPORT_MEDIA, summary="净资产变动表 (会政财03表): the year's changes of 累计盈余, 专用基金, 权益法调整")
+def net_assets_changes(query):
+    return _respond("net-assets-changes", query)
+
+
+@api_route(bp, "/reports/cash-flow", permission="ledger.report.read", query=ReportQuery, produces=REPORT_MEDIA,
+           summary="现金流量表 (会政财04表): cash by item (the line's 现金流量项目, else by counter-account)")
+def cash_flow(query):
+    return _respond("cash-flow", query)
+
+
+@api_route(bp, "/reports/budget-carryover", permission="ledger.report.read", query=ReportQuery,
+           produces=REPORT_MEDIA, summary="预算结转结余变动表 (会政预02表)")
+def budget_carryover(query):
+    return _respond("budget-carryover", query)
+
+
+@api_route(bp, "/reports/fiscal-appropriation", permission="ledger.report.read", query=ReportQuery,
+           produces=REPORT_MEDIA, summary="财政拨款预算收入支出表 (会政预03表): 基本支出 and each project")
+def fiscal_appropriation(query):
+    return _respond("fiscal-appropriation", query)
+
+
+@api_route(bp, "/reports/medical-revenue-expense", permission="ledger.report.read", query=ReportQuery,
+           produces=REPORT_MEDIA, summary="医疗活动收入费用明细表: medical revenue by item, expense by nature")
+def medical_revenue_expense(query):
+    return _respond("medical-revenue-expense", query)
+
+
 @api_route(bp, "/vouchers/<int:voucher_id>/pdf", permission="ledger.voucher.read",
            produces=(reports.PDF_MIMETYPE,), summary="记账凭证 print (PDF): lines, totals in words (大写), signature boxes")
 def voucher_pdf(voucher_id):

@@ -54,6 +54,8 @@ from erp.ledger.reports.statements import (BALANCE_SHEET_COLUMNS, MOVEMENTS, REC
                                            LineMap, ReconcilingGroup, Statement, StatementRow, balance_sheet,
                                            balance_sheet_of, budget_statement, budget_statement_of,
                                            budget_surplus_reconciliation, income_statement, income_statement_of,
-                                           line_map, reconciliation_of, reconciling_groups)
+                                           line_map, reconciliation_of, reconciling_groups, budget_carryover,
+                                           cash_flow, fiscal_appropriation, medical_revenue_expense,
+                                           net_assets_changes)
 from erp.ledger.reports.snapshot import Snapshot, rolled_up, snapshot
 from erp.ledger.reports.trial_balance import AMOUNT_KEYS, TrialBalance, TrialBalanceRow, trial_balance, trial_balance_of

@@ -10,8 +10,9 @@ from erp.core.errors import BusinessError, NotFound
 from erp.core.models import User
 from erp.ledger.reports.books import DIMENSION_FILTERS, detail_ledger, general_ledger
 from erp.ledger.reports.common import FORMATS, PDF_MIMETYPE, XLSX_MIMETYPE, files_name, period_range, resolve_target
-from erp.ledger.reports.statements import (balance_sheet, budget_statement, budget_surplus_reconciliation,
-                                           income_statement)
+from erp.ledger.reports.statements import (balance_sheet, budget_carryover, budget_statement,
+                                           budget_surplus_reconciliation, cash_flow, fiscal_appropriation,
+                                           income_statement, medical_revenue_expense, net_assets_changes)
 from erp.ledger.reports.trial_balance import trial_balance
 
 
@@ -32,12 +33,22 @@ STATEMENTS = {
     "income-statement": income_statement,
     "budget-statement": budget_statement,
     "budget-surplus-reconciliation": budget_surplus_reconciliation,
+    "net-assets-changes": net_assets_changes,
+    "cash-flow": cash_flow,
+    "budget-carryover": budget_carryover,
+    "fiscal-appropriation": fiscal_appropriation,
+    "medical-revenue-expense": medical_revenue_expense,
 }
 STATEMENT_TITLES = {
     "balance-sheet": "资产负债表",
     "income-statement": "收入费用表",
     "budget-statement": "预算收入支出表",
     "budget-surplus-reconciliation": "本期预算结余与本期盈余差异调节表",
+    "net-assets-changes": "净资产变动表",
+    "cash-flow": "现金流量表",
+    "budget-carryover": "预算结转结余变动表",
+    "fiscal-appropriation": "财政拨款预算收入支出表",
+    "medical-revenue-expense": "医疗活动收入费用明细表",
 }
 
 

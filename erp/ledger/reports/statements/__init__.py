@@ -12,6 +12,11 @@ from erp.ledger.reports.statements.balance_sheet import BALANCE_SHEET_COLUMNS, B
 from erp.ledger.reports.statements.base import (MOVEMENTS, Statement, StatementRow, cash_codes, movement_columns,
                                                 section_rows, sum_codes)
 from erp.ledger.reports.statements.budget import budget_statement, budget_statement_of
+from erp.ledger.reports.statements.carryover import budget_carryover, budget_carryover_of
+from erp.ledger.reports.statements.cash_flow import cash_flow, cash_flow_of, item_amounts
+from erp.ledger.reports.statements.fiscal import fiscal_appropriation, fiscal_appropriation_of
+from erp.ledger.reports.statements.medical import medical_revenue_expense, medical_revenue_expense_of
+from erp.ledger.reports.statements.net_assets import net_assets_changes, net_assets_changes_of
 from erp.ledger.reports.statements.income import income_statement, income_statement_of
 from erp.ledger.services.statement_maps import Line, LineMap, line_map
 from erp.ledger.reports.statements.reconciliation import (RECONCILIATION_METHOD, ReconcilingGroup,
