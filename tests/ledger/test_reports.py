@@ -451,7 +451,11 @@ def test_trial_balance_pdf_and_excel(examples, api, tmp_path):
     ("budget-surplus-reconciliation", "本期预算结余与本期盈余差异调节表", "247,000.00"),
 ])
 def test_statement_pdfs_and_excel(examples, api, tmp_path, name, title, amount):
-    client = api("finance")
+    check_statement_files(api("finance"), name, title, amount, tmp_path)
+
+
+def check_statement_files(client, name: str, title: str, amount: str, tmp_path) -> None:
+    """The statement's PDF names it, the institution and shows the amount; its Excel holds it as a number."""
     response = client.get(f"/api/v1/reports/{name}?institution={CENTRE}&period={MARCH}&format=pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = pdftext(response.data, tmp_path)

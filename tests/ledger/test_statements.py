@@ -13,8 +13,8 @@ import pytest
 from erp.core.extensions import db
 from erp.ledger.services.posting import Ledger
 from tests.ledger.conftest import YEAR
-from tests.ledger.test_reports import (ADMIN, CENTRE, MAR, MARCH, OUTPATIENT, SUPPLIER, pdftext, post_other_members,
-                                       post_worked_examples, rows_by_account)
+from tests.ledger.test_reports import (CENTRE, MAR, MARCH, OUTPATIENT, SUPPLIER, check_statement_files, pdftext,
+                                       post_other_members, post_worked_examples, rows_by_account)
 
 
 def statement(client, name: str, period: str = MARCH, institution: str = CENTRE) -> dict:
@@ -237,16 +237,7 @@ def test_medical_revenue_and_expense_by_nature(examples, api):
     ("medical-revenue-expense", "医疗活动收入费用明细表", "81,000.00"),
 ])
 def test_new_statements_as_pdf_excel_and_page(examples, api, web, tmp_path, name, title, amount):
-    finance = api("finance")
-    response = finance.get(f"/api/v1/reports/{name}?institution={CENTRE}&period={MARCH}&format=pdf")
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
-    text = pdftext(response.data, tmp_path)
-    assert title in text.replace(" ", "") and "城关镇卫生院" in text and amount in text
-    workbook = openpyxl.load_workbook(BytesIO(finance.get(f"/api/v1/reports/{name}?institution={CENTRE}"
-                                                          f"&period={MARCH}&format=xlsx").data))
-    numbers = [Decimal(str(cell)) for row in workbook.active.iter_rows(values_only=True) for cell in row
-               if isinstance(cell, (int, float))]
-    assert Decimal(amount.replace(",", "")) in numbers
+    check_statement_files(api("finance"), name, title, amount, tmp_path)
     client = web("finance")
     page = client.get(f"/ledger/reports/statements/{name}?institution={CENTRE}&period={MARCH}")
     assert page.status_code == 200 and amount in page.get_data(as_text=True)

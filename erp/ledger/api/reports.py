@@ -55,58 +55,31 @@ def detail_ledger(query):
     return _respond("detail-ledger", query)
 
 
-@api_route(bp, "/reports/balance-sheet", permission="ledger.report.read", query=ReportQuery,
-           produces=REPORT_MEDIA, summary="资产负债表 (会政财01表): year start and period end")
-def balance_sheet(query):
-    return _respond("balance-sheet", query)
+# The statements of 政府会计制度 and the hospital supplement: the same query, one route each.
+STATEMENT_SUMMARIES = {
+    "balance-sheet": "资产负债表 (会政财01表): two-sided, period end and year start",
+    "income-statement": "收入费用表 (会政财02表): period and year-to-date revenue, expense and 本期盈余",
+    "net-assets-changes": "净资产变动表 (会政财03表): the year's changes of 累计盈余, 专用基金, 权益法调整",
+    "cash-flow": "现金流量表 (会政财04表): cash by item (the line's 现金流量项目, else by counter-account)",
+    "budget-statement": "预算收入支出表 (会政预01表): budget revenue, expenditure and 本期预算结余",
+    "budget-carryover": "预算结转结余变动表 (会政预02表)",
+    "fiscal-appropriation": "财政拨款预算收入支出表 (会政预03表): 基本支出 and each project",
+    "budget-surplus-reconciliation": "本期预算结余与本期盈余差异调节表",
+    "medical-revenue-expense": "医疗活动收入费用明细表: medical revenue by item, expense by nature",
+}
 
 
-@api_route(bp, "/reports/income-statement", permission="ledger.report.read", query=ReportQuery,
-           produces=REPORT_MEDIA, summary="收入费用表 (会政财02表): period and year-to-date revenue, expense and 本期盈余")
-def income_statement(query):
-    return _respond("income-statement", query)
+def _statement_route(name: str, summary: str) -> None:
+    def view(query):
+        return _respond(name, query)
+
+    view.__name__ = name.replace("-", "_")  # the endpoint: ledger_reports_api.balance_sheet …
+    api_route(bp, f"/reports/{name}", permission="ledger.report.read", query=ReportQuery, produces=REPORT_MEDIA,
+              summary=summary)(view)
 
 
-@api_route(bp, "/reports/budget-statement", permission="ledger.report.read", query=ReportQuery,
-           produces=REPORT_MEDIA, summary="预算收入支出表 (会政预01表): budget revenue, expenditure and 本期预算结余")
-def budget_statement(query):
-    return _respond("budget-statement", query)
-
-
-@api_route(bp, "/reports/budget-surplus-reconciliation", permission="ledger.report.read", query=ReportQuery,
-           produces=REPORT_MEDIA, summary="本期预算结余与本期盈余差异调节表")
-def budget_surplus_reconciliation(query):
-    return _respond("budget-surplus-reconciliation", query)
-
-
-@api_route(bp, "/reports/net-assets-changes", permission="ledger.report.read", query=ReportQuery,
-           produces=REPORT_MEDIA, summary="净资产变动表 (会政财03表): the year's changes of 累计盈余, 专用基金, 权益法调整")
-def net_assets_changes(query):
-    return _respond("net-assets-changes", query)
-
-
-@api_route(bp, "/reports/cash-flow", permission="ledger.report.read", query=ReportQuery, produces=REPORT_MEDIA,
-           summary="现金流量表 (会政财04表): cash by item (the line's 现金流量项目, else by counter-account)")
-def cash_flow(query):
-    return _respond("cash-flow", query)
-
-
-@api_route(bp, "/reports/budget-carryover", permission="ledger.report.read", query=ReportQuery,
-           produces=REPORT_MEDIA, summary="预算结转结余变动表 (会政预02表)")
-def budget_carryover(query):
-    return _respond("budget-carryover", query)
-
-
-@api_route(bp, "/reports/fiscal-appropriation", permission="ledger.report.read", query=ReportQuery,
-           produces=REPORT_MEDIA, summary="财政拨款预算收入支出表 (会政预03表): 基本支出 and each project")
-def fiscal_appropriation(query):
-    return _respond("fiscal-appropriation", query)
-
-
-@api_route(bp, "/reports/medical-revenue-expense", permission="ledger.report.read", query=ReportQuery,
-           produces=REPORT_MEDIA, summary="医疗活动收入费用明细表: medical revenue by item, expense by nature")
-def medical_revenue_expense(query):
-    return _respond("medical-revenue-expense", query)
+for _name, _summary in STATEMENT_SUMMARIES.items():
+    _statement_route(_name, _summary)
 
 
 @api_route(bp, "/vouchers/<int:voucher_id>/pdf", permission="ledger.voucher.read",

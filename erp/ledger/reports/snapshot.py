@@ -33,6 +33,20 @@ class Snapshot:
         return sorted(c for c, n in self.chart.nodes.items() if n.parent is None and n.category in categories)
 
 
+class OnSnapshot:
+    """A report built on a :class:`Snapshot` (its ``snapshot`` field): the target and range it covers."""
+
+    snapshot: Snapshot
+
+    @property
+    def target(self) -> Target:
+        return self.snapshot.target
+
+    @property
+    def rng(self) -> PeriodRange:
+        return self.snapshot.rng
+
+
 def rolled_up(chart: ChartView, leaves: dict[str, Amounts]) -> dict[str, Amounts]:
     result: dict[str, Amounts] = defaultdict(Amounts)
     for code, amounts in leaves.items():

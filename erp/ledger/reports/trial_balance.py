@@ -11,7 +11,7 @@ from erp.core.errors import BusinessError
 from erp.core.models import User
 from erp.core.rendering import Column, XlsxSheet, build_xlsx_sheets, render_statement_pdf
 from erp.ledger.reports.balances import Amounts
-from erp.ledger.reports.snapshot import Snapshot, elimination_sheets, elimination_table, snapshot
+from erp.ledger.reports.snapshot import OnSnapshot, Snapshot, elimination_sheets, elimination_table, snapshot
 from erp.ledger.reports.common import BASES, ZERO, PeriodRange, Target, money, report_header, split_net
 
 
@@ -40,7 +40,7 @@ class TrialBalanceRow:
 
 
 @dataclass
-class TrialBalance:
+class TrialBalance(OnSnapshot):
     snapshot: Snapshot
     basis: str
     level: int | None
@@ -48,14 +48,6 @@ class TrialBalance:
     totals: dict[str, Decimal]
 
     title = "科目余额表"
-
-    @property
-    def target(self) -> Target:
-        return self.snapshot.target
-
-    @property
-    def rng(self) -> PeriodRange:
-        return self.snapshot.rng
 
     def json(self) -> dict:
         body = {"rows": [{"account": r.code, "name": r.name, **{k: money(v) for k, v in r.values().items()}}

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from erp.core.models import User
 from erp.core.rendering import Column, XlsxSheet, build_xlsx_sheets, render_statement_pdf
 from erp.ledger.models import BudgetMapping
-from erp.ledger.reports.common import ZERO, PeriodRange, Target, money, report_header
-from erp.ledger.reports.snapshot import Snapshot, elimination_sheets, elimination_table
-from erp.ledger.services.statement_maps import Line
+from erp.ledger.reports.common import ZERO, PeriodRange, money, report_header
+from erp.ledger.reports.snapshot import OnSnapshot, Snapshot, elimination_sheets, elimination_table
+from erp.ledger.services.statement_maps import Line, line_map
 
 
 # =========================================================================================== statements
@@ -35,7 +35,7 @@ class StatementRow:
 
 
 @dataclass
-class Statement:
+class Statement(OnSnapshot):
     title: str
     form: str | None
     snapshot: Snapshot
@@ -43,14 +43,6 @@ class Statement:
     rows: list[StatementRow]
     checks: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-
-    @property
-    def target(self) -> Target:
-        return self.snapshot.target
-
-    @property
-    def rng(self) -> PeriodRange:
-        return self.snapshot.rng
 
     def row(self, key: str) -> StatementRow:
         return next(r for r in self.rows if r.key == key)
@@ -120,6 +112,17 @@ def section_rows(snap: Snapshot, lines: list[Line], columns: dict[str, Any], sig
                 totals[key] += values[key]
         rows.append(StatementRow(line.key, line.label, line.kind, line.indent, values))
     return rows, totals
+
+
+def revenue_less_costs(snap: Snapshot, map_name: str, revenue: str, costs: str):
+    """The two sections of a revenue-and-costs statement (收入费用表, 预算收入支出表) by period and year: the
+    revenue (credit-positive) and cost rows, their totals and the difference (revenue − costs)."""
+    lines = line_map(map_name)
+    leftovers = lines.leftovers(snap.top_codes)
+    revenue_rows, revenue_total = section_rows(snap, lines[revenue], MOVEMENTS, -1, leftovers)
+    cost_rows, cost_total = section_rows(snap, lines[costs], MOVEMENTS, 1, leftovers)
+    difference = {k: revenue_total[k] - cost_total[k] for k in MOVEMENTS}
+    return revenue_rows, revenue_total, cost_rows, cost_total, difference
 
 
 def movement_columns(rng: PeriodRange) -> list[tuple[str, str]]:

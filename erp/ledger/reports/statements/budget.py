@@ -8,8 +8,7 @@ from sqlalchemy.orm import Session
 
 from erp.ledger.reports.common import PeriodRange, Target
 from erp.ledger.reports.snapshot import Snapshot, snapshot
-from erp.ledger.reports.statements.base import MOVEMENTS, Statement, StatementRow, movement_columns, section_rows
-from erp.ledger.services.statement_maps import line_map
+from erp.ledger.reports.statements.base import Statement, StatementRow, movement_columns, revenue_less_costs
 
 CONSOLIDATED_BUDGET_NOTE = "预算会计分录不带往来单位，合并预算表为成员单位简单相加，未作内部抵销。"
 
@@ -20,11 +19,8 @@ def budget_statement(session: Session, target: Target, rng: PeriodRange) -> Stat
 
 
 def budget_statement_of(snap: Snapshot) -> Statement:
-    lines = line_map("budget_statement")
-    leftovers = lines.leftovers(snap.top_codes)
-    revenue_rows, revenue = section_rows(snap, lines["revenue"], MOVEMENTS, -1, leftovers)
-    expenditure_rows, expenditure = section_rows(snap, lines["expenditure"], MOVEMENTS, 1, leftovers)
-    balance = {k: revenue[k] - expenditure[k] for k in MOVEMENTS}
+    revenue_rows, revenue, expenditure_rows, expenditure, balance = revenue_less_costs(
+        snap, "budget_statement", "revenue", "expenditure")
     rows = [StatementRow("revenue", "一、本期预算收入", "subtotal", 0, revenue),
             *[replace(r, key="revenue." + r.key) for r in revenue_rows],
             StatementRow("expenditure", "二、本期预算支出", "subtotal", 0, expenditure),

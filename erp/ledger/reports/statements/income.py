@@ -6,8 +6,7 @@ from sqlalchemy.orm import Session
 
 from erp.ledger.reports.common import PeriodRange, Target
 from erp.ledger.reports.snapshot import Snapshot, snapshot
-from erp.ledger.reports.statements.base import MOVEMENTS, Statement, StatementRow, movement_columns, section_rows
-from erp.ledger.services.statement_maps import line_map
+from erp.ledger.reports.statements.base import Statement, StatementRow, movement_columns, revenue_less_costs
 
 
 def income_statement(session: Session, target: Target, rng: PeriodRange) -> Statement:
@@ -16,11 +15,8 @@ def income_statement(session: Session, target: Target, rng: PeriodRange) -> Stat
 
 
 def income_statement_of(snap: Snapshot) -> Statement:
-    lines = line_map("income_statement")
-    leftovers = lines.leftovers(snap.top_codes)
-    revenue_rows, revenue = section_rows(snap, lines["revenue"], MOVEMENTS, -1, leftovers)
-    expense_rows, expense = section_rows(snap, lines["expense"], MOVEMENTS, 1, leftovers)
-    surplus = {k: revenue[k] - expense[k] for k in MOVEMENTS}
+    revenue_rows, revenue, expense_rows, expense, surplus = revenue_less_costs(snap, "income_statement", "revenue",
+                                                                              "expense")
     rows = [StatementRow("revenue", "一、本期收入", "subtotal", 0, revenue), *revenue_rows,
             StatementRow("expense", "二、本期费用", "subtotal", 0, expense), *expense_rows,
             StatementRow("surplus", "三、本期盈余", "total", 0, surplus)]
