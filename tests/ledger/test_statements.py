@@ -242,3 +242,52 @@ def test_new_statements_as_pdf_excel_and_page(examples, api, web, tmp_path, name
     page = client.get(f"/ledger/reports/statements/{name}?institution={CENTRE}&period={MARCH}")
     assert page.status_code == 200 and amount in page.get_data(as_text=True)
     assert f"/ledger/reports/statements/{name}" in client.get("/ledger/reports/").get_data(as_text=True)
+
+
+NEW_STATEMENTS = ("net-assets-changes", "cash-flow", "budget-carryover", "fiscal-appropriation",
+                  "medical-revenue-expense")
+
+
+def test_new_statements_keep_to_the_users_scope_and_consolidate(examples, api):
+    accountant = api("accountant")  # the township centre's accountant
+    for name in NEW_STATEMENTS:
+        assert accountant.get(f"/api/v1/reports/{name}?institution=QH001&period={MARCH}").status_code == 404, name
+        assert accountant.get(f"/api/v1/reports/{name}?community=QH&period={MARCH}").status_code == 403, name
+        whole = api("finance").get(f"/api/v1/reports/{name}?community=QH&period={MARCH}")
+        assert whole.status_code == 200 and whole.json["checks"]["ties"] is True, (name, whole.json)
+    flow = by_key(api("finance").get(f"/api/v1/reports/cash-flow?community=QH&period={MARCH}").json)
+    # QH101's March −209,000, QH001's inpatient 500,000 in and 7,777.77 paid, QH102's 2,000 registration fees
+    assert flow["net_increase"]["period"] == "285222.23"
+    assert flow["business"]["period"] == "503000.00" and flow["goods"]["period"] == "17777.77"
+
+
+def test_a_closed_months_statements_print_the_anchor_digest(books, web, tmp_path):
+    from erp.core.chain import anchor_digest
+    from tests.ledger.test_anchors import read_checkpoints
+
+    books.enter(CENTRE, [("1001", "900.00"), ("4101010105", "0", "900.00")], on=date(YEAR - 1, 11, 5))
+    books.close_last_year(CENTRE)
+    close = [a for a in read_checkpoints() if a["reason"] == "period_closed" and a["period"] == f"{YEAR - 1}-11"][-1]
+    digest = anchor_digest(close)
+    client = web("finance")
+    for name in ("balance-sheet", *NEW_STATEMENTS):
+        url = f"/ledger/reports/statements/{name}?institution={CENTRE}&period={YEAR - 1}-11"
+        assert f"<code>{digest}</code>" in client.get(url).get_data(as_text=True), name
+        assert f"结账检查点 {digest}" in " ".join(pdftext(client.get(url + "&format=pdf").data, tmp_path).split()), name
+
+
+def test_the_entry_grid_takes_a_cash_flow_item(books, web):
+    from tests.ledger.test_views import enter, voucher_id, vouchers
+
+    finance = web("finance")
+    page = finance.get("/ledger/vouchers/new").get_data(as_text=True)
+    assert 'name="line_cash_flow_item"' in page and '<option value="business">' in page and "现金流量项目" in page
+    lines = [{"account": "1002", "debit": "300.00", "cash_flow_item": "other_in"},
+             {"account": "2307", "credit": "300.00", "partner": "S001"}]
+    voucher_id(enter(finance, lines))
+    [draft] = vouchers()
+    assert [line.cash_flow_item for line in draft.lines] == ["other_in", None]
+    edit = finance.get(f"/ledger/vouchers/{draft.id}/edit").get_data(as_text=True)
+    assert 'value="other_in"' in edit
+    refused = enter(finance, [{**lines[0], "cash_flow_item": "nonsense"}, lines[1]])
+    assert refused.status_code == 200 and "现金流量项目 nonsense 不存在" in refused.get_data(as_text=True)
