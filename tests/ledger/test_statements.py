@@ -289,5 +289,7 @@ def test_the_entry_grid_takes_a_cash_flow_item(books, web):
     assert [line.cash_flow_item for line in draft.lines] == ["other_in", None]
     edit = finance.get(f"/ledger/vouchers/{draft.id}/edit").get_data(as_text=True)
     assert 'value="other_in"' in edit
+    shown = finance.get(f"/ledger/vouchers/{draft.id}").get_data(as_text=True)
+    assert "现金流量项目：收到的其他与日常活动有关的现金" in shown
     refused = enter(finance, [{**lines[0], "cash_flow_item": "nonsense"}, lines[1]])
     assert refused.status_code == 200 and "现金流量项目 nonsense 不存在" in refused.get_data(as_text=True)

@@ -16,6 +16,7 @@ from erp.core.web import requires
 from erp.ledger.models import Basis, Voucher
 from erp.ledger.services import review
 from erp.ledger.services.posting import Ledger
+from erp.ledger.services.statement_maps import cash_flow_items
 from erp.ledger.views.common import STATUS_TITLES, bp, dimension_labels, refusal_message, voucher_or_404
 from erp.ledger.views.forms import DIMENSION_FIELDS, DIMENSION_TITLES, ReverseForm
 
@@ -43,7 +44,8 @@ def voucher(voucher_id: int):
         totals={name: (sum((l.debit for l in lines), Decimal("0.00")), sum((l.credit for l in lines), Decimal("0.00")))
                 for name, lines in (("financial", financial), ("budget", budget))},
         dimension_labels=dimension_labels(found.lines), dimension_titles=DIMENSION_TITLES,
-        dimension_fields=DIMENSION_FIELDS, reverse_form=reverse_form, pdf_url=_pdf_url(found),
+        dimension_fields=DIMENSION_FIELDS, cash_flow_items=cash_flow_items(), reverse_form=reverse_form,
+        pdf_url=_pdf_url(found),
         is_preparer=found.preparer_id == g.user.id, is_reviewer=found.reviewer_id == g.user.id,
         separation=found.institution.community.separation_of_duties,
         settings=review.settings_for(db.session, found.institution.community_id),
