@@ -1,5 +1,7 @@
-"""Books and statements from the kept balances: 科目余额表, 总账, 明细账, 资产负债表 (会政财01表), 收入费用表
-(会政财02表), 预算收入支出表 (会政预01表) and 本期预算结余与本期盈余差异调节表; plus the 记账凭证 print.
+"""Books and statements from the kept balances: 科目余额表, 总账, 明细账 and every statement of 政府会计制度 and
+the hospital supplement — 资产负债表 (会政财01表), 收入费用表 (会政财02表), 净资产变动表 (会政财03表), 现金流量表
+(会政财04表), 预算收入支出表 (会政预01表), 预算结转结余变动表 (会政预02表), 财政拨款预算收入支出表 (会政预03表),
+本期预算结余与本期盈余差异调节表, 医疗活动收入费用明细表; plus the 记账凭证 print.
 
 Every report covers a :class:`Target` — one institution, a group of institutions, or the whole community
 (consolidated by :mod:`erp.ledger.reports.consolidation` unless asked for a plain sum) — and a
@@ -10,7 +12,9 @@ Where the numbers come from
     (institution, account, year, month) — its primary key prefix — with the month buckets summed in SQL
     (month 0 = brought forward, months before the range, months in the range). Leaf amounts are rolled up
     to every parent in Python over the (small) chart. The detail ledger scans voucher lines, but only those
-    of the one account (and its sub-accounts) in the period range.
+    of the one account (and its sub-accounts) in the period range; the statements that classify by the
+    counter-account (现金流量表, 专用基金 in the 净资产变动表, expense by nature) read the lines of the vouchers
+    touching those accounts (:mod:`.statements.counter`).
 
 Statements and the year-end closing voucher
     Revenue, expense and the budget accounts are emptied on 31 December by the closing voucher

@@ -110,6 +110,7 @@ def check_cash_flow_item(code: str, field: str) -> str:
     return code
 
 
+@cache
 def default_cash_flow_item(account_code: str, direction: str) -> str:
     """The item a cash movement gets from its counter-account when its line names none: the longest prefix of
     ``cash_flow_defaults.csv`` for the direction (``in`` for cash received), else the direction's default."""

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from erp.core.money import largest_remainder
@@ -23,8 +24,7 @@ from erp.ledger.reports.common import ZERO
 from erp.ledger.reports.snapshot import Snapshot
 
 
-@dataclass(frozen=True)
-class Posted:
+class Posted(NamedTuple):
     """One financial line of a voucher: its account code, debit-positive net, cash-flow item, and whether it is
     a red (红字) line: a negative amount on its side."""
 
@@ -51,16 +51,18 @@ def vouchers_touching(session: Session, snap: Snapshot, codes: tuple[str, ...]) 
              Voucher.state == VoucherState.POSTED, Voucher.kind != VoucherKind.CLOSING)
     touching = (select(VoucherLine.voucher_id).join(Voucher, Voucher.id == VoucherLine.voucher_id)
                 .where(*where, VoucherLine.account_id.in_(ids)))
+    # one amount per line (its net) and the red flag computed by the database: half the amounts to convert
     rows = session.execute(
-        select(VoucherLine.voucher_id, Voucher.month, VoucherLine.account_id, VoucherLine.debit, VoucherLine.credit,
-               VoucherLine.cash_flow_item)
+        select(VoucherLine.voucher_id, Voucher.month, VoucherLine.account_id, VoucherLine.debit - VoucherLine.credit,
+               VoucherLine.cash_flow_item, or_(VoucherLine.debit < 0, VoucherLine.credit < 0))
         .join(Voucher, Voucher.id == VoucherLine.voucher_id)
         .where(*where, VoucherLine.basis == Basis.FINANCIAL, VoucherLine.voucher_id.in_(touching))
         .order_by(VoucherLine.voucher_id, VoucherLine.line_no))
     vouchers: dict[int, VoucherLines] = {}
-    for voucher_id, month, account_id, debit, credit, item in rows:
+    code_of = snap.chart.code_of
+    for voucher_id, month, account_id, net, item, red in rows:
         entry = vouchers.setdefault(voucher_id, VoucherLines(month, []))
-        entry.lines.append(Posted(snap.chart.code_of[account_id], debit - credit, item, debit < 0 or credit < 0))
+        entry.lines.append(Posted(code_of[account_id], net, item, bool(red)))
     return list(vouchers.values())
 
 
@@ -70,6 +72,8 @@ def split_over_counters(amount: Decimal, counters: list[Posted]) -> list[tuple[s
     opposite = [line for line in counters if line.net and (line.net > 0) != (amount > 0)]
     if not amount or not opposite:
         return []
+    if -sum((line.net for line in opposite), ZERO) == amount:  # the common voucher: the counter lines are it
+        return [(line.code, -line.net) for line in opposite]
     shares = largest_remainder(amount, [(index, abs(line.net)) for index, line in enumerate(opposite)])
     return [(opposite[index].code, share) for index, share in shares.items() if share]
 

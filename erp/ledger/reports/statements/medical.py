@@ -9,6 +9,7 @@ from the voucher's counter-account (``medical_expense_nature.csv``: 2201 应付�
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 
 from sqlalchemy.orm import Session
 
@@ -31,6 +32,7 @@ def medical_revenue_expense(session: Session, target: Target, rng: PeriodRange) 
     return medical_revenue_expense_of(snap, natures)
 
 
+@cache
 def nature_of(code: str) -> str:
     """The expense nature of a counter-account: the longest code prefix of the nature map, else the default."""
     lines = line_map("medical_expense_nature")["nature"]
