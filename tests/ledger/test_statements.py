@@ -293,3 +293,18 @@ def test_the_entry_grid_takes_a_cash_flow_item(books, web):
     assert "现金流量项目：收到的其他与日常活动有关的现金" in shown
     refused = enter(finance, [{**lines[0], "cash_flow_item": "nonsense"}, lines[1]])
     assert refused.status_code == 200 and "现金流量项目 nonsense 不存在" in refused.get_data(as_text=True)
+
+
+def test_an_imported_sheet_may_carry_cash_flow_items(books, web):
+    from tests.ledger.test_voucher_import import TITLES, all_vouchers, page_errors, row, upload, workbook
+
+    titles = TITLES + ["现金流量项目"]
+    rows = [row(1, "1002", 5000.0, institution="QH101", on=MAR, memo="收取押金") + ["other_in"],
+            row(1, "2307", None, 5000.0, partner="S001") + [None]]
+    response = upload(web("finance"), workbook(rows, titles))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    [voucher] = all_vouchers()
+    assert [line.cash_flow_item for line in voucher.lines] == ["other_in", None]
+    rows[0][-1] = "nonsense"
+    refused = upload(web("finance"), workbook(rows, titles)).get_data(as_text=True)
+    assert ("2", "现金流量项目", "现金流量项目 nonsense 不存在 (unknown cash-flow item)") in page_errors(refused)

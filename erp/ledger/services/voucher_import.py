@@ -42,6 +42,7 @@ class ParsedLine:
     credit: Decimal
     dimensions: dict[str, str]
     memo: str
+    cash_flow_item: str = ""
 
 
 @dataclass
@@ -132,7 +133,8 @@ def _parse_group(group: VoucherGroup, report: _Report) -> None:
             report.add(row, "line_memo", "行摘要最多 256 字", group)
         if len(amounts) == 2:
             group.lines.append(ParsedLine(row, account, amounts["debit"], amounts["credit"],
-                                          {d: cell_text(row.cells.get(d)) for d in LINE_DIMENSIONS}, memo))
+                                          {d: cell_text(row.cells.get(d)) for d in LINE_DIMENSIONS}, memo,
+                                          cell_text(row.cells.get("cash_flow_item"))))
     if group.failed:
         return
     if len(group.lines) < 2:
@@ -211,6 +213,7 @@ def import_vouchers(session: Session, user: User, data: bytes) -> list[Voucher]:
             institution=institution.code, date=group.header["date"], memo=group.header.get("memo", ""),
             attachment_count=group.header.get("attachments", 0),
             lines=[LineInput(account=line.account, debit=line.debit, credit=line.credit, memo=line.memo,
+                             cash_flow_item=line.cash_flow_item or None,
                              **{d: (line.dimensions[d] or None) for d in LINE_DIMENSIONS}) for line in group.lines])
         try:
             created.append(ledger.create_draft(data_in))

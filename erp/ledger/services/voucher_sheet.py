@@ -62,9 +62,11 @@ COLUMNS: tuple[ImportColumn, ...] = (
     ImportColumn("project", "项目", False, 10, "项目编码，如 P001。", "", ("项目编码",)),
     ImportColumn("line_memo", "行摘要", False, 24, "本行分录的摘要（可选）。", "", ("分录摘要",)),
 )
-# Recognised when present (not in the template): the employee dimension.
+# Recognised when present (not in the template): the employee dimension, a cash line's 现金流量项目.
 OPTIONAL_COLUMNS: tuple[ImportColumn, ...] = (
     ImportColumn("employee", "职工", False, 10, "职工编码（可选列，需要时在末尾自行添加此列）。", "", ("职工编码",)),
+    ImportColumn("cash_flow_item", "现金流量项目", False, 14, "货币资金分录的现金流量项目代码（可选列；不填则按"
+                 "对方科目确定）。", "", ("现金流量项目代码",)),
 )
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS + OPTIONAL_COLUMNS}
 REQUIRED_HEADERS = ("voucher", "institution", "date", "account", "debit", "credit")  # columns the sheet must have
@@ -72,7 +74,7 @@ HEADER_FIELDS = ("institution", "date", "memo", "attachments")  # voucher-level:
 LINE_DIMENSIONS = ("department", "partner", "funding_source", "project", "employee")
 # Service field suffix (lines[i].<name>) -> import column key
 SERVICE_FIELD_COLUMNS = {"account": "account", "debit": "debit", "credit": "credit", "memo": "line_memo",
-                         **{d: d for d in LINE_DIMENSIONS}}
+                         "cash_flow_item": "cash_flow_item", **{d: d for d in LINE_DIMENSIONS}}
 
 
 @dataclass
