@@ -5,7 +5,8 @@ from marshmallow import Schema, fields, validate
 
 from erp.core.api_framework import AmountField, PageQuery
 from erp.payroll.models.dean_salary import DEAN_STATE_TITLES
-from erp.payroll.schemas.pools import YEAR, Ratio
+from erp.payroll.schemas.common import YEAR
+from erp.payroll.schemas.pools import Ratio
 
 
 class DeanSalaryCreate(Schema):

@@ -22,6 +22,7 @@ from erp.ledger.services import DocumentSource, LineInput, VoucherInput, post_do
 from erp.payroll.models import PayrollProfile
 from erp.payroll.models.dean_salary import DEAN_STATES, DeanAdvance, DeanSalary, DeanSalaryState
 from erp.core.money import largest_remainder
+from erp.payroll.services.years import check_year
 
 TEMPLATE = "payroll.dean_salary"
 DEFAULT_CAP_MULTIPLE = Decimal(3)
@@ -64,8 +65,7 @@ def create_dean_salary(session: Session, community_id: int, user: User, *, emplo
                        standard: Decimal, base: Decimal, average_pay: Decimal | None = None,
                        cap_multiple: Decimal = DEFAULT_CAP_MULTIPLE, pass_mark: Decimal = DEFAULT_PASS_MARK,
                        funding_source: str | None = None) -> DeanSalary:
-    if not 2000 <= year <= 9999:
-        raise BusinessError.for_field("year", "年度应为 2000–9999 (year must be 2000–9999)")
+    check_year(year)
     profile = session.scalar(select(PayrollProfile).where(PayrollProfile.employee_id == employee))
     if profile is None:
         raise NotFound.for_field("employee", f"没有职工 {employee} (no employee {employee})")

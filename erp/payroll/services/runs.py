@@ -12,6 +12,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
+from typing import Callable
 
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +31,7 @@ from erp.payroll.services.dean_exclusion import dean_ids, refuse_dean
 from erp.payroll.services.parameters import parameters_in_force
 from erp.payroll.services.rules import rules_in_force
 from erp.payroll.services.tax import CumulativeState
+from erp.payroll.services.years import check_year
 
 ZERO = Decimal(0)
 SLIP_AMOUNTS = ("gross", "personal_deductions", "income_tax", "employer_contributions", "taxable_wages",
@@ -48,8 +50,7 @@ def create_run(session: Session, user: User, *, institution: str, year: int, mon
                community_wide: bool = False, employees: list[int] = (), note: str = "") -> PayrollRun:
     if not 1 <= month <= 12:
         raise BusinessError.for_field("month", "月份应为 1–12 (month must be 1–12)")
-    if not 2000 <= year <= 9999:
-        raise BusinessError.for_field("year", "年度应为 2000–9999 (year must be 2000–9999)")
+    check_year(year)
     inst = institution_by_code(session, user.community_id, institution, write=True)
     kind = RunKind(kind)
     if community_wide:
@@ -169,8 +170,10 @@ def _year_to_date(session: Session, run: PayrollRun, employee_ids: list[int], *,
     return {row[0]: dict(zip(SLIP_AMOUNTS, (value or ZERO for value in row[1:]))) for row in session.execute(statement)}
 
 
-def compute_run(session: Session, run: PayrollRun, user: User) -> PayrollRun:
-    """(Re)compute every slip of the run with the rules and parameters in force in its month."""
+def compute_run(session: Session, run: PayrollRun, user: User,
+                progress: Callable[[int, int], None] | None = None) -> PayrollRun:
+    """(Re)compute every slip of the run with the rules and parameters in force in its month; ``progress(done,
+    total)`` hears of each employee (the background job's progress bar)."""
     require_whole_run(run, user)
     RUN_STATES.begin(session, run, RunState.COMPUTED)
     first = date(run.year, run.month, 1)
@@ -189,8 +192,10 @@ def compute_run(session: Session, run: PayrollRun, user: User) -> PayrollRun:
     earlier_lines = _earlier_lines(session, run, ids) if adjusting else {}
     session.execute(delete(Payslip).where(Payslip.run_id == run.id))
     slips, totals = [], defaultdict(lambda: ZERO)
+    report = progress or (lambda done, total: None)
+    report(0, len(profiles))
     with _gc_paused():  # thousands of small objects that live until the insert: no collection in between
-        for profile in profiles:
+        for done, profile in enumerate(profiles, start=1):
             earlier = before_month.get(profile.employee_id, {})
             state = CumulativeState(
                 months_employed(profile, run.year, run.month) - 1, earlier.get("taxable_wages", ZERO),
@@ -207,6 +212,7 @@ def compute_run(session: Session, run: PayrollRun, user: User) -> PayrollRun:
             slips.append(slip)
             for name in ("gross", "personal_deductions", "income_tax", "net", "employer_contributions"):
                 totals[name] += slip[name]
+            report(done, len(profiles))
     period = run.period  # read before the insert: a refused statement expires the run
     try:
         _insert_slips(session, slips)

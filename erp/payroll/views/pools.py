@@ -18,6 +18,7 @@ from erp.core.timeutil import local_today
 from erp.core.web import can, requires
 from erp.payroll.models.performance_pool import POOL_ITEM_TITLES, POOL_STATE_TITLES, PerformancePool, PoolItem
 from erp.payroll.services import ledger_figures, performance_pool
+from erp.payroll.services.years import check_year
 from erp.payroll.views.common import bp, form_amount
 
 RATES = ("development_fund_rate", "welfare_fund_rate", "reward_share", "growth", "appraisal_factor", "basic_share",
@@ -97,8 +98,7 @@ def new_pool():
     if request.method == "POST":
         try:
             year = int(form.get("year") or 0)
-            if not 2000 <= year <= 9999:
-                raise BusinessError.for_field("year", _("年度无效 (invalid year)"))
+            check_year(year)
             pool = performance_pool.create_pool(db.session, current_user.community_id, current_user,
                                                 institution=form.get("institution", ""), year=year,
                                                 **pool_parameters(form))
