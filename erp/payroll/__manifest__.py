@@ -45,9 +45,10 @@ MANIFEST = Manifest(
         "payroll.pooling.approve": ("chief_accountant",),
         "payroll.distribution.read": PAY_READERS,
         "payroll.distribution.write": HR,
-        # 院长年薪: recorded by HR or finance as approved, its postings by the finance office
+        # 院长年薪: recorded by HR or finance, approved (核定) by the chief accountant, posted by the finance office
         "payroll.dean.read": PAY_READERS,
         "payroll.dean.write": PAY_SETTERS,
+        "payroll.dean.approve": ("chief_accountant",),
         "payroll.dean.post": ("finance", "chief_accountant"),
     },
     data_loader="erp.payroll.install:load",

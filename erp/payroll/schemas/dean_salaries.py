@@ -41,6 +41,8 @@ class DeanSalarySchema(Schema):
     average_pay = AmountField()
     pass_mark = Ratio()
     funding_source = fields.Function(lambda s: s.funding_source.code)
+    created_by = fields.Function(lambda s: s.created_by.username if s.created_by else None)
+    approved_by = fields.Function(lambda s: s.approved_by.username if s.approved_by else None)
     advances = fields.List(fields.Nested(AdvanceSchema))
     score = Ratio(allow_none=True)
     annual = AmountField(allow_none=True)
