@@ -123,7 +123,8 @@ def pool(pool_id: int):
 @requires("payroll.pool.write")
 def compute_pool(pool_id: int):
     found = performance_pool.get_pool(db.session, pool_id)
-    return run_action(lambda: performance_pool.recompute_pool(db.session, found, pool_parameters(request.form)),
+    return run_action(lambda: performance_pool.recompute_pool(db.session, found, pool_parameters(request.form),
+                                                                    current_user),
                       url_for("payroll.pool", pool_id=pool_id), _("已按上年结账数据重新核算"))
 
 
@@ -133,7 +134,7 @@ def add_pool_increase(pool_id: int):
     found = performance_pool.get_pool(db.session, pool_id)
     return run_action(lambda: performance_pool.add_increase(db.session, found, {
         "category": request.form.get("category", ""), "amount": form_amount(request.form, "amount"),
-        "reason": request.form.get("reason", "")}), url_for("payroll.pool", pool_id=pool_id), _("已增加核增项目"))
+        "reason": request.form.get("reason", "")}, current_user), url_for("payroll.pool", pool_id=pool_id), _("已增加核增项目"))
 
 
 @bp.post("/performance-pools/<int:pool_id>/approve")
