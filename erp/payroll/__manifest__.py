@@ -12,7 +12,8 @@ MANIFEST = Manifest(
             "erp.payroll.models.dean_salary"),
     blueprints=("erp.payroll.views:bp",),
     api_blueprints=("erp.payroll.api.employees:bp", "erp.payroll.api.tax:bp", "erp.payroll.api.rules:bp",
-                    "erp.payroll.api.runs:bp", "erp.payroll.api.pools:bp", "erp.payroll.api.dean_salaries:bp"),
+                    "erp.payroll.api.runs:bp", "erp.payroll.api.pools:bp", "erp.payroll.api.dean_salaries:bp",
+                    "erp.payroll.api.openings:bp"),
     menu=(
         MenuEntry(N_("工资发放"), "payroll.runs", "payroll.run.read", 50),
         MenuEntry(N_("当月变动"), "payroll.inputs", "payroll.run.read", 51),

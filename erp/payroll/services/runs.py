@@ -24,10 +24,12 @@ from erp.core.models import Department, Employee, Institution, InstitutionKind, 
 from erp.core.scoping import OutOfScope, current_scope
 from erp.core.services import institution_by_code
 from erp.core.timeutil import utcnow
-from erp.payroll.models import (RUN_STATES, PayrollInput, PayrollProfile, PayrollRun, Payslip, RunKind, RunState)
+from erp.payroll.models import (APPROVED_STATES, RUN_STATES, PayrollInput, PayrollProfile, PayrollRun, Payslip,
+                                RunKind, RunState)
 from erp.payroll.services.budget_control import reserve_run
 from erp.payroll.services.calculation import CompiledRule, EmployeeFacts, SlipResult, compute_slip
 from erp.payroll.services.dean_exclusion import dean_ids, refuse_dean
+from erp.payroll.services.opening import opening_state, openings_for
 from erp.payroll.services.parameters import parameters_in_force
 from erp.payroll.services.rules import rules_in_force
 from erp.payroll.services.tax import CumulativeState
@@ -151,9 +153,6 @@ def _inputs(session: Session, run: PayrollRun, employee_ids: list[int]) -> dict[
     return found
 
 
-APPROVED_STATES = (RunState.APPROVED, RunState.POSTED, RunState.PAID)
-
-
 def _approved_slip():
     """A slip of an approved run (approved, posted or paid): only those count as paid before; a computed run that
     was never approved feeds neither the year's cumulative tax nor an adjustment's "already paid"."""
@@ -187,6 +186,7 @@ def compute_run(session: Session, run: PayrollRun, user: User,
         Institution.id.in_({p.institution_id for p in profiles} or {0})))}
     inputs = _inputs(session, run, ids)
     before_month = _year_to_date(session, run, ids, this_month=False)
+    openings = openings_for(session, ids, run.year)  # 年中上线: the months before the system
     adjusting = run.kind is RunKind.ADJUSTMENT
     paid_this_month = _year_to_date(session, run, ids, this_month=True) if adjusting else {}
     earlier_lines = _earlier_lines(session, run, ids) if adjusting else {}
@@ -197,10 +197,13 @@ def compute_run(session: Session, run: PayrollRun, user: User,
     with _gc_paused():  # thousands of small objects that live until the insert: no collection in between
         for done, profile in enumerate(profiles, start=1):
             earlier = before_month.get(profile.employee_id, {})
-            state = CumulativeState(
-                months_employed(profile, run.year, run.month) - 1, earlier.get("taxable_wages", ZERO),
-                sum((earlier.get(k, ZERO) for k in ("special_deduction", "additional_deduction", "other_deduction")),
-                    start=ZERO), earlier.get("wage_tax", ZERO))
+            if (opening := openings.get(profile.employee_id)) is not None:
+                state = _after_opening(opening, profile, run.month, earlier)
+            else:
+                state = CumulativeState(
+                    months_employed(profile, run.year, run.month) - 1, earlier.get("taxable_wages", ZERO),
+                    sum((earlier.get(k, ZERO) for k in ("special_deduction", "additional_deduction",
+                                                        "other_deduction")), start=ZERO), earlier.get("wage_tax", ZERO))
             facts = facts_of(profile, institutions, run.year, run.month)
             try:
                 result = compute_slip(facts, inputs.get(profile.employee_id, {}), compiled, parameters, state,
@@ -229,6 +232,14 @@ def compute_run(session: Session, run: PayrollRun, user: User,
                     {"slips": len(slips), "versions": run.versions, "net_total": str(run.net_total)})
     session.flush()
     return run
+
+
+def _after_opening(opening, profile: PayrollProfile, month: int, earlier: dict) -> CumulativeState:
+    if month <= opening.through_month:
+        raise Conflict.for_field(f"employees.{profile.employee.code}", f"{profile.employee.name} 的 {opening.year} 年"
+                                 f"1–{opening.through_month} 月已按期初累计数计入，不再计算 (the opening figures cover "
+                                 f"this month)", "opening_covers_month")
+    return opening_state(opening, month, earlier)
 
 
 @contextmanager
