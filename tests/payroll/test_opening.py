@@ -154,3 +154,20 @@ def test_the_opening_figures_are_imported_from_excel_all_or_nothing(staff, api):
     assert listed[first]["tax_withheld"] == "2502.00" and listed[first]["source"] == "excel"
     assert (listed[second]["through_month"], listed[second]["income"], listed[second]["tax_withheld"]) == (
         3, "54000.00", "753.30")
+
+
+def test_the_openings_page_imports_a_workbook(staff, web):
+    from tests.conftest import csrf_token
+
+    _employee(staff, 610)
+    db.session.commit()
+    hr = web("hr")
+    page = hr.get(f"/payroll/openings?year={YEAR}").get_data(as_text=True)
+    assert "本年度没有期初累计数" in page and "累计已预扣预缴税额" in page
+    row = [id_number(610), "上线职工610", 6, 6, "108000.00", "13380.00", "12000.00", "2400.00", "2502.00"]
+    response = hr.post("/payroll/openings", data={
+        "year": str(YEAR), "csrf_token": csrf_token(page),
+        "file": (io.BytesIO(base64.b64decode(_workbook([row]))), "期初.xlsx")}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    page = hr.get(f"/payroll/openings?year={YEAR}").get_data(as_text=True)
+    assert "上线职工610" in page and "2,502.00" in page and "108,000.00" in page

@@ -45,8 +45,8 @@ def runs():
         filters=[Filter("state", _("状态"), lambda st, v: st.where(PayrollRun.state == RunState(v)),
                         tuple((s.value, _(t)) for s, t in RUN_STATE_TITLES.items()))],
         default_sort="-number",
-        actions=[(_("新建发放批次"), url_for("payroll.new_run")), (_("录入当月变动"), url_for("payroll.inputs"))]
-        if can("payroll.run.write") else [],
+        actions=[(_("新建发放批次"), url_for("payroll.new_run")), (_("录入当月变动"), url_for("payroll.inputs")),
+                 (_("期初累计数"), url_for("payroll.openings"))] if can("payroll.run.write") else [],
         row_url=lambda r: url_for("payroll.run", run_id=r.id),
     )
     return view.render()
