@@ -13,6 +13,7 @@ from erp.core.extensions import db
 from erp.core.models import Job
 from erp.payroll import services as payroll
 from erp.payroll.models import PayrollRun, RuleCategory, RunState, SalaryRule
+from erp.payroll.reports.slips import submit_slips_pdf
 from tests.core.test_jobs import redis_queue  # noqa: F401 - the RQ queue fixture of the core job tests
 from tests.payroll.conftest import staff, user  # noqa: F401 - the payroll demo fixture
 
@@ -89,7 +90,7 @@ def test_rq_computes_and_prints_the_run(staff, app, redis_queue):  # noqa: F811 
     assert db.session.get(Job, compute.id).state == "done"
     run = db.session.get(PayrollRun, run.id)
     assert run.state is RunState.COMPUTED
-    printing = payroll.submit_slips_pdf(db.session, run, user("hr"))
+    printing = submit_slips_pdf(db.session, run, user("hr"))
     db.session.commit()
     SimpleWorker([redis_queue], connection=redis_queue.connection).work(burst=True)
     db.session.expire_all()

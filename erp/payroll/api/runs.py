@@ -14,7 +14,7 @@ from erp.core.schemas import JobSchema
 from erp.core.services import institution_by_code
 from erp.payroll import services as payroll
 from erp.payroll.models import PayrollRun, Payslip, RunState
-from erp.payroll.reports.slips import bank_file, slip_dict, slips_pdf
+from erp.payroll.reports.slips import bank_file, slip_dict, slips_pdf, submit_slips_pdf
 from erp.payroll.schemas.runs import InputsIn, PayIn, RunIn, RunOut, RunQuery, SlipQuery
 
 bp = Blueprint("payroll_runs_api", __name__, url_prefix=API_PREFIX)
@@ -114,7 +114,7 @@ def run_slips(run_id, query):
            status=202, summary="Print the run's slips as one PDF (a page per slip) in the background: answers the job, "
                                "whose result file is the PDF")
 def run_slips_pdf(run_id):
-    return payroll.submit_slips_pdf(db.session, _run(run_id), g.user)
+    return submit_slips_pdf(db.session, _run(run_id), g.user)
 
 
 def _slip(slip_id: int) -> Payslip:

@@ -52,9 +52,10 @@ class DeanSalary(Audited, InstitutionOwned, db.Model):
     settlement: Mapped[Decimal | None] = mapped_column(Money())  # Y − advances (negative: recovered)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 核定 by another user (sort_order: the migration appends them)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, sort_order=1)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), sort_order=1)
 
     institution: Mapped[Institution] = relationship()
     employee: Mapped[Employee] = relationship()

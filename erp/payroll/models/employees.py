@@ -69,7 +69,6 @@ class PayrollProfile(Audited, InstitutionOwned, db.Model):
     general_practitioner: Mapped[bool] = mapped_column(Boolean, default=False)  # 全科医生
     public_health: Mapped[bool] = mapped_column(Boolean, default=False)  # 公共卫生医师
     establishment: Mapped[Establishment] = enum_column(Establishment)
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))  # the employee's institution's
     id_number: Mapped[str] = mapped_column(String(18))  # 身份证号 (stdnum.cn.ric)
     bank_name: Mapped[str] = mapped_column(String(64), default="")
     bank_account: Mapped[str] = mapped_column(String(32), default="")
@@ -78,6 +77,8 @@ class PayrollProfile(Audited, InstitutionOwned, db.Model):
     hire_date: Mapped[date] = mapped_column(Date)
     leave_date: Mapped[date | None] = mapped_column(Date)
     is_head: Mapped[bool] = mapped_column(Boolean, default=False)  # 主要负责人 (院长): outside every pay rule
+    # the employee's institution's community (sort_order: the migration appends it)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), sort_order=1)
 
     employee: Mapped[Employee] = relationship()
     institution: Mapped[Institution] = relationship()

@@ -105,9 +105,10 @@ class PerformancePool(Audited, InstitutionOwned, db.Model):
     checks: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    computed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))  # who last (re)computed it
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # who last (re)computed it (sort_order: the migration appends it)
+    computed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), sort_order=1)
 
     institution: Mapped[Institution] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])

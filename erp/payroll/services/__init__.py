@@ -9,7 +9,7 @@
   and 严禁挂钩 (``revenue_link``) checks; :mod:`.rule_check` — a saved rule is test-evaluated (``rule_invalid``),
   withdrawn from a date; :mod:`.standard` — a standard 事业单位 rule set.
 - :mod:`.calculation` — one employee's month; :mod:`.runs` — create, compute, approve, monthly inputs;
-  :mod:`.run_jobs` — computing and printing a run as background jobs; :mod:`.review` — differences from last month; :mod:`.posting` — the ledger's door (payroll.run, payroll.payment).
+  :mod:`.run_jobs` — computing a run as a background job; :mod:`.review` — differences from last month; :mod:`.posting` — the ledger's door (payroll.run, payroll.payment).
 - :mod:`.dean_exclusion` — the one rule that keeps the 院长 out of rule-based pay, the pool, 统筹 and every
   distribution (``dean_excluded``); :mod:`.budget_control` — approval commits the budget, payment spends it.
 """
@@ -27,7 +27,7 @@ from erp.payroll.services.review import EmployeeReview, LineDifference, review_r
 from erp.payroll.services.rules import (BUILT_INS, EMPLOYEE_ATTRIBUTES, check_policy, rule_history, rules_in_force,
                                         save_rule)
 from erp.payroll.services.rule_check import check_evaluates, sample_facts, save_checked_rule, withdraw_rule
-from erp.payroll.services.run_jobs import active_job, submit_compute, submit_slips_pdf
+from erp.payroll.services.run_jobs import active_job, submit_compute
 from erp.payroll.services.runs import (approve_run, compute_run, covered_institutions, create_run, months_employed,
                                        require_whole_run, run_by_id, set_inputs, slips_of)
 from erp.payroll.services.standard import load_standard_rules
@@ -46,5 +46,5 @@ __all__ = [
     "load_standard_rules", "monthly_table", "months_employed", "parameter_history", "parameters_in_force", "parse",
     "pay_run", "post_run", "profiles_query", "require_whole_run", "review_run", "rule_history", 
     "rules_in_force", "run_by_id", "sample_facts", "save_checked_rule", "save_parameter", "save_rule", "separate_bonus_allowed",
-    "set_inputs", "shipped_parameters", "slips_of", "submit_compute", "submit_slips_pdf", "withdraw_rule", "update_employee", "validate_id_number", "withhold_month",
+    "set_inputs", "shipped_parameters", "slips_of", "submit_compute", "withdraw_rule", "update_employee", "validate_id_number", "withhold_month",
 ]

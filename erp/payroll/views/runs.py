@@ -19,7 +19,7 @@ from erp.core.timeutil import local_today
 from erp.core.web import can, requires
 from erp.payroll import services as payroll
 from erp.payroll.models import RUN_KIND_TITLES, RUN_STATE_TITLES, PayrollInput, PayrollRun, Payslip, RunState
-from erp.payroll.reports.slips import bank_file, slip_dict, slips_pdf
+from erp.payroll.reports.slips import bank_file, slip_dict, slips_pdf, submit_slips_pdf
 from erp.payroll.views.common import act, bp, chosen_institution, institutions
 
 INPUTS = [("reward_performance", "奖励性绩效"), ("night_shifts", "夜班数"), ("annual_bonus", "全年一次性奖金"),
@@ -162,7 +162,7 @@ def _submitted(submit, run_id: int, message: str):
 def run_pdf(run_id):
     """The batch PDF is printed in the background: the page shows the job and then its download link."""
     found = _run_or_404(run_id)
-    return _submitted(lambda: payroll.submit_slips_pdf(db.session, found, current_user), run_id,
+    return _submitted(lambda: submit_slips_pdf(db.session, found, current_user), run_id,
                       _("已开始生成工资条 PDF"))
 
 
