@@ -36,7 +36,8 @@ def _employee(staff, serial: int) -> int:
                               id_number=id_number(serial), department="01", establishment="bianzhi",
                               staff_category="doctor", post="pro_10", grade=12, hire_date=date(2015, 1, 1),
                               insurance_base=D("10000.00"), housing_fund_base=D("10000.00"),
-                              deductions=[{"kind": "child_education", "amount": D("2000.00"), "start": date(YEAR, 1, 1)}])
+                              deductions=[{"kind": "child_education", "amount": D("2000.00"),
+                                           "start": date(YEAR, 1, 1)}])
     return profile.employee_id
 
 

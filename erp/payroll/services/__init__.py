@@ -9,7 +9,8 @@
   and 严禁挂钩 (``revenue_link``) checks; :mod:`.rule_check` — a saved rule is test-evaluated (``rule_invalid``),
   withdrawn from a date; :mod:`.standard` — a standard 事业单位 rule set.
 - :mod:`.calculation` — one employee's month; :mod:`.runs` — create, compute, approve, monthly inputs;
-  :mod:`.run_jobs` — computing a run as a background job; :mod:`.review` — differences from last month; :mod:`.posting` — the ledger's door (payroll.run, payroll.payment).
+  :mod:`.run_jobs` — computing a run as a background job; :mod:`.review` — differences from last month;
+  :mod:`.posting` — the ledger's door (payroll.run, payroll.payment).
 - :mod:`.dean_exclusion` — the one rule that keeps the 院长 out of rule-based pay, the pool, 统筹 and every
   distribution (``dean_excluded``); :mod:`.budget_control` — approval commits the budget, payment spends it.
 """

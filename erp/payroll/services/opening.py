@@ -60,7 +60,8 @@ def set_opening(session: Session, user: User, *, employee: int, year: int, throu
         session.add(opening)
     for name, value in amounts.items():
         setattr(opening, name, value)
-    opening.through_month, opening.months, opening.source, opening.created_by_id = through_month, months, source, user.id
+    opening.through_month, opening.months = through_month, months
+    opening.source, opening.created_by_id = source, user.id
     session.flush()
     return opening
 

@@ -5,8 +5,8 @@ comparison of a number with text): the whole month's run would stop on it. So a 
 at once, after the rules in force before it, against sample facts — the community's own employees employed on
 its effective date (one of each institution, category, post and flag combination), or, before there are any, a
 neutral employee (alone: earlier rules read 0, and a missing pay-table entry is not the rule's fault) — with no
-monthly inputs (an absent input reads 0, as in a run). A failure is refused with ``rule_invalid`` naming ``condition`` or
-``amount``, and the version is not saved (the caller's transaction rolls back).
+monthly inputs (an absent input reads 0, as in a run). A failure is refused with ``rule_invalid`` naming
+``condition`` or ``amount``, and the version is not saved (the caller's transaction rolls back).
 
 Editing is saving a new version from a later date; withdrawing (停用) is a version with ``active`` false from a
 date: the months before keep the rule, and the history stays.

@@ -1,5 +1,5 @@
-"""院长年薪 screens: the list, recording a year's salary, its approval (核定, by another user), its page (twelve advances with their postings,
-the settlement after the appraisal)."""
+"""院长年薪 screens: the list, recording a year's salary, its approval (核定, by another user), its page (twelve
+advances with their postings, the settlement after the appraisal)."""
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for

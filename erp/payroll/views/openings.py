@@ -1,18 +1,16 @@
 """期初累计数 page: a mid-year go-live's opening figures of the year, and their Excel import."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from erp.core.errors import BusinessError
 from erp.core.extensions import db
 from erp.core.timeutil import local_today
 from erp.core.web import can, requires
 from erp.payroll.services import opening
-from erp.payroll.services.employee_sheet import ImportFailed
 from erp.payroll.services.years import FIRST_YEAR, LAST_YEAR
-from erp.payroll.views.common import bp
+from erp.payroll.views.common import bp, import_upload
 
 
 @bp.route("/openings", methods=["GET", "POST"])
@@ -25,22 +23,10 @@ def openings():
     if request.method == "POST":
         if not can("payroll.run.write"):
             abort(403)
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            flash(_("请选择 Excel 文件"), "error")
-        else:
-            try:
-                count = opening.import_openings(db.session, current_user, year, upload.read())
-                db.session.commit()
-                flash(_("已导入 %(n)s 名职工的期初累计数", n=count), "success")
-                return redirect(url_for("payroll.openings", year=year))
-            except ImportFailed as failure:
-                db.session.rollback()
-                errors = failure.errors
-                flash(failure.message, "error")
-            except BusinessError as exc:
-                db.session.rollback()
-                flash(exc.message, "error")
+        done, errors = import_upload(lambda data: _("已导入 %(n)s 名职工的期初累计数", n=opening.import_openings(
+            db.session, current_user, year, data)), url_for("payroll.openings", year=year))
+        if done is not None:
+            return done
     rows = db.session.scalars(opening.openings_query(current_user.community_id, year)).all()
     return render_template("payroll/openings.html", year=year, rows=rows, errors=errors, columns=opening.COLUMNS,
                            editable=can("payroll.run.write"), title=_("期初累计数")), 422 if errors else 200

@@ -134,7 +134,8 @@ def add_pool_increase(pool_id: int):
     found = performance_pool.get_pool(db.session, pool_id)
     return run_action(lambda: performance_pool.add_increase(db.session, found, {
         "category": request.form.get("category", ""), "amount": form_amount(request.form, "amount"),
-        "reason": request.form.get("reason", "")}, current_user), url_for("payroll.pool", pool_id=pool_id), _("已增加核增项目"))
+        "reason": request.form.get("reason", "")}, current_user), url_for("payroll.pool", pool_id=pool_id),
+        _("已增加核增项目"))
 
 
 @bp.post("/performance-pools/<int:pool_id>/approve")

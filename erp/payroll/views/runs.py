@@ -96,7 +96,8 @@ def run(run_id):
     reviews = payroll.review_run(db.session, found) if found.state is not RunState.DRAFT else []
     return render_template("payroll/run.html", run=found, slips=[slip_dict(s, found) for s in slips],
                            reviews=reviews, states=RUN_STATE_TITLES, kinds=RUN_KIND_TITLES,
-                           actions=_actions(found), job=_shown_job(found), computing=payroll.active_job(db.session, found))
+                           actions=_actions(found), job=_shown_job(found),
+                           computing=payroll.active_job(db.session, found))
 
 
 def _shown_job(run: PayrollRun):
