@@ -77,7 +77,7 @@ def load(db, employees: int, months: int, year: int):
     for serial, (employee_id, institution_id) in enumerate(ids, start=1):
         category, post = POSTS[serial % len(POSTS)]
         base = Decimal(rng.randrange(5000, 16000, 100))
-        profiles.append({"employee_id": employee_id, "institution_id": institution_id,
+        profiles.append({"employee_id": employee_id, "institution_id": institution_id, "community_id": community.id,
                          "department_id": rng.choice(departments[institution_id]), "post": post,
                          "grade": rng.randint(5, 30), "staff_category": category, "establishment": "bianzhi",
                          "general_practitioner": False, "public_health": False, "id_number": id_number(serial),

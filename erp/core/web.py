@@ -94,7 +94,8 @@ def register_web_hooks(app) -> None:
 
     @app.context_processor
     def _layout_context():
-        if current_user is None or not current_user.is_authenticated:
+        # outside a request (a background job printing a PDF) there is no signed-in user and no layout
+        if not has_request_context() or current_user is None or not current_user.is_authenticated:
             return {"can": can, "get_locale": get_locale}
         menu = [(manifest, [entry for entry in entries if can(entry.permission)])
                 for manifest, entries in current_app.extensions["erp"].registry.menu()]

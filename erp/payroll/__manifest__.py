@@ -12,7 +12,8 @@ MANIFEST = Manifest(
             "erp.payroll.models.dean_salary"),
     blueprints=("erp.payroll.views:bp",),
     api_blueprints=("erp.payroll.api.employees:bp", "erp.payroll.api.tax:bp", "erp.payroll.api.rules:bp",
-                    "erp.payroll.api.runs:bp", "erp.payroll.api.pools:bp", "erp.payroll.api.dean_salaries:bp"),
+                    "erp.payroll.api.runs:bp", "erp.payroll.api.pools:bp", "erp.payroll.api.dean_salaries:bp",
+                    "erp.payroll.api.openings:bp"),
     menu=(
         MenuEntry(N_("工资发放"), "payroll.runs", "payroll.run.read", 50),
         MenuEntry(N_("当月变动"), "payroll.inputs", "payroll.run.read", 51),
@@ -51,9 +52,10 @@ MANIFEST = Manifest(
         "payroll.pooling.approve": ("chief_accountant",),
         "payroll.distribution.read": PAY_READERS,
         "payroll.distribution.write": HR,
-        # 院长年薪: recorded by HR or finance as approved, its postings by the finance office
+        # 院长年薪: recorded by HR or finance, approved (核定) by the chief accountant, posted by the finance office
         "payroll.dean.read": PAY_READERS,
         "payroll.dean.write": PAY_SETTERS,
+        "payroll.dean.approve": ("chief_accountant",),
         "payroll.dean.post": ("finance", "chief_accountant"),
     },
     data_loader="erp.payroll.install:load",

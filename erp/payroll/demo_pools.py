@@ -18,7 +18,7 @@ from erp.payroll.demo import load_demo as load_payroll_demo
 from erp.payroll.models.dean_salary import DeanSalary
 from erp.payroll.models.performance_pool import PerformancePool
 from erp.payroll.services import head_of
-from erp.payroll.services.dean_salary import create_dean_salary, pay_advance
+from erp.payroll.services.dean_salary import approve_dean_salary, create_dean_salary, pay_advance
 from erp.payroll.services.performance_pool import approve_pool, create_pool
 from erp.payroll.services.pooling import create_plan
 
@@ -129,5 +129,6 @@ def _dean(session: Session, community: Community, lead: Institution, users: dict
     salary = create_dean_salary(session, community.id, users["hr"], employee=dean.employee_id, year=today.year,
                                 standard=D("420000.00"), base=D("290000.00"), average_pay=D("152000.00"),
                                 funding_source=DEAN_SOURCE[0])
+    approve_dean_salary(session, salary, users["chief"])
     for month in range(1, today.month):
         pay_advance(session, salary, month, users["finance"])

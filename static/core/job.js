@@ -14,7 +14,12 @@
   function poll() {
     fetch(box.getAttribute("data-job-status"), {credentials: "same-origin"})
       .then(function (response) { return response.json(); })
-      .then(function (job) { if (!show(job)) { window.setTimeout(poll, 1000); } })
+      .then(function (job) {
+        if (!show(job)) { window.setTimeout(poll, 1000); return; }
+        // a job whose work shows on a page (a computed run) goes back to that page once done
+        var next = box.getAttribute("data-job-done-url");
+        if (next && job.state === "done") { window.location.assign(next); }
+      })
       .catch(function () { window.setTimeout(poll, 3000); });
   }
   poll();

@@ -24,3 +24,13 @@ def user(username: str) -> User:
 def id_number(serial: int, birth: str = "19950312") -> str:
     body = f"130534{birth}{serial:03d}"  # 清河县 (a code in use since 1993)
     return body + ric.calc_check_digit(body + "0")  # the function ignores the last place
+
+
+def compute(client, run_id: int, expect: str = "done") -> dict:
+    """POST …/compute through the API (202 with the background job; the tests' eager backend has run it when
+    the answer comes) and the run as it is afterwards."""
+    response = client.post(f"/api/v1/payroll-runs/{run_id}/compute")
+    assert response.status_code == 202, response.json
+    job = client.get(f"/api/v1/jobs/{response.json['id']}").json
+    assert job["state"] == expect, job
+    return client.get(f"/api/v1/payroll-runs/{run_id}").json

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.payroll.conftest import id_number
+from tests.payroll.conftest import compute, id_number
 
 
 def test_employees_are_created_and_addressed_by_id(staff, api):
@@ -99,7 +99,11 @@ def test_the_monthly_cycle_through_the_api(staff, api):
     hr, chief, finance = api("hr"), api("chief"), api("finance")
     run = hr.post("/api/v1/payroll-runs", json={"institution": "QH101", "year": 2026, "month": 1}).json
     assert run["state"] == "draft" and run["number"] == "工资-2026-01-0001"
-    computed = hr.post(f"/api/v1/payroll-runs/{run['id']}/compute").json
+    submitted = hr.post(f"/api/v1/payroll-runs/{run['id']}/compute")
+    assert submitted.status_code == 202 and submitted.json["title"] == f"计算工资 {run['number']}"
+    job = hr.get(f"/api/v1/jobs/{submitted.json['id']}").json
+    assert job["state"] == "done" and job["result"]["slip_count"] == 5 and (job["done"], job["total"]) == (5, 5)
+    computed = hr.get(f"/api/v1/payroll-runs/{run['id']}").json
     assert computed["state"] == "computed" and computed["slip_count"] == 5
     assert "income_tax@1" in computed["versions"]["rules"]
     review = hr.get(f"/api/v1/payroll-runs/{run['id']}/review").json["employees"]
@@ -126,7 +130,7 @@ def test_the_monthly_cycle_through_the_api(staff, api):
 def test_a_scoped_user_sees_only_their_institutions_slips(staff, api):
     hr = api("hr")
     run = hr.post("/api/v1/payroll-runs", json={"institution": "QH102", "year": 2026, "month": 1}).json
-    hr.post(f"/api/v1/payroll-runs/{run['id']}/compute")
+    compute(hr, run["id"])
     slip = hr.get(f"/api/v1/payroll-runs/{run['id']}/payslips").json["items"][0]
     accountant = api("accountant")  # 城关镇卫生院 QH101 only
     assert accountant.get(f"/api/v1/payslips/{slip['id']}").status_code == 404
@@ -147,5 +151,5 @@ def test_a_lead_hospital_hr_officer_cannot_compute_the_whole_communitys_slips(st
                                                      "community_wide": True}).status_code == 422
     response = scoped.post(f"/api/v1/payroll-runs/{run['id']}/compute")
     assert response.status_code == 403
-    computed = api("hr").post(f"/api/v1/payroll-runs/{run['id']}/compute").json
+    computed = compute(api("hr"), run["id"])
     assert computed["slip_count"] > 60  # every member's staff but the heads

@@ -11,8 +11,8 @@ from erp.core.errors import BusinessError, Conflict
 from erp.core.extensions import db
 from erp.core.models import FundingSource
 from erp.ledger.services import Account, Voucher, VoucherLine
-from erp.payroll.services.dean_salary import (annual_salary, create_dean_salary, monthly_advances, pay_advance,
-                                              settle)
+from erp.payroll.services.dean_salary import (annual_salary, approve_dean_salary, create_dean_salary,
+                                              monthly_advances, pay_advance, settle)
 from tests.ledger.conftest import YEAR
 from tests.payroll.pool_books import employee, user
 
@@ -36,6 +36,23 @@ def test_the_annual_salary_by_score():
     assert annual_salary(base, standard, Decimal("64.5")) == Decimal("230357.14")  # 230,357.142857…
 
 
+def test_a_recorded_salary_waits_for_another_users_approval_before_any_advance(books, demo):
+    salary = create_dean_salary(db.session, demo.id, user("finance"), employee=_dean(demo), year=YEAR,
+                                standard=Decimal("450000.00"), base=Decimal("250000.00"), funding_source="F01")
+    assert salary.state.value == "draft" and salary.approved_by_id is None
+    with pytest.raises(Conflict) as early:
+        pay_advance(db.session, salary, 1, user("finance"))
+    assert early.value.code == "invalid_transition"
+    with pytest.raises(Conflict) as own:
+        approve_dean_salary(db.session, salary, user("finance"))  # who recorded it may not approve it
+    assert own.value.code == "separation_of_duties"
+    approve_dean_salary(db.session, salary, user("chief"))
+    assert salary.state.value == "approved" and salary.approved_by_id == user("chief").id
+    with pytest.raises(Conflict):
+        approve_dean_salary(db.session, salary, user("chief"))  # once
+    assert pay_advance(db.session, salary, 1, user("chief")).paid_at is not None
+
+
 def _dean(demo):
     return employee(demo.id, "QH001", "刘院长", 901, department="31", is_head=True, staff_category="management")
 
@@ -52,6 +69,7 @@ def _lines(voucher, generated: bool = False):
 def test_advances_and_a_positive_settlement_are_posted_with_the_deans_funding_source(books, demo):
     salary = create_dean_salary(db.session, demo.id, user("hr"), employee=_dean(demo), year=YEAR,
                                 standard=Decimal("450000.00"), base=Decimal("250000.00"), funding_source="F01")
+    approve_dean_salary(db.session, salary, user("chief"))
     assert [a.amount for a in salary.advances][:5] == [Decimal("20833.34")] * 4 + [Decimal("20833.33")]
     pay_advance(db.session, salary, 1, user("finance"))
     accrual, payment = (db.session.scalar(select(Voucher).where(Voucher.source_kind == f"dean_advance_{kind}"))
@@ -83,6 +101,7 @@ def test_advances_and_a_positive_settlement_are_posted_with_the_deans_funding_so
 def test_a_negative_settlement_is_recovered(books, demo):
     salary = create_dean_salary(db.session, demo.id, user("hr"), employee=_dean(demo), year=YEAR,
                                 standard=Decimal("450000.00"), base=Decimal("250000.00"), funding_source="F01")
+    approve_dean_salary(db.session, salary, user("chief"))
     for month in range(1, 13):
         pay_advance(db.session, salary, month, user("finance"))
     settle(db.session, salary, Decimal(56), user("finance"))
@@ -121,6 +140,7 @@ def test_a_month_is_advanced_once_when_paid_concurrently(books, demo, app):
 
     salary = create_dean_salary(db.session, demo.id, user("hr"), employee=_dean(demo), year=YEAR,
                                 standard=Decimal("450000.00"), base=Decimal("250000.00"), funding_source="F01")
+    approve_dean_salary(db.session, salary, user("chief"))
     salary_id, finance_id = salary.id, user("finance").id
     db.session.commit()
     barrier, outcomes = threading.Barrier(4), []
@@ -151,6 +171,7 @@ def test_a_month_is_advanced_once_when_paid_concurrently(books, demo, app):
 def test_an_unpaid_month_is_settled_not_advanced(books, demo):
     salary = create_dean_salary(db.session, demo.id, user("hr"), employee=_dean(demo), year=YEAR,
                                 standard=Decimal("450000.00"), base=Decimal("250000.00"), funding_source="F01")
+    approve_dean_salary(db.session, salary, user("chief"))
     for month in range(1, 12):  # December's advance never paid
         pay_advance(db.session, salary, month, user("finance"))
     settle(db.session, salary, Decimal(70), user("finance"))

@@ -37,6 +37,22 @@ def test_an_id_number_is_registered_once(demo):
     with pytest.raises(BusinessError) as caught:
         create_employee(db.session, demo.id, institution="QH101", name="乙", id_number=id_number(21),
                         establishment="beian")
+    assert caught.value.code == "duplicate" and "id_number" in caught.value.fields
+
+
+def test_another_community_may_register_the_same_id_number(demo):
+    from tests.factories import CommunityFactory, InstitutionFactory
+
+    other = CommunityFactory(code="HK", name="河口县紧密型县域医疗卫生共同体")
+    InstitutionFactory(community=other, code="HK001", name="河口县人民医院")
+    here = create_employee(db.session, demo.id, institution="QH001", name="甲", id_number=id_number(22),
+                           establishment="bianzhi")
+    there = create_employee(db.session, other.id, institution="HK001", name="甲", id_number=id_number(22),
+                            establishment="contract")
+    assert (here.community_id, there.community_id) == (demo.id, other.id) and here.id_number == there.id_number
+    with pytest.raises(BusinessError) as caught:  # still once within the other community
+        create_employee(db.session, other.id, institution="HK001", name="乙", id_number=id_number(22),
+                        establishment="beian")
     assert caught.value.code == "duplicate"
 
 

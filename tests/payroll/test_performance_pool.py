@@ -47,10 +47,11 @@ def test_deducting_examinations_and_tests_leaves_no_surplus(books, demo):
                        **PARAMETERS)
     assert (pool.service_revenue, pool.surplus, pool.reward_room) == (Decimal("1400000.00"), 0, 0)
     assert pool.total == Decimal("498750.00")  # 500,000 × 1.05 × 0.95
-    pool = recompute_pool(db.session, pool, {"deduct_exam_lab": False, "appraisal_factor": Decimal("1")})
+    pool = recompute_pool(db.session, pool, {"deduct_exam_lab": False, "appraisal_factor": Decimal("1")},
+                          user("finance"))
     assert pool.total == Decimal("561000.00")  # 525,000 + 36,000
     pool = add_increase(db.session, pool, {"category": "public_interest", "amount": Decimal("0.01"),
-                                           "reason": "对口支援"})
+                                           "reason": "对口支援"}, user("finance"))
     assert (pool.total, pool.basic, pool.incentive) == (Decimal("561000.01"), Decimal("224400.00"),
                                                         Decimal("336600.01"))
 
@@ -76,7 +77,31 @@ def test_an_approved_pool_is_final_and_seeds_next_years_previous_pool(books, dem
     approve_pool(db.session, pool, user("chief"))
     assert pool.state.value == "approved" and pool.approved_by.username == "chief"
     with pytest.raises(Conflict) as caught:
-        recompute_pool(db.session, pool, {"growth": Decimal("0")})
+        recompute_pool(db.session, pool, {"growth": Decimal("0")}, user("finance"))
     assert caught.value.code == "invalid_transition"
     with pytest.raises(Conflict):
         approve_pool(db.session, pool, user("chief"))
+
+
+def test_the_pool_is_approved_as_reviewed_and_by_someone_who_did_not_prepare_it(books, demo):
+    from erp.payroll.services.ledger_figures import set_item_accounts
+
+    enter_last_year(books)
+    pool = create_pool(db.session, demo.id, user("finance"), institution="QH001", year=YEAR, **PARAMETERS)
+    assert pool.total == Decimal("532950.00")  # (500,000 × 1.05 + 36,000) × 0.95
+    recompute_pool(db.session, pool, {}, user("chief"))  # the chief accountant recomputed: now its preparer
+    with pytest.raises(Conflict) as own:
+        approve_pool(db.session, pool, user("chief"))
+    assert own.value.code == "separation_of_duties"
+    recompute_pool(db.session, pool, {}, user("finance"))
+    # after the review the mapping changes: 化验收入 counted as drug revenue too (S 1,650,000 < C: no surplus)
+    set_item_accounts(db.session, demo.id, user("finance"), "drug_revenue",
+                      [{"account": "410101010801"}, {"account": "4101010104"}])
+    with pytest.raises(Conflict) as changed:
+        approve_pool(db.session, pool, user("chief"))
+    assert changed.value.code == "inputs_changed" and "drug_revenue" in changed.value.message
+    assert (pool.state.value, pool.total, pool.service_revenue) == ("draft", Decimal("532950.00"),
+                                                                   Decimal("1800000.00"))  # not recomputed
+    recompute_pool(db.session, pool, {}, user("finance"))
+    approve_pool(db.session, pool, user("chief"))
+    assert (pool.state.value, pool.total, pool.reward_room) == ("approved", Decimal("498750.00"), 0)

@@ -63,7 +63,12 @@ def test_the_deans_salary_screens(books, demo, web):
     assert created.status_code == 302, created.get_data(as_text=True)
     url = created.headers["Location"]
     page = hr.get(url).get_data(as_text=True)
-    assert page.count("20,833.34") == 4 and "250,000.00" in page
+    assert page.count("20,833.34") == 4 and "250,000.00" in page and "待核定" in page
+    salary_id = re.search(r"/dean-salaries/(\d+)", url).group(1)
+    chief = web("chief")
+    assert "核定</button>" in chief.get(url).get_data(as_text=True)
+    _post(chief, url, f"/payroll/dean-salaries/{salary_id}/approve", {})
+    assert "已核定" in chief.get(url).get_data(as_text=True)
     finance = web("finance")
     salary_id = re.search(r"/dean-salaries/(\d+)", url).group(1)
     _post(finance, url, f"/payroll/dean-salaries/{salary_id}/advances/1/pay", {})

@@ -86,6 +86,13 @@ def test_the_deans_salary_through_the_api(books, demo, api):
     assert len(salary["advances"]) == 12
     assert sum(Decimal(a["amount"]) for a in salary["advances"]) == Decimal("250000.00")
     assert salary["advances"][0]["amount"] == "20833.34" and salary["advances"][11]["amount"] == "20833.33"
+    assert salary["state"] == "draft" and salary["created_by"] == "hr"
+    early = api("finance").post(f"/api/v1/dean-salaries/{salary['id']}/advances/3/pay", json={})
+    assert early.status_code == 409 and early.json["error"]["code"] == "invalid_transition"
+    assert api("hr").post(f"/api/v1/dean-salaries/{salary['id']}/approve").status_code == 403
+    approved = api("chief").post(f"/api/v1/dean-salaries/{salary['id']}/approve")
+    assert approved.status_code == 200
+    assert (approved.json["state"], approved.json["approved_by"]) == ("approved", "chief")
     paid = api("finance").post(f"/api/v1/dean-salaries/{salary['id']}/advances/3/pay", json={})
     assert paid.status_code == 200 and paid.json["advances"][2]["paid"]
     for month in (1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12):

@@ -31,7 +31,10 @@ def test_the_monthly_cycle_in_the_browser(staff, web):
     assert created.status_code == 302
     run = db.session.scalar(select(PayrollRun).where(PayrollRun.month == 1))
     url = f"/payroll/runs/{run.id}"
-    assert _post(hr, url, f"{url}/compute", {}).status_code == 302
+    submitted = _post(hr, url, f"{url}/compute", {})
+    assert submitted.status_code == 302 and "?job=" in submitted.location  # the page follows the job
+    following = hr.get(submitted.location).get_data(as_text=True)
+    assert 'id="job"' in following and "core/job.js" in following and f'data-job-done-url="{url}"' in following
     page = hr.get(url).get_data(as_text=True)
     assert "已计算" in page and "0.00→4,321.00" in page  # the review: new this month
     assert _post(hr, url, f"{url}/approve", {}).status_code == 403  # HR cannot approve
@@ -59,7 +62,11 @@ def test_the_batch_of_slips_prints_in_chinese_with_the_total_in_words(staff, web
     _post(hr, "/payroll/runs/new", "/payroll/runs/new", {"institution": "QH103", "year": "2026", "month": "1"})
     run = db.session.scalar(select(PayrollRun).where(PayrollRun.month == 1))
     _post(hr, f"/payroll/runs/{run.id}", f"/payroll/runs/{run.id}/compute", {})
-    pdf = hr.get(f"/payroll/runs/{run.id}/payslips.pdf")
+    submitted = _post(hr, f"/payroll/runs/{run.id}", f"/payroll/runs/{run.id}/payslips.pdf", {})
+    job_id = int(submitted.location.rsplit("job=", 1)[1])
+    page = hr.get(submitted.location).get_data(as_text=True)
+    assert f"/jobs/{job_id}/result" in page and "data-job-done-url" not in page  # the PDF is downloaded from the job
+    pdf = hr.get(f"/jobs/{job_id}/result")
     assert pdf.status_code == 200 and pdf.data[:4] == b"%PDF"
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf.data, capture_output=True, check=True).stdout.decode()
     assert text.count("工资条") >= 5 and "实发金额" in text and "大写" in text and "元" in text

@@ -12,6 +12,7 @@ import pytest
 from erp.core.extensions import db
 from erp.core.timeutil import local_today
 from tests.procurement.flow.conftest import ASPIRIN, EXPIRY, Flow, consolidate, requisition
+from tests.payroll.conftest import compute
 
 UPSTREAM = {"upstream_invoice_no": "13579246", "upstream_seller": "测试药厂", "upstream_seller_role": "manufacturer"}
 TODAY = local_today()
@@ -66,7 +67,7 @@ def test_a_purchase_order_and_a_payroll_run_consume_the_budget(flow, api):
     # 14:00 — HR computes this month's run of QH001 and 李总 approves it: its cost is committed
     run = hr.post("/api/v1/payroll-runs", json={"institution": "QH001", "year": TODAY.year,
                                                 "month": TODAY.month}).json
-    computed = hr.post(f"/api/v1/payroll-runs/{run['id']}/compute").json
+    computed = compute(hr, run["id"])
     cost = Decimal(computed["gross_total"]) + Decimal(computed["employer_total"])
     net = Decimal(computed["net_total"])
     assert chief.post(f"/api/v1/payroll-runs/{run['id']}/approve").status_code == 200

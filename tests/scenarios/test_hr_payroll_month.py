@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from erp.core.extensions import db
 from erp.ledger.services.integrity import check_balances, verify_chains
-from tests.payroll.conftest import id_number, staff  # noqa: F401 - the payroll demo fixture
+from tests.payroll.conftest import compute, id_number, staff  # noqa: F401 - the payroll demo fixture
 
 YEAR = 2026
 
@@ -16,7 +16,7 @@ def _cycle(hr, chief, finance, month: int) -> dict:
     run = hr.post("/api/v1/payroll-runs", json={"institution": "QH101", "year": YEAR, "month": month})
     assert run.status_code == 201, run.json
     run_id = run.json["id"]
-    assert hr.post(f"/api/v1/payroll-runs/{run_id}/compute").status_code == 200
+    assert compute(hr, run_id)["state"] == "computed"
     return run.json
 
 
@@ -54,7 +54,7 @@ def test_the_hr_officers_month(staff, api):
     # HR notices the bonus should be merged into wages for this employee: correct and recompute
     hr.put("/api/v1/payroll-inputs", json={"year": YEAR, "month": 2, "values": [
         {"employee": stayer["id"], "code": "bonus_merged", "value": "1"}]})
-    recomputed = hr.post(f"/api/v1/payroll-runs/{february['id']}/compute").json
+    recomputed = compute(hr, february["id"])
     slips = {s["employee"]: s for s in hr.get(f"/api/v1/payroll-runs/{february['id']}/payslips?per_page=50")
              .json["items"]}
     bonus = slips[stayer["id"]]["tax"]
@@ -72,6 +72,10 @@ def test_the_hr_officers_month(staff, api):
     assert finance.post(f"/api/v1/payroll-runs/{february['id']}/pay", json={"date": f"{YEAR}-02-28"}).status_code == 200
     bank = finance.get(f"/api/v1/payroll-runs/{february['id']}/bank-file")
     assert bank.status_code == 200 and bank.mimetype.endswith("sheet")
-    batch = hr.get(f"/api/v1/payroll-runs/{february['id']}/payslips?format=pdf")
+    printing = hr.post(f"/api/v1/payroll-runs/{february['id']}/payslips/pdf")
+    assert printing.status_code == 202
+    job = hr.get(f"/api/v1/jobs/{printing.json['id']}").json
+    assert job["state"] == "done" and job["result_filename"] == f"工资条-{february['number']}.pdf"
+    batch = hr.get(job["result_url"])
     assert batch.status_code == 200 and batch.data[:4] == b"%PDF"
     assert verify_chains(db.session) == [] and check_balances(db.session) == []

@@ -18,8 +18,8 @@ def list_dean_salaries(query):
 
 
 @api_route(bp, "/dean-salaries", "POST", permission="payroll.dean.write", status=201, idempotent=True,
-           summary="Record the dean's approved annual salary (outside the pool); its twelve advances sum exactly "
-                   "to the base", body=DeanSalaryCreate, response=DeanSalarySchema)
+           summary="Record the dean's annual salary (outside the pool) as a draft for another user's approval; its "
+                   "twelve advances sum exactly to the base", body=DeanSalaryCreate, response=DeanSalarySchema)
 def create_dean_salary(body):
     options = {key: body[key] for key in ("average_pay", "cap_multiple", "pass_mark", "funding_source")
                if body.get(key) is not None}
@@ -31,6 +31,14 @@ def create_dean_salary(body):
            response=DeanSalarySchema)
 def get_dean_salary(salary_id):
     return dean_salary.get_dean_salary(db.session, salary_id)
+
+
+@api_route(bp, "/dean-salaries/<int:salary_id>/approve", "POST", permission="payroll.dean.approve",
+           summary="核定: approve a recorded salary (by another user than who recorded it); advances follow",
+           response=DeanSalarySchema)
+def approve_dean_salary(salary_id):
+    salary = dean_salary.get_dean_salary(db.session, salary_id, lock=True)
+    return dean_salary.approve_dean_salary(db.session, salary, g.user)
 
 
 @api_route(bp, "/dean-salaries/<int:salary_id>/advances/<int:month>/pay", "POST", permission="payroll.dean.post",

@@ -40,13 +40,13 @@ def get_pool(pool_id):
 @api_route(bp, "/performance-pools/<int:pool_id>/compute", "POST", permission="payroll.pool.write",
            summary="Change a draft pool's parameters and recompute it", body=PoolParameters, response=PoolSchema)
 def compute_pool(pool_id, body):
-    return performance_pool.recompute_pool(db.session, performance_pool.get_pool(db.session, pool_id), body)
+    return performance_pool.recompute_pool(db.session, performance_pool.get_pool(db.session, pool_id), body, g.user)
 
 
 @api_route(bp, "/performance-pools/<int:pool_id>/increases", "POST", permission="payroll.pool.write",
            summary="Add a 核增 item (with its reason) to a draft pool", body=IncreaseSchema, response=PoolSchema)
 def add_increase(pool_id, body):
-    return performance_pool.add_increase(db.session, performance_pool.get_pool(db.session, pool_id), body)
+    return performance_pool.add_increase(db.session, performance_pool.get_pool(db.session, pool_id), body, g.user)
 
 
 @api_route(bp, "/performance-pools/<int:pool_id>/approve", "POST", permission="payroll.pool.approve",

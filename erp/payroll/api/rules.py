@@ -8,7 +8,7 @@ from erp.core.extensions import db
 from erp.core.security import require_whole_community
 from erp.payroll import services as payroll
 from erp.payroll.schemas.rules import (ParameterIn, ParameterOut, ParameterQuery, RuleQuery, SalaryRuleIn,
-                                       SalaryRuleOut)
+                                       SalaryRuleOut, WithdrawIn)
 
 bp = Blueprint("payroll_rules_api", __name__, url_prefix=API_PREFIX)
 
@@ -26,11 +26,20 @@ def list_rules(query):
 
 
 @api_route(bp, "/salary-rules", "POST", permission="payroll.rule.write", body=SalaryRuleIn, response=SalaryRuleOut,
-           status=201, summary="Save a salary rule version (refused: equal_pay, revenue_link, unknown_reference, "
-                                "invalid_expression)")
+           status=201, summary="Save a salary rule version (a new code, or an edit from its effective date); refused: "
+                                "equal_pay, revenue_link, unknown_reference, invalid_expression, rule_invalid (it "
+                                "cannot be evaluated for a sample employee)")
 def save_rule(body):
     require_whole_community(g.user, "salary rules (工资项目规则)")
-    return payroll.save_rule(db.session, g.user.community_id, user_id=g.user.id, **body)
+    return payroll.save_checked_rule(db.session, g.user.community_id, user_id=g.user.id, **body)
+
+
+@api_route(bp, "/salary-rules/<code>/withdraw", "POST", permission="payroll.rule.write", body=WithdrawIn,
+           response=SalaryRuleOut, status=201,
+           summary="停用: the rule stops from a date (a new, inactive version; the months before keep it)")
+def withdraw_rule(code, body):
+    require_whole_community(g.user, "salary rules (工资项目规则)")
+    return payroll.withdraw_rule(db.session, g.user.community_id, code, body["effective_from"], user_id=g.user.id)
 
 
 @api_route(bp, "/payroll-parameters", permission="payroll.rule.read", query=ParameterQuery,

@@ -10,10 +10,11 @@ from erp.core.errors import NotFound
 from erp.core.extensions import db
 from erp.core.models import Institution
 from erp.core.rendering import PDF_MIMETYPE, XLSX_MIMETYPE
+from erp.core.schemas import JobSchema
 from erp.core.services import institution_by_code
 from erp.payroll import services as payroll
 from erp.payroll.models import PayrollRun, Payslip, RunState
-from erp.payroll.reports.slips import bank_file, slip_dict, slips_pdf
+from erp.payroll.reports.slips import bank_file, slip_dict, slips_pdf, submit_slips_pdf
 from erp.payroll.schemas.runs import InputsIn, PayIn, RunIn, RunOut, RunQuery, SlipQuery
 
 bp = Blueprint("payroll_runs_api", __name__, url_prefix=API_PREFIX)
@@ -55,10 +56,11 @@ def show_run(run_id):
     return _run(run_id)
 
 
-@api_route(bp, "/payroll-runs/<int:run_id>/compute", "POST", permission="payroll.run.write", response=RunOut,
-           summary="(Re)compute the run's slips with the rules and parameters in force (unapproved runs only)")
+@api_route(bp, "/payroll-runs/<int:run_id>/compute", "POST", permission="payroll.run.write", response=JobSchema,
+           status=202, summary="(Re)compute the run's slips with the rules and parameters in force (unapproved runs "
+                               "only) as a background job: answers the job (GET /api/v1/jobs/{id} for its progress)")
 def compute_run(run_id):
-    return payroll.compute_run(db.session, _run(run_id), g.user)
+    return payroll.submit_compute(db.session, _run(run_id), g.user)
 
 
 @api_route(bp, "/payroll-runs/<int:run_id>/review", permission="payroll.run.read",
@@ -100,18 +102,19 @@ def run_bank_file(run_id):
 
 
 @api_route(bp, "/payroll-runs/<int:run_id>/payslips", permission="payroll.run.read", query=SlipQuery,
-           summary="The run's pay slips: JSON (paged) or format=pdf (one PDF, a page per slip)",
-           produces=(JSON, PDF_MIMETYPE))
+           summary="The run's pay slips (paged JSON); the batch PDF is a background job (POST …/payslips/pdf)")
 def run_slips(run_id, query):
     run = _run(run_id)
-    statement = payroll.slips_of(db.session, run)
-    if query["format"] == "pdf":
-        slips = list(db.session.scalars(statement).unique())
-        return FileResult(slips_pdf(db.session, slips, f"工资条 {run.number}"), f"工资条-{run.number}.pdf",
-                          PDF_MIMETYPE)
-    page = paged_query(statement, query)
+    page = paged_query(payroll.slips_of(db.session, run), query)
     return {"items": [slip_dict(s, run) for s in page.items], "total": page.total, "page": page.page,
             "per_page": page.per_page}
+
+
+@api_route(bp, "/payroll-runs/<int:run_id>/payslips/pdf", "POST", permission="payroll.run.read", response=JobSchema,
+           status=202, summary="Print the run's slips as one PDF (a page per slip) in the background: answers the job, "
+                               "whose result file is the PDF")
+def run_slips_pdf(run_id):
+    return submit_slips_pdf(db.session, _run(run_id), g.user)
 
 
 def _slip(slip_id: int) -> Payslip:

@@ -20,12 +20,15 @@ from erp.payroll.models.performance_pool import Rate
 
 
 class DeanSalaryState(str, enum.Enum):
+    DRAFT = "draft"  # recorded, waiting for another user's approval
     APPROVED = "approved"  # advances being paid
     SETTLED = "settled"  # appraisal score in, settlement computed (and posted)
 
 
-DEAN_STATE_TITLES = {DeanSalaryState.APPROVED: N_("已核定"), DeanSalaryState.SETTLED: N_("已清算")}
-DEAN_STATES = StateMachine({(DeanSalaryState.APPROVED, DeanSalaryState.SETTLED)},
+DEAN_STATE_TITLES = {DeanSalaryState.DRAFT: N_("待核定"), DeanSalaryState.APPROVED: N_("已核定"),
+                     DeanSalaryState.SETTLED: N_("已清算")}
+DEAN_STATES = StateMachine({(DeanSalaryState.DRAFT, DeanSalaryState.APPROVED),
+                            (DeanSalaryState.APPROVED, DeanSalaryState.SETTLED)},
                            labels={s.value: t for s, t in DEAN_STATE_TITLES.items()})
 
 
@@ -50,11 +53,15 @@ class DeanSalary(Audited, InstitutionOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 核定 by another user (sort_order: the migration appends them)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, sort_order=1)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), sort_order=1)
 
     institution: Mapped[Institution] = relationship()
     employee: Mapped[Employee] = relationship()
     funding_source: Mapped[FundingSource] = relationship()
-    created_by: Mapped[User | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     advances: Mapped[list["DeanAdvance"]] = relationship(back_populates="salary", order_by="DeanAdvance.month",
                                                          cascade="all, delete-orphan")
 

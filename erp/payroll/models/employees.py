@@ -11,7 +11,7 @@ import enum
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, SmallInteger, String
+from sqlalchemy import Boolean, Date, ForeignKey, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from erp.core.extensions import db
@@ -57,6 +57,8 @@ class PayrollProfile(Audited, InstitutionOwned, db.Model):
     """One employee's pay record. ``institution_id`` mirrors the employee's (the scope of the row)."""
 
     __tablename__ = "payroll_profile"
+    # one person has one ID number in a community; another community (another database tenant) may list them too
+    __table_args__ = (UniqueConstraint("community_id", "id_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), unique=True)
@@ -67,7 +69,7 @@ class PayrollProfile(Audited, InstitutionOwned, db.Model):
     general_practitioner: Mapped[bool] = mapped_column(Boolean, default=False)  # 全科医生
     public_health: Mapped[bool] = mapped_column(Boolean, default=False)  # 公共卫生医师
     establishment: Mapped[Establishment] = enum_column(Establishment)
-    id_number: Mapped[str] = mapped_column(String(18), unique=True)  # 身份证号 (stdnum.cn.ric)
+    id_number: Mapped[str] = mapped_column(String(18))  # 身份证号 (stdnum.cn.ric)
     bank_name: Mapped[str] = mapped_column(String(64), default="")
     bank_account: Mapped[str] = mapped_column(String(32), default="")
     insurance_base: Mapped[Decimal | None] = mapped_column(Money())  # 社保缴费基数 (declared; clamped in the run)
@@ -75,6 +77,8 @@ class PayrollProfile(Audited, InstitutionOwned, db.Model):
     hire_date: Mapped[date] = mapped_column(Date)
     leave_date: Mapped[date | None] = mapped_column(Date)
     is_head: Mapped[bool] = mapped_column(Boolean, default=False)  # 主要负责人 (院长): outside every pay rule
+    # the employee's institution's community (sort_order: the migration appends it)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), sort_order=1)
 
     employee: Mapped[Employee] = relationship()
     institution: Mapped[Institution] = relationship()

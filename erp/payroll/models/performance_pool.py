@@ -107,9 +107,12 @@ class PerformancePool(Audited, InstitutionOwned, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # who last (re)computed it (sort_order: the migration appends it)
+    computed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), sort_order=1)
 
     institution: Mapped[Institution] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    computed_by: Mapped[User | None] = relationship(foreign_keys=[computed_by_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     increases: Mapped[list["PoolIncrease"]] = relationship(back_populates="pool", order_by="PoolIncrease.id",
                                                            cascade="all, delete-orphan")

@@ -41,6 +41,7 @@ class RunState(str, enum.Enum):
     PAID = "paid"  # 已发放
 
 
+APPROVED_STATES = (RunState.APPROVED, RunState.POSTED, RunState.PAID)  # the run is paid (or being paid): frozen
 RUN_STATE_TITLES = {RunState.DRAFT: N_("草稿"), RunState.COMPUTED: N_("已计算"), RunState.APPROVED: N_("已审批"),
                     RunState.POSTED: N_("已记账"), RunState.PAID: N_("已发放")}
 RUN_KIND_TITLES = {RunKind.REGULAR: N_("正常发放"), RunKind.ADJUSTMENT: N_("补发更正")}

@@ -8,12 +8,16 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from erp.core.models import Department, Institution
+from erp.core import jobs
+from erp.core.api_framework import FileResult
+from erp.core.errors import Conflict
+from erp.core.models import Department, Institution, Job, User
 from erp.core.money import amount_in_words, decimal_str
-from erp.core.rendering import render_pdf
+from erp.core.rendering import PDF_MIMETYPE, render_pdf
 from erp.core.xlsx import build_xlsx
 from erp.payroll.models import (EARNING_CATEGORIES, RULE_CATEGORY_TITLES, PayrollProfile, PayrollRun, Payslip,
-                                RuleCategory)
+                                RuleCategory, RunState)
+from erp.payroll.services import run_by_id, slips_of
 
 ZERO = Decimal(0)
 SECTIONS = [("应发项目", [c.value for c in RuleCategory if c in EARNING_CATEGORIES]),
@@ -82,3 +86,25 @@ def bank_file(session: Session, run: PayrollRun) -> bytes:
     total = sum((slip.net for slip, _ in rows), start=ZERO)
     return build_xlsx(f"代发工资 {run.number}", columns, data, totals={"amount": total},
                       header_lines=[f"笔数 {len(data)}，合计 {decimal_str(total)} 元（{amount_in_words(total)}）"])
+
+
+SLIPS_PDF = "erp.payroll.reports.slips:slips_pdf_job"
+
+
+def submit_slips_pdf(session: Session, run: PayrollRun, user: User) -> Job:
+    """Queue the run's batch PDF (a community run prints thousands of pages: never inside a request)."""
+    if run.state is RunState.DRAFT:
+        raise Conflict.for_field("run", f"{run.number} 尚未计算，没有工资条 (not computed: no slips yet)",
+                                 "not_computed")
+    return jobs.submit(session, SLIPS_PDF, run.id, title=f"工资条 PDF {run.number}", user=user)
+
+
+def slips_pdf_job(context: jobs.JobContext, run_id: int) -> FileResult:
+    """One PDF of the run's slips (a page per slip, with the 大写 totals): the job's downloadable result."""
+    session = context.session
+    run = run_by_id(session, run_id)
+    slips = list(session.scalars(slips_of(session, run)).unique())
+    context.progress(0, len(slips))
+    content = slips_pdf(session, slips, f"工资条 {run.number}")
+    context.progress(len(slips), len(slips))
+    return FileResult(content, f"工资条-{run.number}.pdf", PDF_MIMETYPE)

@@ -5,7 +5,8 @@ from marshmallow import Schema, fields, validate
 
 from erp.core.api_framework import AmountField, PageQuery
 from erp.payroll.models.dean_salary import DEAN_STATE_TITLES
-from erp.payroll.schemas.pools import YEAR, Ratio
+from erp.payroll.schemas.common import YEAR
+from erp.payroll.schemas.pools import Ratio
 
 
 class DeanSalaryCreate(Schema):
@@ -40,6 +41,8 @@ class DeanSalarySchema(Schema):
     average_pay = AmountField()
     pass_mark = Ratio()
     funding_source = fields.Function(lambda s: s.funding_source.code)
+    created_by = fields.Function(lambda s: s.created_by.username if s.created_by else None)
+    approved_by = fields.Function(lambda s: s.approved_by.username if s.approved_by else None)
     advances = fields.List(fields.Nested(AdvanceSchema))
     score = Ratio(allow_none=True)
     annual = AmountField(allow_none=True)

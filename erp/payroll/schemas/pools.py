@@ -9,9 +9,9 @@ from erp.core.api_framework import AmountField, DecimalText, PageQuery
 from erp.core.schemas import code_text
 from erp.payroll.models.performance_pool import POOL_ITEM_TITLES, POOL_STATE_TITLES, PoolItem
 from erp.payroll.models.pooling import PLAN_STATE_TITLES
+from erp.payroll.schemas.common import YEAR
 from erp.payroll.services.pooling import plan_summary
 
-YEAR = validate.Range(min=2000, max=9999)
 NOT_NEGATIVE = validate.Range(min=Decimal(0), error="不能为负 (must not be negative)")
 
 

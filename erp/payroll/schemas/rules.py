@@ -20,6 +20,10 @@ class SalaryRuleIn(Schema):
     active = fields.Boolean(load_default=True, metadata={"description": "false retires the rule from that date"})
 
 
+class WithdrawIn(Schema):
+    effective_from = fields.Date(required=True, metadata={"description": "the first day without the rule"})
+
+
 class SalaryRuleOut(Schema):
     id = fields.Integer()
     code = fields.String()

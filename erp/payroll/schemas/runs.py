@@ -4,10 +4,9 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from erp.core.api_framework import AmountField, PageQuery
+from erp.payroll.schemas.common import MONTH, YEAR
 from erp.payroll.models import RUN_KIND_TITLES, RUN_STATE_TITLES, RunKind, RunState
 
-YEAR = validate.Range(min=2000, max=9999)
-MONTH = validate.Range(min=1, max=12)
 
 
 class RunIn(Schema):
@@ -63,7 +62,7 @@ class PayIn(Schema):
 
 
 class SlipQuery(PageQuery):
-    format = fields.String(load_default="json", validate=validate.OneOf(["json", "pdf"]))
+    """The run's slips, paged (the batch PDF is a background job)."""
 
 
 class InputValue(Schema):

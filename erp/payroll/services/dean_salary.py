@@ -22,6 +22,7 @@ from erp.ledger.services import DocumentSource, LineInput, VoucherInput, post_do
 from erp.payroll.models import PayrollProfile
 from erp.payroll.models.dean_salary import DEAN_STATES, DeanAdvance, DeanSalary, DeanSalaryState
 from erp.core.money import largest_remainder
+from erp.payroll.services.years import check_year
 
 TEMPLATE = "payroll.dean_salary"
 DEFAULT_CAP_MULTIPLE = Decimal(3)
@@ -64,8 +65,7 @@ def create_dean_salary(session: Session, community_id: int, user: User, *, emplo
                        standard: Decimal, base: Decimal, average_pay: Decimal | None = None,
                        cap_multiple: Decimal = DEFAULT_CAP_MULTIPLE, pass_mark: Decimal = DEFAULT_PASS_MARK,
                        funding_source: str | None = None) -> DeanSalary:
-    if not 2000 <= year <= 9999:
-        raise BusinessError.for_field("year", "年度应为 2000–9999 (year must be 2000–9999)")
+    check_year(year)
     profile = session.scalar(select(PayrollProfile).where(PayrollProfile.employee_id == employee))
     if profile is None:
         raise NotFound.for_field("employee", f"没有职工 {employee} (no employee {employee})")
@@ -83,12 +83,24 @@ def create_dean_salary(session: Session, community_id: int, user: User, *, emplo
         raise Conflict.for_field("year", f"{year} 年的院长年薪已核定 (already approved for {year})", "duplicate")
     source = _funding_source(session, community_id, funding_source)
     salary = DeanSalary(institution_id=profile.institution_id, employee_id=employee, year=year,
-                        state=DeanSalaryState.APPROVED, standard=standard, base=base, cap_multiple=cap_multiple,
+                        state=DeanSalaryState.DRAFT, standard=standard, base=base, cap_multiple=cap_multiple,
                         average_pay=average_pay or Decimal(0), pass_mark=pass_mark, funding_source=source,
                         created_by_id=user.id)
     salary.advances = [DeanAdvance(institution_id=profile.institution_id, month=month, amount=amount)
                        for month, amount in enumerate(monthly_advances(base), start=1)]
     session.add(salary)
+    session.flush()
+    return salary
+
+
+def approve_dean_salary(session: Session, salary: DeanSalary, user: User) -> DeanSalary:
+    """核定: another user than who recorded it confirms the year's salary; only then are advances paid."""
+    DEAN_STATES.begin(session, salary, DeanSalaryState.APPROVED)
+    if user.id == salary.created_by_id:
+        raise Conflict("核定人不能是录入人 (the approver must not be who recorded the salary)",
+                       {"approver": ["核定人不能是录入人 (the approver must not be who recorded the salary)"]},
+                       "separation_of_duties")
+    salary.state, salary.approved_by_id, salary.approved_at = DeanSalaryState.APPROVED, user.id, utcnow()
     session.flush()
     return salary
 
@@ -144,6 +156,8 @@ def pay_advance(session: Session, salary: DeanSalary, month: int, user: User, on
         raise NotFound.for_field("month", f"月份应为 1–12 (month {month})")
     if advance.paid_at is not None:
         raise Conflict.for_field("month", f"{salary.year}年{month}月的预发已入账 (already paid)", "already_paid")
+    if salary.state is DeanSalaryState.DRAFT:
+        raise Conflict.for_field("month", "年薪尚未核定，不能预发 (not approved yet: no advances)", "invalid_transition")
     if salary.state is not DeanSalaryState.APPROVED:
         raise Conflict.for_field("month", "年薪已清算，不再预发 (settled: no more advances)", "invalid_transition")
     on = on or date(salary.year, month, calendar.monthrange(salary.year, month)[1])

@@ -74,7 +74,8 @@ class ImportFailed(BusinessError):
         self.errors = errors
 
 
-def _cell(key: str, kind: str, value: Any):
+def parse_cell(key: str, kind: str, value: Any):
+    """One cell's value by the column's kind (amount to the fen, int, date, text); blank is None."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if kind == "amount":
@@ -98,14 +99,15 @@ def _cell(key: str, kind: str, value: Any):
     return text
 
 
-def read_sheet(data: bytes) -> list[tuple[int, dict]]:
+def read_sheet(data: bytes, columns=COLUMNS) -> list[tuple[int, dict]]:
+    """(row number, {key: raw value}) of every non-blank row under the header row (the one naming 身份证号)."""
     from openpyxl import load_workbook
 
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise BusinessError.for_field("file", f"无法读取 Excel 文件 (not a readable .xlsx file): {exc}") from None
-    titles = {label: key for key, label, _ in COLUMNS}
+    titles = {label: key for key, label, _ in columns}
     header, rows = None, []
     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
         if header is None:
@@ -129,15 +131,16 @@ def import_employees(session: Session, community_id: int, data: bytes) -> tuple[
         values = {}
         for key, value in raw.items():
             try:
-                values[key] = _cell(key, kinds[key], value)
+                values[key] = parse_cell(key, kinds[key], value)
             except (ValueError, MoneyError) as exc:
                 errors.append(RowError(number, labels[key], str(exc)))
         if errors and errors[-1].row == number:
             continue
         try:
             with session.begin_nested():
-                existing = session.scalar(select(PayrollProfile).where(PayrollProfile.id_number == values.get(
-                    "id_number")).execution_options(skip_scope=True)) if values.get("id_number") else None
+                existing = session.scalar(select(PayrollProfile).where(
+                    PayrollProfile.community_id == community_id, PayrollProfile.id_number == values.get(
+                        "id_number")).execution_options(skip_scope=True)) if values.get("id_number") else None
                 fields = {k: v for k, v in values.items() if v is not None}
                 if existing is None:
                     create_employee(session, community_id, **fields)

@@ -40,8 +40,11 @@ def _department(session: Session, institution: Institution, code: str | None) ->
     return found
 
 
-def _unique_id_number(session: Session, id_number: str, profile_id: int | None = None) -> None:
-    statement = select(PayrollProfile.id).where(PayrollProfile.id_number == id_number)
+def _unique_id_number(session: Session, community_id: int, id_number: str, profile_id: int | None = None) -> None:
+    """One profile per ID number in a community (every institution of it, whatever the user's scope); another
+    community's records are not this one's business."""
+    statement = select(PayrollProfile.id).where(PayrollProfile.community_id == community_id,
+                                                PayrollProfile.id_number == id_number)
     other = session.scalar(statement.execution_options(skip_scope=True))
     if other is not None and other != profile_id:
         raise Conflict.for_field("id_number", "该身份证号已登记 (this ID number is already registered)", "duplicate")
@@ -54,7 +57,7 @@ def create_employee(session: Session, community_id: int, *, institution: str, na
     """A core employee and its payroll profile, in the caller's transaction."""
     inst = institution_by_code(session, community_id, institution, write=True)
     id_number = validate_id_number(id_number)
-    _unique_id_number(session, id_number)
+    _unique_id_number(session, inst.community_id, id_number)
     if not code:
         code = f"{sequences.next_value(session, inst.id, 'payroll.employee', 0):05d}"
     elif session.scalar(select(Employee.id).where(Employee.institution_id == inst.id, Employee.code == code)):
@@ -62,7 +65,7 @@ def create_employee(session: Session, community_id: int, *, institution: str, na
     employee = Employee(institution_id=inst.id, code=code, name=name.strip())
     session.add(employee)
     profile_row = PayrollProfile(
-        employee=employee, institution_id=inst.id, department=_department(session, inst, department),
+        employee=employee, institution_id=inst.id, community_id=inst.community_id, department=_department(session, inst, department),
         id_number=id_number, establishment=Establishment(establishment), is_head=is_head,
         staff_category=StaffCategory(staff_category), hire_date=hire_date or local_today(),
         **{key: value for key, value in profile.items() if key in PROFILE_FIELDS and value is not None})
@@ -80,7 +83,7 @@ def update_employee(session: Session, profile: PayrollProfile, changes: dict) ->
         profile.employee.name = changes.pop("name").strip()
     if "id_number" in changes:
         id_number = validate_id_number(changes.pop("id_number"))
-        _unique_id_number(session, id_number, profile.id)
+        _unique_id_number(session, profile.community_id, id_number, profile.id)
         profile.id_number = id_number
     if "department" in changes:
         profile.department = _department(session, profile.institution, changes.pop("department"))

@@ -69,9 +69,11 @@ def _check_parameters(pool: PerformancePool) -> None:
         refuse("previous_pool" if pool.previous_pool < 0 else "staff_count", "不得为负 (must not be negative)")
 
 
-def compute_pool(session: Session, pool: PerformancePool) -> PerformancePool:
-    """(Re)compute a draft pool from the closed ledger year before ``pool.year``."""
+def compute_pool(session: Session, pool: PerformancePool, user: User) -> PerformancePool:
+    """(Re)compute a draft pool from the closed ledger year before ``pool.year``; ``user`` prepared these figures
+    (and may not approve them)."""
     _check_parameters(pool)
+    pool.computed_by_id = user.id
     figures = ledger_figures(session, pool.institution, pool.year - 1)
     amount = {item: figure.amount for item, figure in figures.items()}
     deducted = [PoolItem.DRUG_REVENUE, PoolItem.MATERIAL_REVENUE]
@@ -145,7 +147,7 @@ def create_pool(session: Session, community_id: int, user: User, *, institution:
     session.add(pool)
     for index, increase in enumerate(increases):
         _add_increase(session, pool, increase, f"increases[{index}].")
-    return compute_pool(session, pool)
+    return compute_pool(session, pool, user)
 
 
 def _require_draft(pool: PerformancePool) -> None:
@@ -171,26 +173,49 @@ def _add_increase(session: Session, pool: PerformancePool, data: dict, prefix: s
     return increase
 
 
-def add_increase(session: Session, pool: PerformancePool, data: dict) -> PerformancePool:
+def add_increase(session: Session, pool: PerformancePool, data: dict, user: User) -> PerformancePool:
     _require_draft(pool)
     _add_increase(session, pool, data)
-    return compute_pool(session, pool)
+    return compute_pool(session, pool, user)
 
 
-def recompute_pool(session: Session, pool: PerformancePool, parameters: dict) -> PerformancePool:
+def recompute_pool(session: Session, pool: PerformancePool, parameters: dict, user: User) -> PerformancePool:
     _require_draft(pool)
     _apply_parameters(pool, {k: v for k, v in parameters.items() if k != "previous_pool"
                              or _previous_approved(session, pool.institution, pool.year) is None})
-    return compute_pool(session, pool)
+    return compute_pool(session, pool, user)
 
 
 def approve_pool(session: Session, pool: PerformancePool, user: User) -> PerformancePool:
-    """The chief accountant approves (the permission says who); recomputed first from the closed books."""
+    """The chief accountant approves the figures as reviewed (never recomputed here), and only someone other than
+    who created or last computed them; if what they came from has changed since (the books reopened and
+    re-closed, the account mapping edited, last year's pool), 409 ``inputs_changed``: recompute and review
+    again."""
     POOL_STATES.begin(session, pool, PoolState.APPROVED)
-    compute_pool(session, pool)
+    if user.id in (pool.created_by_id, pool.computed_by_id):
+        message = "审批人不能是编制人 (the approver must not be who prepared the pool)"
+        raise Conflict(message, {"approver": [message]}, "separation_of_duties")
+    if changed := _changed_inputs(session, pool):
+        raise Conflict.for_field("figures", f"计算后来源数据已变化（{'、'.join(changed)}），请重新计算并复核 "
+                                 f"(the inputs changed since the pool was computed: {', '.join(changed)})",
+                                 "inputs_changed")
     pool.state, pool.approved_by_id, pool.approved_at = PoolState.APPROVED, user.id, utcnow()
     session.flush()
     return pool
+
+
+def _changed_inputs(session: Session, pool: PerformancePool) -> list[str]:
+    """The items whose ledger figures (amount or accounts) differ from the computed ones, and last year's pool."""
+    changed = []
+    for item, figure in ledger_figures(session, pool.institution, pool.year - 1).items():
+        reviewed = dict(pool.figures.get(item.value) or {})
+        reviewed.pop("deducted", None)
+        if reviewed != figure.as_json():
+            changed.append(item.value)
+    previous = _previous_approved(session, pool.institution, pool.year)
+    if previous is not None and previous != pool.previous_pool:
+        changed.append("previous_pool")
+    return changed
 
 
 def get_pool(session: Session, pool_id: int) -> PerformancePool:

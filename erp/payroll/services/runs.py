@@ -12,6 +12,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
+from typing import Callable
 
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
@@ -23,13 +24,16 @@ from erp.core.models import Department, Employee, Institution, InstitutionKind, 
 from erp.core.scoping import OutOfScope, current_scope
 from erp.core.services import institution_by_code
 from erp.core.timeutil import utcnow
-from erp.payroll.models import (RUN_STATES, PayrollInput, PayrollProfile, PayrollRun, Payslip, RunKind, RunState)
+from erp.payroll.models import (APPROVED_STATES, RUN_STATES, PayrollInput, PayrollProfile, PayrollRun, Payslip,
+                                RunKind, RunState)
 from erp.payroll.services.budget_control import reserve_run
 from erp.payroll.services.calculation import CompiledRule, EmployeeFacts, SlipResult, compute_slip
 from erp.payroll.services.dean_exclusion import dean_ids, refuse_dean
+from erp.payroll.services.opening import opening_state, openings_for
 from erp.payroll.services.parameters import parameters_in_force
 from erp.payroll.services.rules import rules_in_force
 from erp.payroll.services.tax import CumulativeState
+from erp.payroll.services.years import check_year
 
 ZERO = Decimal(0)
 SLIP_AMOUNTS = ("gross", "personal_deductions", "income_tax", "employer_contributions", "taxable_wages",
@@ -48,8 +52,7 @@ def create_run(session: Session, user: User, *, institution: str, year: int, mon
                community_wide: bool = False, employees: list[int] = (), note: str = "") -> PayrollRun:
     if not 1 <= month <= 12:
         raise BusinessError.for_field("month", "月份应为 1–12 (month must be 1–12)")
-    if not 2000 <= year <= 9999:
-        raise BusinessError.for_field("year", "年度应为 2000–9999 (year must be 2000–9999)")
+    check_year(year)
     inst = institution_by_code(session, user.community_id, institution, write=True)
     kind = RunKind(kind)
     if community_wide:
@@ -150,9 +153,6 @@ def _inputs(session: Session, run: PayrollRun, employee_ids: list[int]) -> dict[
     return found
 
 
-APPROVED_STATES = (RunState.APPROVED, RunState.POSTED, RunState.PAID)
-
-
 def _approved_slip():
     """A slip of an approved run (approved, posted or paid): only those count as paid before; a computed run that
     was never approved feeds neither the year's cumulative tax nor an adjustment's "already paid"."""
@@ -169,8 +169,10 @@ def _year_to_date(session: Session, run: PayrollRun, employee_ids: list[int], *,
     return {row[0]: dict(zip(SLIP_AMOUNTS, (value or ZERO for value in row[1:]))) for row in session.execute(statement)}
 
 
-def compute_run(session: Session, run: PayrollRun, user: User) -> PayrollRun:
-    """(Re)compute every slip of the run with the rules and parameters in force in its month."""
+def compute_run(session: Session, run: PayrollRun, user: User,
+                progress: Callable[[int, int], None] | None = None) -> PayrollRun:
+    """(Re)compute every slip of the run with the rules and parameters in force in its month; ``progress(done,
+    total)`` hears of each employee (the background job's progress bar)."""
     require_whole_run(run, user)
     RUN_STATES.begin(session, run, RunState.COMPUTED)
     first = date(run.year, run.month, 1)
@@ -184,18 +186,24 @@ def compute_run(session: Session, run: PayrollRun, user: User) -> PayrollRun:
         Institution.id.in_({p.institution_id for p in profiles} or {0})))}
     inputs = _inputs(session, run, ids)
     before_month = _year_to_date(session, run, ids, this_month=False)
+    openings = openings_for(session, ids, run.year)  # 年中上线: the months before the system
     adjusting = run.kind is RunKind.ADJUSTMENT
     paid_this_month = _year_to_date(session, run, ids, this_month=True) if adjusting else {}
     earlier_lines = _earlier_lines(session, run, ids) if adjusting else {}
     session.execute(delete(Payslip).where(Payslip.run_id == run.id))
     slips, totals = [], defaultdict(lambda: ZERO)
+    report = progress or (lambda done, total: None)
+    report(0, len(profiles))
     with _gc_paused():  # thousands of small objects that live until the insert: no collection in between
-        for profile in profiles:
+        for done, profile in enumerate(profiles, start=1):
             earlier = before_month.get(profile.employee_id, {})
-            state = CumulativeState(
-                months_employed(profile, run.year, run.month) - 1, earlier.get("taxable_wages", ZERO),
-                sum((earlier.get(k, ZERO) for k in ("special_deduction", "additional_deduction", "other_deduction")),
-                    start=ZERO), earlier.get("wage_tax", ZERO))
+            if (opening := openings.get(profile.employee_id)) is not None:
+                state = _after_opening(opening, profile, run.month, earlier)
+            else:
+                state = CumulativeState(
+                    months_employed(profile, run.year, run.month) - 1, earlier.get("taxable_wages", ZERO),
+                    sum((earlier.get(k, ZERO) for k in ("special_deduction", "additional_deduction",
+                                                        "other_deduction")), start=ZERO), earlier.get("wage_tax", ZERO))
             facts = facts_of(profile, institutions, run.year, run.month)
             try:
                 result = compute_slip(facts, inputs.get(profile.employee_id, {}), compiled, parameters, state,
@@ -207,6 +215,7 @@ def compute_run(session: Session, run: PayrollRun, user: User) -> PayrollRun:
             slips.append(slip)
             for name in ("gross", "personal_deductions", "income_tax", "net", "employer_contributions"):
                 totals[name] += slip[name]
+            report(done, len(profiles))
     period = run.period  # read before the insert: a refused statement expires the run
     try:
         _insert_slips(session, slips)
@@ -223,6 +232,14 @@ def compute_run(session: Session, run: PayrollRun, user: User) -> PayrollRun:
                     {"slips": len(slips), "versions": run.versions, "net_total": str(run.net_total)})
     session.flush()
     return run
+
+
+def _after_opening(opening, profile: PayrollProfile, month: int, earlier: dict) -> CumulativeState:
+    if month <= opening.through_month:
+        raise Conflict.for_field(f"employees.{profile.employee.code}", f"{profile.employee.name} 的 {opening.year} 年"
+                                 f"1–{opening.through_month} 月已按期初累计数计入，不再计算 (the opening figures cover "
+                                 f"this month)", "opening_covers_month")
+    return opening_state(opening, month, earlier)
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Callable
 
 from flask import Blueprint, flash, redirect, request, session
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from erp.core.errors import BusinessError
@@ -13,6 +14,7 @@ from erp.core.formatting import format_amount
 from erp.core.models import Institution
 from erp.core.web import ACTIVE_INSTITUTION_KEY
 from erp.core.money import MoneyError, parse_amount
+from erp.payroll.services.employee_sheet import ImportFailed
 
 bp = Blueprint("payroll", __name__, url_prefix="/payroll")
 
@@ -59,3 +61,25 @@ def act(action: Callable[[], object], done: str, message: str, back: str | None 
         return redirect(back or done)
     flash(message, "success")
     return redirect(done)
+
+
+def import_upload(run_import: Callable[[bytes], str], done: str):
+    """An Excel upload (field ``file``) imported all or nothing: ``run_import(data)`` returns the success message.
+    Returns (redirect to ``done``, None) once committed, or (None, the rows' errors or None) after a refusal."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("请选择 Excel 文件"), "error")
+        return None, None
+    try:
+        message = run_import(upload.read())
+        db.session.commit()
+    except ImportFailed as failure:
+        db.session.rollback()
+        flash(failure.message, "error")
+        return None, failure.errors
+    except BusinessError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return None, None
+    flash(message, "success")
+    return redirect(done), None

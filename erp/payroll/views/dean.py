@@ -1,5 +1,5 @@
-"""院长年薪 screens: the list, recording a year's approved salary, its page (twelve advances with their postings,
-the settlement after the appraisal)."""
+"""院长年薪 screens: the list, recording a year's salary, its approval (核定, by another user), its page (twelve
+advances with their postings, the settlement after the appraisal)."""
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
@@ -77,6 +77,14 @@ def dean_salary_page(salary_id: int):
     salary = dean_salary.get_dean_salary(db.session, salary_id)
     return render_template("payroll/dean.html", salary=salary, state_title=_(DEAN_STATE_TITLES[salary.state]),
                            title=_("院长年薪"))
+
+
+@bp.post("/dean-salaries/<int:salary_id>/approve")
+@requires("payroll.dean.approve")
+def approve_dean_salary(salary_id: int):
+    salary = dean_salary.get_dean_salary(db.session, salary_id, lock=True)
+    return run_action(lambda: dean_salary.approve_dean_salary(db.session, salary, current_user),
+                      url_for("payroll.dean_salary_page", salary_id=salary_id), _("院长年薪已核定"))
 
 
 @bp.post("/dean-salaries/<int:salary_id>/advances/<int:month>/pay")

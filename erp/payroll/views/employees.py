@@ -19,8 +19,8 @@ from erp.core.rendering import XLSX_MIMETYPE
 from erp.core.web import can, requires
 from erp.payroll import services as payroll
 from erp.payroll.models import ESTABLISHMENT_TITLES, STAFF_CATEGORY_TITLES, PayrollProfile
-from erp.payroll.services.employee_sheet import ImportFailed, export_employees, import_employees
-from erp.payroll.views.common import bp, form_amount, institutions
+from erp.payroll.services.employee_sheet import export_employees, import_employees
+from erp.payroll.views.common import bp, form_amount, import_upload, institutions
 
 FLAGS = ("general_practitioner", "public_health", "is_head")
 
@@ -125,22 +125,12 @@ def edit_employee(employee_id):
 def import_employees_page():
     errors = None
     if request.method == "POST":
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            flash(_("请选择 Excel 文件"), "error")
-        else:
-            try:
-                created, updated = import_employees(db.session, current_user.community_id, upload.read())
-                db.session.commit()
-                flash(_("已导入：新增 %(c)s 人，更新 %(u)s 人", c=created, u=updated), "success")
-                return redirect(url_for("payroll.employees"))
-            except ImportFailed as failure:
-                db.session.rollback()
-                errors = failure.errors
-                flash(failure.message, "error")
-            except BusinessError as exc:
-                db.session.rollback()
-                flash(exc.message, "error")
+        def run_import(data: bytes) -> str:
+            created, updated = import_employees(db.session, current_user.community_id, data)
+            return _("已导入：新增 %(c)s 人，更新 %(u)s 人", c=created, u=updated)
+        done, errors = import_upload(run_import, url_for("payroll.employees"))
+        if done is not None:
+            return done
     return render_template("payroll/employee_import.html", errors=errors), 422 if errors else 200
 
 

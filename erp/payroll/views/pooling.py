@@ -17,6 +17,7 @@ from erp.core.web import can, requires
 from erp.payroll.models.pooling import PLAN_STATE_TITLES, PoolingPlan
 from erp.payroll.reports.pay_gap import pay_gap
 from erp.payroll.services import distribution, pooling
+from erp.payroll.services.years import clamp_year
 from erp.payroll.views.common import bp, form_amount
 from erp.payroll.views.pools import form_decimal, run_action
 
@@ -139,5 +140,5 @@ def pay_gap_report():
                 options[name] = value
         except BusinessError:
             pass
-    report = pay_gap(db.session, current_user.community_id, min(max(year, 2000), 9999), **options)
+    report = pay_gap(db.session, current_user.community_id, clamp_year(year), **options)
     return render_template("payroll/pay_gap.html", report=report, title=_("收入差距分析"))

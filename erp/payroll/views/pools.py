@@ -18,6 +18,7 @@ from erp.core.timeutil import local_today
 from erp.core.web import can, requires
 from erp.payroll.models.performance_pool import POOL_ITEM_TITLES, POOL_STATE_TITLES, PerformancePool, PoolItem
 from erp.payroll.services import ledger_figures, performance_pool
+from erp.payroll.services.years import check_year
 from erp.payroll.views.common import bp, form_amount
 
 RATES = ("development_fund_rate", "welfare_fund_rate", "reward_share", "growth", "appraisal_factor", "basic_share",
@@ -97,8 +98,7 @@ def new_pool():
     if request.method == "POST":
         try:
             year = int(form.get("year") or 0)
-            if not 2000 <= year <= 9999:
-                raise BusinessError.for_field("year", _("年度无效 (invalid year)"))
+            check_year(year)
             pool = performance_pool.create_pool(db.session, current_user.community_id, current_user,
                                                 institution=form.get("institution", ""), year=year,
                                                 **pool_parameters(form))
@@ -123,7 +123,8 @@ def pool(pool_id: int):
 @requires("payroll.pool.write")
 def compute_pool(pool_id: int):
     found = performance_pool.get_pool(db.session, pool_id)
-    return run_action(lambda: performance_pool.recompute_pool(db.session, found, pool_parameters(request.form)),
+    return run_action(lambda: performance_pool.recompute_pool(db.session, found, pool_parameters(request.form),
+                                                                    current_user),
                       url_for("payroll.pool", pool_id=pool_id), _("已按上年结账数据重新核算"))
 
 
@@ -133,7 +134,8 @@ def add_pool_increase(pool_id: int):
     found = performance_pool.get_pool(db.session, pool_id)
     return run_action(lambda: performance_pool.add_increase(db.session, found, {
         "category": request.form.get("category", ""), "amount": form_amount(request.form, "amount"),
-        "reason": request.form.get("reason", "")}), url_for("payroll.pool", pool_id=pool_id), _("已增加核增项目"))
+        "reason": request.form.get("reason", "")}, current_user), url_for("payroll.pool", pool_id=pool_id),
+        _("已增加核增项目"))
 
 
 @bp.post("/performance-pools/<int:pool_id>/approve")

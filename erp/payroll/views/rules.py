@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from flask import render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -37,7 +37,7 @@ def rules():
 
         def save():
             sequence = form.get("sequence", "").strip()
-            payroll.save_rule(db.session, current_user.community_id, user_id=current_user.id,
+            payroll.save_checked_rule(db.session, current_user.community_id, user_id=current_user.id,
                               code=form.get("code", "").strip(), name=form.get("name", ""),
                               category=form.get("category", ""), condition=form.get("condition", ""),
                               amount=form.get("amount", ""), sequence=int(sequence) if sequence.isascii() and sequence.isdigit() else None,
@@ -49,6 +49,21 @@ def rules():
                            categories=RULE_CATEGORY_TITLES, category_values=list(RuleCategory),
                            editable=_editable(), functions=payroll.EXPRESSION_FUNCTIONS,
                            attributes=sorted(payroll.EMPLOYEE_ATTRIBUTES))
+
+
+@bp.post("/rules/<code>/withdraw")
+@requires("payroll.rule.write")
+def withdraw_rule(code):
+    """停用 from a date (a new, inactive version)."""
+    if not _editable():
+        abort(403)
+
+    def withdraw():
+        on = _date(request.form.get("effective_from"))
+        if on is None:
+            raise BusinessError.for_field("effective_from", _("请填写停用日期"))
+        payroll.withdraw_rule(db.session, current_user.community_id, code, on, user_id=current_user.id)
+    return act(withdraw, url_for("payroll.rules"), _("规则已停用"))
 
 
 @bp.route("/parameters", methods=["GET", "POST"])

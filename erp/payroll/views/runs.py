@@ -19,7 +19,7 @@ from erp.core.timeutil import local_today
 from erp.core.web import can, requires
 from erp.payroll import services as payroll
 from erp.payroll.models import RUN_KIND_TITLES, RUN_STATE_TITLES, PayrollInput, PayrollRun, Payslip, RunState
-from erp.payroll.reports.slips import bank_file, slip_dict, slips_pdf
+from erp.payroll.reports.slips import bank_file, slip_dict, slips_pdf, submit_slips_pdf
 from erp.payroll.views.common import act, bp, chosen_institution, institutions
 
 INPUTS = [("reward_performance", "奖励性绩效"), ("night_shifts", "夜班数"), ("annual_bonus", "全年一次性奖金"),
@@ -45,8 +45,8 @@ def runs():
         filters=[Filter("state", _("状态"), lambda st, v: st.where(PayrollRun.state == RunState(v)),
                         tuple((s.value, _(t)) for s, t in RUN_STATE_TITLES.items()))],
         default_sort="-number",
-        actions=[(_("新建发放批次"), url_for("payroll.new_run")), (_("录入当月变动"), url_for("payroll.inputs"))]
-        if can("payroll.run.write") else [],
+        actions=[(_("新建发放批次"), url_for("payroll.new_run")), (_("录入当月变动"), url_for("payroll.inputs")),
+                 (_("期初累计数"), url_for("payroll.openings"))] if can("payroll.run.write") else [],
         row_url=lambda r: url_for("payroll.run", run_id=r.id),
     )
     return view.render()
@@ -96,7 +96,23 @@ def run(run_id):
     reviews = payroll.review_run(db.session, found) if found.state is not RunState.DRAFT else []
     return render_template("payroll/run.html", run=found, slips=[slip_dict(s, found) for s in slips],
                            reviews=reviews, states=RUN_STATE_TITLES, kinds=RUN_KIND_TITLES,
-                           actions=_actions(found))
+                           actions=_actions(found), job=_shown_job(found),
+                           computing=payroll.active_job(db.session, found))
+
+
+def _shown_job(run: PayrollRun):
+    """The job the page follows: the one just submitted (``?job=``) if it is the user's, else the user's compute
+    of this run still under way."""
+    from erp.core import jobs
+
+    job_id = request.args.get("job", type=int)
+    if job_id:
+        try:
+            return jobs.job_for(db.session, current_user, job_id)
+        except BusinessError:
+            return None
+    computing = payroll.active_job(db.session, run)
+    return computing if computing is not None and computing.user_id == current_user.id else None
 
 
 def _actions(run: PayrollRun) -> list[tuple[str, str]]:
@@ -112,7 +128,7 @@ def _actions(run: PayrollRun) -> list[tuple[str, str]]:
     return found
 
 
-ACTIONS = {"compute": ("payroll.run.write", payroll.compute_run, "已计算"),
+ACTIONS = {"compute": ("payroll.run.write", payroll.submit_compute, "已开始后台计算"),
            "approve": ("payroll.run.approve", payroll.approve_run, "已审批"),
            "post": ("payroll.run.post", payroll.post_run, "已记账"),
            "pay": ("payroll.run.pay", payroll.pay_run, "已发放")}
@@ -128,16 +144,27 @@ def run_action(run_id, action):
         abort(403)
     found = _run_or_404(run_id)
     target = url_for("payroll.run", run_id=run_id)
+    if action == "compute":
+        return _submitted(lambda: service(db.session, found, current_user), run_id, _(message))
     return act(lambda: service(db.session, found, current_user), target, _(message))
 
 
-@bp.get("/runs/<int:run_id>/payslips.pdf")
+def _submitted(submit, run_id: int, message: str):
+    """Submit a background job; the run's page then follows its progress."""
+    submitted = {}
+    response = act(lambda: submitted.setdefault("job", submit()), url_for("payroll.run", run_id=run_id), message)
+    if "job" in submitted:
+        response.location = url_for("payroll.run", run_id=run_id, job=submitted["job"].id)
+    return response
+
+
+@bp.post("/runs/<int:run_id>/payslips.pdf")
 @requires("payroll.run.read")
 def run_pdf(run_id):
+    """The batch PDF is printed in the background: the page shows the job and then its download link."""
     found = _run_or_404(run_id)
-    slips = list(db.session.scalars(payroll.slips_of(db.session, found)).unique())
-    return send_file(BytesIO(slips_pdf(db.session, slips, f"工资条 {found.number}")), mimetype=PDF_MIMETYPE,
-                     as_attachment=True, download_name=f"工资条-{found.number}.pdf")
+    return _submitted(lambda: submit_slips_pdf(db.session, found, current_user), run_id,
+                      _("已开始生成工资条 PDF"))
 
 
 @bp.get("/runs/<int:run_id>/bank-file.xlsx")
