@@ -52,4 +52,8 @@ LABELS = AuditLabels(records={
                                           "annual": "应得年薪", "advanced": "已预发", "settlement": "清算额",
                                           "settled_at": "清算时间"}, {"state": _titles(DEAN_STATE_TITLES)}),
     "DeanAdvance": RecordLabel("院长年薪预发", {"salary_id": "院长年薪", "paid_at": "发放时间"}),
+    "PayrollOpening": RecordLabel("个税期初累计数", {
+        "employee_id": "职工", "year": "年度", "through_month": "截至月份", "months": "累计月数",
+        "income": "累计收入", "special_deduction": "累计专项扣除", "additional_deduction": "累计专项附加扣除",
+        "other_deduction": "累计其他扣除", "tax_withheld": "累计已预扣税额", "source": "来源"}),
 }, actions={"payroll.compute": "计算工资"})
