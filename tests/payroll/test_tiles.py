@@ -8,6 +8,7 @@ from erp.core.extensions import db
 from tests.factories import USER_PASSWORD, UserFactory
 from tests.home import tiles
 from tests.ledger.conftest import YEAR
+from tests.payroll.conftest import compute
 from tests.payroll.pool_books import enter_last_year
 
 
@@ -20,7 +21,7 @@ def test_runs_move_from_tile_to_tile_and_a_township_officer_sees_only_their_own(
     shown = tiles(web("hr").get("/").get_data(as_text=True))["runs_to_compute"]
     assert shown["value"] == 2 and shown["href"] == "/payroll/runs?state=draft"
 
-    computed = {code: hr.post(f"/api/v1/payroll-runs/{run['id']}/compute").json for code, run in runs.items()}
+    computed = {code: compute(hr, run["id"]) for code, run in runs.items()}
     gross = {code: Decimal(run["gross_total"]) for code, run in computed.items()}
     assert all(gross.values())
     to_approve = tiles(web("chief").get("/").get_data(as_text=True))["runs_to_approve"]
