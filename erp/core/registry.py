@@ -52,6 +52,9 @@ class Manifest:
     # table -> statements the application's database role may not run on it (``erp init-db --app-role``:
     # every table gets SELECT, INSERT, UPDATE, DELETE otherwise), e.g. {"audit_entry": ("UPDATE", "DELETE")}
     app_role_denied: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # database functions (with their argument types) the application's role may call, e.g.
+    # ("ledger_bring_forward(integer, integer)",): the SECURITY DEFINER doors to what it may not write itself
+    app_role_functions: tuple[str, ...] = ()
 
 
 def import_object(path: str):

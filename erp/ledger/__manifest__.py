@@ -48,6 +48,8 @@ MANIFEST = Manifest(
     data_loader="erp.ledger.install:load",
     demo_loader="erp.ledger.demo:load_demo",
     # posted vouchers and lines: refused by triggers (drafts stay editable); chain heads move only forward
-    # (a trigger checks each move at commit); kept balances are only ever added to
-    app_role_denied={"ledger_chain_head": ("DELETE",), "balance": ("DELETE",)},
+    # (a trigger checks each move at commit); kept balances are written by the database only (a trigger on
+    # posting, ledger_bring_forward at year end), never by the app
+    app_role_denied={"ledger_chain_head": ("DELETE",), "balance": ("INSERT", "UPDATE", "DELETE")},
+    app_role_functions=("ledger_bring_forward(integer, integer)",),
 )
