@@ -29,6 +29,7 @@ from erp.core.money import MoneyError, decimal_str, parse_amount
 from erp.core.request_input import INT_MAX, bad_text_fields, field_paths, out_of_range_ints
 from erp.core.scoping import OutOfScope
 from erp.core.session_context import activate_user
+from erp.core.validation_messages import in_user_language
 
 API_PREFIX = "/api/v1"
 JSON = "application/json"
@@ -288,7 +289,9 @@ def register_error_handlers(app, web_error: Callable[[int, str | None], object] 
     @app.errorhandler(ValidationError)
     def _validation(exc: ValidationError):
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        return rollback_then(422, "validation_error", "invalid input", field_paths(messages))
+        named = {name: [in_user_language(m) for m in found] if isinstance(found, list) else found
+                 for name, found in field_paths(messages).items()}
+        return rollback_then(422, "validation_error", "invalid input", named)
 
     @app.errorhandler(BusinessError)
     def _business(exc: BusinessError):

@@ -48,7 +48,8 @@ def init_db(app_role, app_password) -> None:
             raise click.ClickException(str(exc)) from exc
         denied = "; ".join(f"{table}: no {', '.join(statements)}" for table, statements in grants.denied.items())
         click.echo(f"app role {grants.role} ({'created' if grants.created else 'existing'}): SELECT, INSERT, UPDATE, "
-                   f"DELETE on {grants.tables} tables and future ones, except {denied}")
+                   f"DELETE on {grants.tables} tables and future ones, except {denied}; EXECUTE on "
+                   f"{', '.join(grants.functions) or 'no function'}")
 
 
 def _business(action):

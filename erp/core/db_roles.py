@@ -3,11 +3,13 @@ may only read and write rows (``erp init-db --app-role NAME``).
 
 The application's role gets SELECT, INSERT, UPDATE, DELETE on every table of the schema — today's and, by
 default privileges, every table a later migration creates — and USAGE on the sequences, minus what the
-modules' manifests deny (``app_role_denied``: the audit log is append-only, the chain heads and the kept
-balances are never deleted). It owns nothing, so it cannot ALTER or DROP a table, disable a trigger (the
-ledger's triggers refusing changes to posted vouchers, the chain heads' triggers) or TRUNCATE; not being
-a superuser, it cannot ``SET session_replication_role`` either. Re-run after every upgrade: the grants are
-recomputed from scratch (a new module's exceptions included).
+modules' manifests deny (``app_role_denied``: the audit log is append-only, the chain heads are never
+deleted, the kept balances never written — the database's own SECURITY DEFINER functions write them), and
+EXECUTE on just the functions the manifests name (``app_role_functions``). It owns nothing, so it cannot
+ALTER or DROP a table, disable a trigger (the ledger's triggers refusing changes to posted vouchers and
+keeping the balances, the chain heads' triggers) or TRUNCATE; not being a superuser, it cannot
+``SET session_replication_role`` either. Re-run after every upgrade: the grants are recomputed from
+scratch (a new module's exceptions included).
 """
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ class Grants:
     created: bool
     tables: int
     denied: dict[str, tuple[str, ...]]
+    functions: tuple[str, ...] = ()
 
 
 def denied_privileges(manifests) -> dict[str, tuple[str, ...]]:
@@ -95,7 +98,12 @@ def set_up_app_role(connection: Connection, role: str, manifests, password: str 
     for table, privileges in sorted(denied.items()):
         name = connection.dialect.identifier_preparer.quote(table)
         connection.exec_driver_sql(f"REVOKE {', '.join(privileges)} ON {name} FROM {quoted}")
-    return Grants(role=role, created=not exists, tables=len(tables), denied=denied)
+    functions = [function for manifest in manifests for function in manifest.app_role_functions
+                 if connection.execute(text("SELECT to_regprocedure(:f) IS NOT NULL"), {"f": function}).scalar()]
+    connection.exec_driver_sql(f"REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA {schema} FROM {quoted}")
+    for function in functions:  # a signature the manifest names and the database resolved above
+        connection.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {function} TO {quoted}")
+    return Grants(role=role, created=not exists, tables=len(tables), denied=denied, functions=tuple(functions))
 
 
 def owns_tables(connection: Connection) -> bool:

@@ -143,12 +143,20 @@ def _run(job_id: int, eager: bool) -> str:
             db.session.remove()
 
 
-def _work(session: Session, job_id: int, eager: bool, app) -> str:
-    job = session.get(Job, job_id)
-    if job is None or job.state != "queued":
-        return job.state if job else "missing"
-    job.state, job.started_at = "running", utcnow()
+def _claim(session: Session, job_id: int) -> bool:
+    """Mark the job running if it is still queued, in one conditional UPDATE: of two workers handed one id
+    (an RQ retry, a job enqueued twice) the second waits for the first's row lock, then matches nothing."""
+    claimed = session.execute(update(Job).where(Job.id == job_id, Job.state == "queued")
+                              .values(state="running", started_at=utcnow())).rowcount == 1
     session.commit()
+    return claimed
+
+
+def _work(session: Session, job_id: int, eager: bool, app) -> str:
+    if not _claim(session, job_id):
+        job = session.get(Job, job_id)
+        return job.state if job else "missing"
+    job = session.get(Job, job_id)
     LIVE_PROGRESS[job_id] = (0, 0)
     context = None
     try:

@@ -69,6 +69,9 @@ class Manifest:
     # "package.module:NAME" of a dict model class name -> erp.core.audit_labels.RecordLabel: how the auditors'
     # log names the module's records, their fields and values in Chinese
     audit_labels: str | None = None
+    # database functions (with their argument types) the application's role may call, e.g.
+    # ("ledger_bring_forward(integer, integer)",): the SECURITY DEFINER doors to what it may not write itself
+    app_role_functions: tuple[str, ...] = ()
 
 
 def import_object(path: str):

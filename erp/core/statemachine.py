@@ -40,8 +40,8 @@ class StateMachine:
         """Refuse (409 ``invalid_transition``) unless the document may move from its state to ``to_state``."""
         current, target = self.state_of(document), _value(to_state)
         if (current, target) not in self.transitions:
-            raise Conflict(f"状态不允许从 {self._label(current)} 变为 {self._label(target)} "
-                           f"(invalid transition: {current} → {target})", code="invalid_transition")
+            raise Conflict(f"状态不允许从「{self._label(current)}」变为「{self._label(target)}」",
+                           code="invalid_transition")
 
     def begin(self, session: Session, document, to_state):
         """Lock the document's row until commit, re-read it, and check the transition; returns the document."""
@@ -50,7 +50,7 @@ class StateMachine:
         return document
 
     def _label(self, state: str) -> str:
-        return f"{self.labels[state]}({state})" if state in self.labels else state
+        return self.labels.get(state, state)  # the Chinese title (the code says which transition it was)
 
 
 def lock(session: Session, document) -> None:

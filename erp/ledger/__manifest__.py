@@ -54,6 +54,8 @@ MANIFEST = Manifest(
     demo_loader="erp.ledger.demo:load_books",
     audit_labels="erp.ledger.audit_labels:LABELS",
     # posted vouchers and lines: refused by triggers (drafts stay editable); chain heads move only forward
-    # (a trigger checks each move at commit); kept balances are only ever added to
-    app_role_denied={"ledger_chain_head": ("DELETE",), "balance": ("DELETE",)},
+    # (a trigger checks each move at commit); kept balances are written by the database only (a trigger on
+    # posting, ledger_bring_forward at year end), never by the app
+    app_role_denied={"ledger_chain_head": ("DELETE",), "balance": ("INSERT", "UPDATE", "DELETE")},
+    app_role_functions=("ledger_bring_forward(integer, integer)",),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import create_engine, make_url, select, text
@@ -71,6 +72,12 @@ def _scalar(app, query: str):
     with app.app_context():
         with db.engine.connect() as connection:
             return connection.exec_driver_sql(query).scalar()
+
+
+def _row(app, query: str) -> tuple:
+    with app.app_context():
+        with db.engine.connect() as connection:
+            return tuple(connection.exec_driver_sql(query).one())
 
 
 def _sign_in(application, username: str) -> dict:
@@ -163,3 +170,52 @@ def test_posting_reversal_reports_and_verification_work_as_the_app_role(deployme
         assert states == {VoucherState.POSTED}
     for command in (("audit", "verify"), ("ledger", "verify"), ("ledger", "check")):
         ok(erp(application, *command))
+
+
+def _kept(app, institution: str, year: int, month: int, account: str) -> tuple:
+    """The kept (debit, credit) in yuan of an account of an institution in a month (0: brought forward);
+    amounts are stored as integer fen."""
+    with app.app_context():
+        with db.engine.connect() as connection:
+            return tuple(connection.execute(text(
+                "SELECT coalesce(sum(b.debit), 0) / 100.0, coalesce(sum(b.credit), 0) / 100.0 FROM balance b "
+                "JOIN account a ON a.id = b.account_id JOIN institution i ON i.id = b.institution_id "
+                "WHERE i.code = :institution AND b.year = :year AND b.month = :month AND a.code = :account"),
+                {"institution": institution, "year": year, "month": month, "account": account}).one())
+
+
+def test_the_kept_balances_are_written_by_the_database_only(deployment):
+    owner, application, role = deployment
+    for statement in ("UPDATE balance SET debit = debit + 1000 WHERE month = 3",
+                      "INSERT INTO balance (institution_id, account_id, year, month, department_id, partner_id, "
+                      "funding_source_id, employee_id, project_id, debit, credit) SELECT institution_id, account_id, "
+                      "year, 11, department_id, partner_id, funding_source_id, employee_id, project_id, 1000, 0 "
+                      "FROM balance LIMIT 1"):
+        _refused(application, statement, INSUFFICIENT_PRIVILEGE)
+    debit, credit = _kept(application, "QH101", YEAR, 3, "1001")
+    _enter_and_post(application, "987.65")  # the trigger adds the posted lines, as the tables' owner
+    assert _kept(application, "QH101", YEAR, 3, "1001") == (debit + Decimal("987.65"), credit)
+    # the year-end door refuses a year still open; the app role calls nothing else that writes balances
+    institution = _scalar(application, "SELECT id FROM institution WHERE code = 'QH101'")
+    assert "not closed" in _refused(application, f"SELECT ledger_bring_forward({institution}, {YEAR})", TRIGGER)
+    ok(erp(application, "ledger", "check"))
+
+
+def test_the_year_end_brought_balances_forward_once_as_the_app_role(deployment):
+    """The demo (loaded by the app role) closed last year for some institutions: ledger_bring_forward wrote
+    this year's month 0, the closing balance of each carried account."""
+    owner, application, role = deployment
+    last_year = YEAR - 1
+    institution, code = _row(application, (
+        f"SELECT i.code, a.code FROM balance b JOIN account a ON a.id = b.account_id JOIN institution i ON "
+        f"i.id = b.institution_id WHERE b.year = {YEAR} AND b.month = 0 ORDER BY b.debit DESC LIMIT 1"))
+    assert _scalar(application, f"SELECT state FROM fiscal_year f JOIN institution i ON i.id = f.institution_id "
+                                f"WHERE i.code = '{institution}' AND f.year = {last_year}") == "closed"
+    net = sum(debit - credit for debit, credit in (_kept(application, institution, last_year, month, code)
+                                                   for month in range(13)))
+    assert net > 0
+    assert _kept(application, institution, YEAR, 0, code) == (net, 0)
+    institution_id = _scalar(application, f"SELECT id FROM institution WHERE code = '{institution}'")
+    assert "already brought forward" in _refused(
+        application, f"SELECT ledger_bring_forward({institution_id}, {last_year})", TRIGGER)
+    ok(erp(application, "ledger", "check"))

@@ -3,9 +3,11 @@ failure; the API, the page and the CLI show it to that user only."""
 from __future__ import annotations
 
 import os
+import threading
+import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from erp.core import jobs
 from erp.core.api_framework import FileResult
@@ -24,6 +26,14 @@ def count_institutions(context, label: str, steps: int = 4):
 
 def summarise(context, amount: str):
     return {"amount": amount, "user": context.user.username}
+
+
+RUNS: list[int] = []
+
+
+def record_run(context):
+    """A job that notes each time it actually runs."""
+    RUNS.append(context.job_id)
 
 
 def refuse(context):
@@ -120,6 +130,35 @@ def test_thread_backend_runs_the_job_in_the_background(demo, app, monkeypatch):
     finished = jobs.wait(db.session, job.id, timeout=30)
     assert finished.state == "done", finished.error
     assert finished.result == {"amount": "12.30", "user": "finance"}
+
+
+@pytest.mark.postgres
+def test_two_workers_handed_one_job_run_it_once(demo, app):
+    """Both workers read the job as queued, then race to mark it running: the conditional UPDATE lets one."""
+    job = Job(title="一次", function="tests.core.test_jobs:record_run", arguments={"args": [], "kwargs": {}},
+              state="queued", done=0, total=0, user_id=_user("finance").id)
+    db.session.add(job)
+    db.session.commit()  # not submitted: nothing hands it to a worker but the threads below
+    RUNS.clear()
+    states: list[str] = []
+    with db.engine.connect() as holder:  # holds the row so that both workers have read it before either writes
+        holder.execute(text("SELECT id FROM job WHERE id = :id FOR UPDATE"), {"id": job.id})
+
+        def worker():
+            with app.app_context():
+                states.append(jobs.run_job(job.id))
+
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        time.sleep(1.0)
+        holder.commit()
+    for thread in threads:
+        thread.join(30)
+    assert RUNS == [job.id]
+    assert len(states) == 2 and "done" in states  # the loser reports the state it found
+    db.session.expire_all()
+    assert db.session.get(Job, job.id).state == "done"
 
 
 def _redis_url() -> str:

@@ -72,7 +72,7 @@ def test_unreview_returns_a_draft_that_may_be_corrected(books, api):
     assert chief.post(f"/api/v1/vouchers/{voucher_id}/review").status_code == 200
     assert chief.post(f"/api/v1/vouchers/{voucher_id}/post").status_code == 200
     late = chief.post(f"/api/v1/vouchers/{voucher_id}/unreview")
-    assert late.status_code == 409 and "posted → draft" in late.json["error"]["message"]
+    assert late.status_code == 409 and late.json["error"]["message"] == "状态不允许从「已记账」变为「未审核」"
     assert api("accountant").post(f"/api/v1/vouchers/{voucher_id}/review").status_code == 403  # no permission
 
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from erp.core.errors import Conflict
@@ -19,7 +19,7 @@ from erp.ledger.services.chart import visible_accounts
 from erp.ledger.models import (CARRIED_CATEGORIES, CLOSED_CATEGORIES, DIMENSION_COLUMNS, DIMENSIONS, Account,
                                Balance, Basis, FiscalYear, Period, PeriodState, Voucher, VoucherKind, VoucherLine,
                                VoucherState)
-from erp.ledger.services.engine import ZERO, apply_balances, check_balanced
+from erp.ledger.services.engine import ZERO, apply_balances, balances_kept_by_database, check_balanced
 from erp.ledger.services.posting import Ledger
 from erp.ledger.services.posting_templates import Template, posting_template
 
@@ -185,7 +185,13 @@ def _post_closing_voucher(session, institution, year, user, lines) -> Voucher:
 
 
 def bring_forward(session: Session, institution_id: int, year: int) -> None:
-    """Write next year's month-0 balances: the closing balances of the carried categories."""
+    """Write next year's month-0 balances: the closing balances of the carried categories (on PostgreSQL
+    the database's ``ledger_bring_forward`` does, once per closed year; see ``balances_kept_by_database``)."""
+    if balances_kept_by_database(session):
+        session.flush()  # the closed fiscal year and the closing voucher are what the function reads
+        session.execute(text("SELECT ledger_bring_forward(:institution, :year)"),
+                        {"institution": institution_id, "year": year})
+        return
     rows = _year_balances(session, institution_id, year, CARRIED_CATEGORIES)
     carried = [SimpleNamespace(account_id=account.id, debit=max(debit - credit, ZERO), credit=max(credit - debit, ZERO),
                                **{f"{d}_id": value for d, value in zip(DIMENSIONS, dims)})
