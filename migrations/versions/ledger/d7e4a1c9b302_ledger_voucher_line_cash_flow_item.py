@@ -4,7 +4,7 @@ Nullable: lines without it (all lines written before) get the item from the vouc
 statement is made. The PostgreSQL immutability triggers guard whole rows, so the new column is covered as is.
 
 Revision ID: d7e4a1c9b302
-Revises: f3b8c41d7a90
+Revises: 3b1aad68db6f
 Create Date: 2026-12-02 17:30:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = 'd7e4a1c9b302'
-down_revision = 'f3b8c41d7a90'
+down_revision = '3b1aad68db6f'
 branch_labels = None
 depends_on = None
 
