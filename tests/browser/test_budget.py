@@ -12,10 +12,25 @@ from sqlalchemy import select
 
 from erp import create_app
 from erp.core.config import TestConfig
+from tests.browser.conftest import serving
 from tests.browser.steps import open_menu
 from tests.conftest import IsolatedClient
 
 HOLDER, HOLDER_PASSWORD = "holder001", "县医院-预算-1"
+SNAPSHOT = "budget_holder"
+
+
+@pytest.fixture(scope="module")
+def server(chromium, snapshots):
+    """A served copy of its own: the orders and commitments made here stay out of the other browser tests'
+    pages (the Chinese-UI crawl lists every page with data)."""
+    with serving(snapshots.served(SNAPSHOT)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def _signed_in_states():
+    return {}  # the sign-ins of this module's server, not the shared one's
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +48,7 @@ def stop_line_order(snapshots, server):
     from tests.factories import budget_line
     from tests.procurement.flow.conftest import ASPIRIN, Flow
 
-    url = snapshots.served().url.render_as_string(hide_password=False)
+    url = snapshots.served(SNAPSHOT).url.render_as_string(hide_password=False)
     app = create_app(type("SetUpConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
     app.test_client_class = IsolatedClient
     with app.app_context():
