@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Callable
 
 import pytest
@@ -570,12 +571,106 @@ def run_pay(request, api):
     return Race("finance", f"/api/v1/payroll-runs/{run_id}/pay", {"date": "2026-01-31"}, check=check)
 
 
+def _pool(request, api):
+    from tests.payroll.pool_books import enter_last_year
+    from tests.payroll.test_pools_api import POOL
+
+    enter_last_year(request.getfixturevalue("books"))
+    created = api("finance").post("/api/v1/performance-pools", json=POOL)
+    assert created.status_code == 201, created.json
+    return created.json["id"]
+
+
+def _pool_total(pool_id, total):
+    def check():
+        from erp.payroll.models.performance_pool import PerformancePool
+
+        db.session.expire_all()
+        assert db.session.get(PerformancePool, pool_id).total == Decimal(total)
+    return check
+
+
+def pool_compute(request, api):
+    pool_id = _pool(request, api)
+
+    def check():  # the racers left the pool as one compute of these inputs leaves it
+        raced = api("finance").get(f"/api/v1/performance-pools/{pool_id}").json
+        again = api("finance").post(f"/api/v1/performance-pools/{pool_id}/compute", json={"growth": "0"}).json
+        assert (raced["state"], raced["total"], raced["basic"]) == (again["state"], again["total"], again["basic"])
+    # recomputing a computed pool is allowed: every racer waits its turn and computes the same
+    return Race("finance", f"/api/v1/performance-pools/{pool_id}/compute", {"growth": "0"}, losers=(200, 409),
+                check=check)
+
+
+def pool_increase(request, api):
+    pool_id = _pool(request, api)
+    # each increase is its own entry (not a state change): five racers add five, the total counts each once
+    return Race("finance", f"/api/v1/performance-pools/{pool_id}/increases",
+                {"category": "talent", "amount": "20000.00", "reason": "引进学科带头人"}, losers=(200,),
+                check=_pool_total(pool_id, "632950.00"))
+
+
+def pool_approve(request, api):
+    pool_id = _pool(request, api)
+    return Race("chief", f"/api/v1/performance-pools/{pool_id}/approve")
+
+
+def pooling_plan_approve(request, api):
+    request.getfixturevalue("demo")
+    created = api("finance").post("/api/v1/pooling-plans", json={"institution": "QH001", "year": YEAR, "share": "0.3",
+                                                                  "members": [
+        {"institution": "QH001", "incentive": "1000000.00", "fte": 100, "fte_general_practitioner": 0,
+         "fte_public_health": 0},
+        {"institution": "QH101", "incentive": "200000.00", "fte": "10", "fte_general_practitioner": 5,
+         "fte_public_health": 5}]})
+    assert created.status_code == 201, created.json
+    return Race("chief", f"/api/v1/pooling-plans/{created.json['id']}/approve")
+
+
+def _dean_salary(request, api, paid=()):
+    from tests.payroll.pool_books import employee
+
+    request.getfixturevalue("books")
+    dean = employee(request.getfixturevalue("demo").id, "QH001", "刘院长", 901, department="31", is_head=True)
+    db.session.commit()
+    created = api("hr").post("/api/v1/dean-salaries", json={"employee": dean, "year": YEAR, "standard": "450000.00",
+                                                            "base": "250000.00", "funding_source": "F01"})
+    assert created.status_code == 201, created.json
+    for month in paid:
+        assert api("finance").post(f"/api/v1/dean-salaries/{created.json['id']}/advances/{month}/pay",
+                                   json={}).status_code == 200
+    return created.json["id"]
+
+
+def dean_advance_pay(request, api):
+    salary_id = _dean_salary(request, api)
+    return Race("finance", f"/api/v1/dean-salaries/{salary_id}/advances/1/pay", {}, check=_chains_hold)
+
+
+def dean_settle(request, api):
+    salary_id = _dean_salary(request, api, paid=(1,))
+    return Race("finance", f"/api/v1/dean-salaries/{salary_id}/settle", {"score": "85"}, check=_chains_hold)
+
+
+def cashier_sign(request, api):
+    voucher_id = _draft(request, reviewed=True)  # RECEIPT: a cash voucher
+    assert api("finance").put("/api/v1/ledger-settings", json={"cashier_sign": True}).status_code == 200
+
+    def check():
+        from erp.ledger.models import Voucher
+
+        db.session.expire_all()
+        assert db.session.get(Voucher, voucher_id).cashier.username == "accountant"
+    return Race("accountant", f"/api/v1/vouchers/{voucher_id}/cashier-sign", check=check)
+
+
 RACES: dict[tuple[str, str], Callable] = {
     ("POST", "/api/v1/vouchers/<int:voucher_id>/review"): voucher_review,
     ("POST", "/api/v1/vouchers/<int:voucher_id>/unreview"): voucher_unreview,
     ("POST", "/api/v1/vouchers/<int:voucher_id>/post"): voucher_post,
     ("POST", "/api/v1/vouchers/<int:voucher_id>/reverse"): voucher_reverse,
     ("DELETE", "/api/v1/vouchers/<int:voucher_id>"): voucher_delete,
+    ("POST", "/api/v1/vouchers/<int:voucher_id>/cashier-sign"): cashier_sign,
     ("POST", "/api/v1/periods/close"): period_close,
     ("POST", "/api/v1/periods/reopen"): period_reopen,
     ("POST", "/api/v1/years/close"): year_close,
@@ -611,13 +706,18 @@ RACES: dict[tuple[str, str], Callable] = {
     ("POST", "/api/v1/payroll-runs/<int:run_id>/approve"): run_approve,
     ("POST", "/api/v1/payroll-runs/<int:run_id>/post"): run_post,
     ("POST", "/api/v1/payroll-runs/<int:run_id>/pay"): run_pay,
+    ("POST", "/api/v1/performance-pools/<int:pool_id>/compute"): pool_compute,
+    ("POST", "/api/v1/performance-pools/<int:pool_id>/increases"): pool_increase,
+    ("POST", "/api/v1/performance-pools/<int:pool_id>/approve"): pool_approve,
+    ("POST", "/api/v1/pooling-plans/<int:plan_id>/approve"): pooling_plan_approve,
+    ("POST", "/api/v1/dean-salaries/<int:salary_id>/advances/<int:month>/pay"): dean_advance_pay,
+    ("POST", "/api/v1/dean-salaries/<int:salary_id>/settle"): dean_settle,
 }
 
 CREATES = "creates a new record (no existing document's state is raced; duplicates are refused by key)"
 SETTING = "sets a value (master data, settings, parameters): the last writer wins, no state machine"
 EDIT = "edits a draft's content, no state change (the lock serialises writers; the last writer wins)"
 CALC = "a calculator: reads and answers, changes nothing"
-TODO = "a state change not raced here yet (left open: see the closing note)"
 
 NOT_RACED: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/auth/token"): "sign-in (raced by the lock-out tests in tests/core/test_auth_hardening.py)",
@@ -632,7 +732,6 @@ NOT_RACED: dict[tuple[str, str], str] = {
     ("PUT", "/api/v1/budget-mappings"): SETTING,
     ("DELETE", "/api/v1/budget-mappings/<int:mapping_id>"): SETTING,
     ("PUT", "/api/v1/posting-templates/<kind>"): SETTING,
-    ("POST", "/api/v1/vouchers/<int:voucher_id>/cashier-sign"): TODO,
     ("POST", "/api/v1/vouchers/batch-review"): "many vouchers: each one's review is raced above (same service)",
     ("POST", "/api/v1/vouchers/batch-post"): "many vouchers: each one's posting is raced above (same service)",
     ("PUT", "/api/v1/ledger-settings"): SETTING,
@@ -674,16 +773,10 @@ NOT_RACED: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/payroll-runs"): CREATES,
     ("PUT", "/api/v1/payroll-inputs"): SETTING,
     ("POST", "/api/v1/performance-pools"): CREATES,
-    ("POST", "/api/v1/performance-pools/<int:pool_id>/compute"): TODO,
-    ("POST", "/api/v1/performance-pools/<int:pool_id>/increases"): TODO,
-    ("POST", "/api/v1/performance-pools/<int:pool_id>/approve"): TODO,
     ("PUT", "/api/v1/performance-pools/mapping/<item>"): SETTING,
     ("POST", "/api/v1/pooling-plans"): CREATES,
-    ("POST", "/api/v1/pooling-plans/<int:plan_id>/approve"): TODO,
     ("POST", "/api/v1/distributions"): CREATES,
     ("POST", "/api/v1/dean-salaries"): CREATES,
-    ("POST", "/api/v1/dean-salaries/<int:salary_id>/advances/<int:month>/pay"): TODO,
-    ("POST", "/api/v1/dean-salaries/<int:salary_id>/settle"): TODO,
 }
 
 
