@@ -19,9 +19,10 @@ from typing import Callable
 from flask import Blueprint, current_app, g, jsonify, request, send_file
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from erp.core.dbutil import concurrency_failure
 from erp.core.errors import BusinessError
 from erp.core.extensions import db
 from erp.core.models import IdempotencyRecord, User
@@ -317,6 +318,21 @@ def register_error_handlers(app, web_error: Callable[[int, str | None], object] 
             return page(422, "输入的数值无效 (a value is out of range)")
         return error_response(422, "invalid_value", "输入的数值无效 (a value is out of range or malformed)",
                               {"_schema": ["数值超出范围或格式不正确 (a value is out of range or malformed)"]})
+
+    @app.errorhandler(IntegrityError)
+    @app.errorhandler(OperationalError)
+    def _lost_race(exc):
+        """Two requests changed one document at once and the database refused the loser (deadlock,
+        serialization failure, a duplicate key): a 409 to retry, never a 500. Anything else stays a 500."""
+        db.session.rollback()
+        refused = concurrency_failure(exc)
+        if refused is None:
+            raise exc
+        current_app.logger.info("concurrent change refused by the database (%s): %s", refused, exc.orig)
+        message = "单据已被他人同时修改，请刷新后重试 (the document was changed concurrently: reload and retry)"
+        if not is_api():
+            return page(409, message)
+        return error_response(409, "conflict", message)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

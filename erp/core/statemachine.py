@@ -15,7 +15,7 @@ import enum
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from erp.core.errors import Conflict
+from erp.core.errors import Conflict, NotFound
 
 
 def _value(state) -> str:
@@ -63,7 +63,8 @@ def lock(session: Session, document) -> None:
     key = mapper.primary_key_from_instance(document)
     statement = (select(mapper.class_).where(*(column == value for column, value in zip(mapper.primary_key, key)))
                  .with_for_update().execution_options(populate_existing=True))
-    session.execute(statement).scalar_one()
+    if session.execute(statement).scalar_one_or_none() is None:  # deleted by a request that locked it first
+        raise NotFound(f"{mapper.class_.__name__} {key} 已被删除 (it was deleted meanwhile)")
     derived = [relationship.key for relationship in mapper.relationships if relationship.viewonly]
     if derived:
         session.expire(document, derived)

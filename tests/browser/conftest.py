@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -53,13 +54,20 @@ def chromium():
 def server(chromium, snapshots):
     """The app on 127.0.0.1:<free port>, served by werkzeug in a thread, on the run's served copy of the
     demo. Yields its base URL."""
+    with serving(snapshots.served()) as url:
+        yield url
+
+
+@contextmanager
+def serving(engine):
+    """Serve the app on ``engine``'s database (a snapshot copy) on a free port in a thread; the base URL."""
     from werkzeug.serving import WSGIRequestHandler, make_server
 
     class QuietHandler(WSGIRequestHandler):
         def log_request(self, *args, **kwargs):  # no line per request in the test output
             pass
 
-    url = snapshots.served().url.render_as_string(hide_password=False)
+    url = engine.url.render_as_string(hide_password=False)
     app = create_app(type("BrowserConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
     httpd = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=httpd.serve_forever, name="browser-test-server", daemon=True)

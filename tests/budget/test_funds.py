@@ -69,3 +69,34 @@ def test_the_fund_page_drills_down_to_the_vouchers(books, api, web):
     page = web("finance").get(f"/budget/funds?institution={qh001.id}&funding_source={f02.id}").get_data(as_text=True)
     assert "支出凭证" in page and "7501" in page and "50000.00" in page
     assert f"拨入-{YEAR}-" in page  # the receipt, with its allocation to QH102
+
+
+def test_fund_usage_is_scoped_like_the_receipts(demo, books, api):
+    """A township's accountant sees its own row only; a user of the lead hospital sees what the lead received
+    and gave out (the allocations are the members' rows, counted for the lead through its receipts)."""
+    from erp.core import services
+
+    services.create_user(db.session, demo, username="lead-finance", password="县医院-secret-1", role="finance",
+                         institution_codes=["QH001"], display_name="县医院财务")
+    db.session.commit()
+    receipt_id = _receipt(api)
+    chief = api("chief")
+    for institution, amount in (("QH101", "300000.00"), ("QH102", "200000.00")):
+        allocated = chief.post(f"/api/v1/funding-sources/receipts/{receipt_id}/allocations", json={
+            "institution": institution, "amount": amount, "date": ON})
+        assert allocated.status_code == 201, allocated.json
+
+    def usage(client):
+        response = client.get("/api/v1/funding-sources/usage")
+        assert response.status_code == 200, response.json
+        return {(r["funding_source"], r["institution"]): (r["received"], r["allocated"], r["spent"], r["remaining"])
+                for r in response.json["items"]}
+
+    assert usage(api("accountant")) == {("F02", "QH101"): ("300000.00", "300000.00", "0.00", "300000.00")}
+    # the lead: 1,000,000 received, 500,000 allocated to QH101 and QH102, 500,000 left for its own use
+    assert usage(api("lead-finance", "县医院-secret-1")) == {
+        ("F02", "QH001"): ("1000000.00", "500000.00", "0.00", "500000.00")}
+    assert usage(api("finance")) == {
+        ("F02", "QH001"): ("1000000.00", "500000.00", "0.00", "500000.00"),
+        ("F02", "QH101"): ("300000.00", "300000.00", "0.00", "300000.00"),
+        ("F02", "QH102"): ("200000.00", "200000.00", "0.00", "200000.00")}

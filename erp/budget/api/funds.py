@@ -145,10 +145,10 @@ def get_insurance(budget_id, query):
 
 
 @api_route(bp, "/insurance-budgets/<int:budget_id>/months", "POST", permission="budget.fund.write", body=MonthIn,
-           response=InsuranceOut, summary="Record a month's settlement against the global budget")
+           response=InsuranceOut, summary="Record a month's settlement against the global budget, posted once (Dr 银行存款 / Cr 应收医疗款)")
 def record_month(budget_id, body):
     budget = programmes.insurance_budget(db.session, g.user.community_id, budget_id)
-    programmes.record_month(db.session, budget, body["month"], body["amount"])
+    programmes.record_month(db.session, budget, body["month"], body["amount"], user=g.user, on=body["date"])
     return budget
 
 

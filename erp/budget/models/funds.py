@@ -164,9 +164,15 @@ class InsuranceBudget(Audited, db.Model):
     def settled_to_date(self) -> Decimal:
         return sum((m.amount for m in self.months), ZERO)
 
+    @property
+    def remaining(self) -> Decimal:
+        """What is left of the community budget after the months settled so far (negative: overspent)."""
+        return self.community_budget - self.settled_to_date
 
-class InsuranceMonth(Audited, db.Model):
-    """A month's 医保 settlement against the global budget."""
+
+class InsuranceMonth(VoucherRef, Audited, db.Model):
+    """A month's 医保 settlement against the global budget: what the insurer paid the community for the month,
+    booked by the lead hospital (Dr 银行存款 / Cr 应收医疗款（医保）), once per month."""
 
     __tablename__ = "insurance_month"
     __table_args__ = (UniqueConstraint("budget_id", "month"),)
@@ -175,6 +181,7 @@ class InsuranceMonth(Audited, db.Model):
     budget_id: Mapped[int] = mapped_column(ForeignKey("insurance_budget.id"), index=True)
     month: Mapped[int] = mapped_column(SmallInteger)
     amount: Mapped[Decimal] = mapped_column(Money())
+    date: Mapped[date | None] = mapped_column(Date)
 
     budget: Mapped[InsuranceBudget] = relationship(back_populates="months")
 

@@ -252,10 +252,11 @@ class ParameterIn(Schema):
 class MonthIn(Schema):
     month = fields.Integer(required=True, validate=validate.Range(min=1, max=12))
     amount = AmountField(required=True)
+    date = fields.Date(load_default=None, allow_none=True, metadata={"description": "the posting date (default today)"})
 
 
 class SettleIn(Schema):
-    spent = AmountField(required=True)
+    spent = AmountField(load_default=None, metadata={"description": "default: the months' settlements to date"})
     scores = fields.Dict(keys=fields.String(validate=CODE), values=DecimalText(), required=True)
     date = fields.Date(load_default=None, allow_none=True)
 
@@ -277,7 +278,9 @@ class InsuranceOut(Schema):
     base = AmountField()
     community_budget = AmountField()
     settled_to_date = AmountField()
-    months = fields.Function(lambda b: [{"month": m.month, "amount": str(m.amount)} for m in b.months])
+    remaining = AmountField()
+    months = fields.Function(lambda b: [{"month": m.month, "amount": str(m.amount), "voucher": m.voucher_number}
+                                        for m in b.months])
     spent = AmountField()
     surplus = AmountField()
     allocations = fields.Function(lambda b: [{"institution": a.institution.code, "score": _ratio(a.score),

@@ -15,6 +15,7 @@ from erp.core import sequences
 from erp.core.dbutil import dialect_insert
 from erp.core.errors import BusinessError, Conflict, NotFound
 from erp.core.models import FundingSource, Institution, InstitutionKind, User
+from erp.core.scoping import current_scope
 from erp.core.statemachine import lock
 from erp.core.timeutil import local_today
 from erp.ledger.services import (Account, DocumentSource, LineInput, Voucher, VoucherInput, VoucherLine,
@@ -172,12 +173,20 @@ class UsageRow:
 
 
 def fund_usage(session: Session, community_id: int) -> list[UsageRow]:
-    """received / allocated / spent / remaining per funding source and institution (in the user's scope)."""
+    """received / allocated / spent / remaining per funding source and institution (in the user's scope).
+    What a lead received and gave out counts its own receipts only — scoped like the receipts, within the
+    community — although the allocations themselves belong to the members they went to."""
+    in_community = FundingSource.community_id == community_id
     received = dict(session.execute(select(FundReceipt.funding_source_id, func.sum(FundReceipt.amount))
+                                    .join(FundingSource).where(in_community)
                                     .group_by(FundReceipt.funding_source_id)).all())
-    given = dict(session.execute(select(FundReceipt.funding_source_id, func.sum(FundAllocation.amount))
-                                 .join(FundAllocation, FundAllocation.receipt_id == FundReceipt.id)
-                                 .group_by(FundReceipt.funding_source_id).execution_options(skip_scope=True)).all())
+    scope = current_scope(session)
+    given = (select(FundReceipt.funding_source_id, func.sum(FundAllocation.amount))
+             .join(FundAllocation, FundAllocation.receipt_id == FundReceipt.id).join(FundingSource).where(in_community)
+             .group_by(FundReceipt.funding_source_id).execution_options(skip_scope=True))
+    if scope is not None:  # the allocations are the members' rows: scope by the receipt's (the lead's) instead
+        given = given.where(FundReceipt.institution_id.in_(sorted(scope.institution_ids)))
+    given = dict(session.execute(given).all())
     rows = []
     positions = session.scalars(select(FundPosition).join(FundingSource).where(FundingSource.community_id == community_id)
                                 .order_by(FundPosition.funding_source_id, FundPosition.institution_id))

@@ -180,24 +180,58 @@ def insurance_budget(session: Session, community_id: int, budget_id: int) -> Ins
     return budget
 
 
-def record_month(session: Session, budget: InsuranceBudget, month: int, amount) -> InsuranceMonth:
+def record_month(session: Session, budget: InsuranceBudget, month: int, amount, *, user: User,
+                 on: date | None = None) -> InsuranceMonth:
+    """A month's settlement: what the insurer paid the community for the month against the global budget,
+    posted once in the lead hospital's books (Dr 银行存款 / Cr 应收医疗款（医保）, the insurer as partner). A month
+    is recorded once (409 ``duplicate``): posted data is never overwritten."""
     if not 1 <= int(month) <= 12:
         raise BusinessError.for_field("month", "月份应为 1–12 (a month 1–12)")
+    amount = positive_amount(amount, allow_zero=True)
+    lock(session, budget)  # one month at a time per budget: the duplicate check below sees a racing one
     if budget.settled_at is not None:
         raise Conflict("年度已清算 (the year is settled)", code="insurance_settled")
-    amount = positive_amount(amount, allow_zero=True)
-    row = session.scalar(select(InsuranceMonth).where(InsuranceMonth.budget_id == budget.id,
-                                                      InsuranceMonth.month == int(month)))
-    if row is None:
-        row = InsuranceMonth(budget=budget, month=int(month), amount=amount)
-        session.add(row)
-    else:
-        row.amount = amount
+    if session.scalar(select(InsuranceMonth.id).where(InsuranceMonth.budget_id == budget.id,
+                                                      InsuranceMonth.month == int(month))):
+        raise Conflict.for_field("month", f"{budget.year} 年 {int(month)} 月医保结算已记账，更正请冲销 "
+                                          f"(already recorded and posted)", "duplicate")
+    on = on or local_today()
+    if on.year != budget.year:
+        raise BusinessError.for_field("date", f"结算日期应在 {budget.year} 年内 (the date is in the budget's year)")
+    row = InsuranceMonth(budget=budget, month=int(month), amount=amount, date=on)
+    session.add(row)
+    session.flush()
+    if amount:
+        lead = funds.lead_institution(session, budget.community_id)
+        template = posting_template(session, budget.community_id, "budget.insurance_settlement")
+        memo = f"{budget.year}年{int(month)}月医保总额预算结算"
+        lines = [LineInput(account=template.account("bank"), debit=amount, memo=memo),
+                 LineInput(account=template.account("outpatient_receivable"), credit=amount,
+                           partner=_insurer(session, budget.community_id), memo=memo)]
+        source = DocumentSource("budget", "insurance_month", f"{budget.id}-{int(month)}",
+                                f"医保{budget.year}-{int(month):02d}", url=f"/budget/programmes#insurance-{budget.id}")
+        voucher = post_document(session, source, VoucherInput(institution=lead.code, date=on, memo=memo, lines=lines),
+                                preparer=_preparer(session, budget, user), poster=user, template_version=template.ref)
+        row.voucher_id, row.voucher_number = voucher.id, voucher.number
+    session.expire(budget, ["months"])
     session.flush()
     return row
 
 
-def settle(session: Session, budget: InsuranceBudget, *, spent, scores: dict, user: User,
+def _preparer(session: Session, budget: InsuranceBudget, user: User) -> User:
+    """The budget's author prepared its postings (制单); the acting user posts them (记账)."""
+    return session.get(User, budget.created_by_id) if budget.created_by_id else user
+
+
+def _insurer(session: Session, community_id: int) -> str:
+    insurer = session.scalar(select(Partner.code).where(Partner.community_id == community_id,
+                                                        Partner.kind == "insurer").order_by(Partner.code))
+    if insurer is None:
+        raise BusinessError.for_field("scores", "请先建立医保经办机构往来单位 (no insurer partner)", "no_insurer")
+    return insurer
+
+
+def settle(session: Session, budget: InsuranceBudget, *, spent=None, scores: dict, user: User,
            on: date | None = None) -> InsuranceBudget:
     """Year-end: surplus = community budget − spent (结余留用, by score) or the community's share of the
     overspend (negative, by score); each member's part posted (Dr 应收医疗款 / Cr 结算差额, reversed sides for
@@ -205,18 +239,16 @@ def settle(session: Session, budget: InsuranceBudget, *, spent, scores: dict, us
     lock(session, budget)
     if budget.settled_at is not None:
         raise Conflict("年度已清算 (the year is settled)", code="insurance_settled")
-    spent = positive_amount(spent, "spent", allow_zero=True)
+    # spent defaults to the months' settlements recorded against the budget
+    spent = budget.settled_to_date if spent is None else positive_amount(spent, "spent", allow_zero=True)
     difference = budget.community_budget - spent
     surplus = difference if difference >= 0 else -quantize_fen(-difference * budget.overspend_share)
     weights = _weights(session, budget.community_id, scores, "scores")
     parts = largest_remainder(surplus, [(inst.id, w) for inst, w in weights]) if surplus else \
         {inst.id: ZERO for inst, _ in weights}
     template = posting_template(session, budget.community_id, "budget.insurance_settlement")
-    preparer = session.get(User, budget.created_by_id) if budget.created_by_id else user
-    insurer = session.scalar(select(Partner.code).where(Partner.community_id == budget.community_id,
-                                                        Partner.kind == "insurer").order_by(Partner.code))
-    if insurer is None:
-        raise BusinessError.for_field("scores", "请先建立医保经办机构往来单位 (no insurer partner)", "no_insurer")
+    preparer = _preparer(session, budget, user)
+    insurer = _insurer(session, budget.community_id)
     on = on or local_today()
     for institution, score in weights:
         amount = parts[institution.id]

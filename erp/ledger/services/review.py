@@ -97,6 +97,8 @@ def sign_as_cashier(session: Session, user: User, voucher: Voucher) -> Voucher:
     lock(session, voucher)
     if voucher.state not in (VoucherState.DRAFT, VoucherState.REVIEWED):
         raise Conflict(f"凭证 {voucher.number} 已记账，不能再签字 (posted: too late to sign)", code="invalid_transition")
+    if voucher.cashier_id is not None:  # a signature is given once, never overwritten by a second one
+        raise Conflict(f"凭证 {voucher.number} 已由出纳签字 (already signed by the cashier)", code="already_signed")
     if not touches_cash(voucher, cash_accounts(session, voucher.institution.community_id)):
         raise Conflict("凭证不涉及库存现金或银行存款，无需出纳签字 (no cash or bank line to sign for)",
                        code="no_cash_line")

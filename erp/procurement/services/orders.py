@@ -235,6 +235,7 @@ def cancel_order_line(session: Session, order: PurchaseOrder, line_id: int, reas
     if line is None:
         raise NotFound.for_field("line", f"订单 {order.number} 没有行 {line_id} (no such line)")
     lock(session, order)  # one change of the order at a time
+    session.refresh(line)  # re-read under the lock: a simultaneous cancel of the line counts
     if order.state is OrderState.CANCELLED or line.cancelled:
         raise Conflict("该行已作废 (the line is already cancelled)", code="invalid_transition")
     if line.received:
