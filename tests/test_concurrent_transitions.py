@@ -73,7 +73,8 @@ NOT_RACED: dict[tuple[str, str], str] = {
     ("PUT", "/api/v1/catalogue/items/<code>"): SETTING,
     ("PATCH", "/api/v1/catalogue/items/<code>"): SETTING,
     ("POST", "/api/v1/formularies"): SETTING,
-    ("POST", "/api/v1/catalogue/import"): CREATES,
+    ("POST", "/api/v1/catalogue/import"): "queues an import job (each request its own job; the import's rows are "
+                                          "created or updated by code, all or nothing)",
     ("POST", "/api/v1/suppliers"): CREATES,
     ("PATCH", "/api/v1/suppliers/<code>"): SETTING,
     ("POST", "/api/v1/invoices"): CREATES,
@@ -96,6 +97,10 @@ NOT_RACED: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/pooling-plans"): CREATES,
     ("POST", "/api/v1/distributions"): CREATES,
     ("POST", "/api/v1/dean-salaries"): CREATES,
+    ("POST", "/api/v1/payroll-openings/import"): "many employees' opening figures: each one's setting is raced above "
+                                                 "(same service)",
+    ("POST", "/api/v1/payroll-runs/<int:run_id>/payslips/pdf"): "prints: queues a job that reads the run's slips "
+                                                                "(each request its own PDF; the run does not change)",
 }
 
 

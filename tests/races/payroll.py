@@ -1,7 +1,8 @@
-"""Payroll races: a run's compute, approval, posting and payment (the ``staff`` fixture), the performance pool,
-统筹 plans and the dean's annual salary."""
+"""Payroll races: a run's compute (a background job), approval, posting and payment (the ``staff`` fixture), the
+opening figures and rule withdrawal, the performance pool, 统筹 plans and the dean's annual salary."""
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Callable
 
@@ -9,6 +10,7 @@ from sqlalchemy import func, select
 
 from erp.core.extensions import db
 from tests.ledger.conftest import YEAR
+from tests.payroll.conftest import compute
 from tests.races.common import Race, chains_hold
 
 
@@ -18,7 +20,9 @@ def _run(request, api, steps=()):
     run = hr.post("/api/v1/payroll-runs", json={"institution": "QH101", "year": 2026, "month": 1})
     assert run.status_code == 201, run.json
     run_id = run.json["id"]
-    for step, role, body in (("compute", "hr", None), ("approve", "chief", None), ("post", "finance", None)):
+    if "compute" in steps:
+        assert compute(hr, run_id)["state"] == "computed"
+    for step, role, body in (("approve", "chief", None), ("post", "finance", None)):
         if step in steps:
             response = api(role).post(f"/api/v1/payroll-runs/{run_id}/{step}", json=body)
             assert response.status_code == 200, (step, response.json)
@@ -38,12 +42,17 @@ def run_compute(request, api):
     run_id = _run(request, api)
 
     def check():
+        from erp.core.models import Job
         from erp.payroll.models import Payslip
 
         _run_state(run_id, "computed")()
         assert db.session.scalar(select(func.count(Payslip.id)).where(Payslip.run_id == run_id)) == 5
-    # computing again replaces the slips of a computed run: a racing second compute waits and then recomputes
-    return Race("hr", f"/api/v1/payroll-runs/{run_id}/compute", losers=(200, 409), check=check)
+        states = [job.state for job in db.session.scalars(select(Job).where(Job.function.like("%:compute_job")))
+                  if (job.arguments or {}).get("args", [None])[:1] == [run_id]]
+        assert states and set(states) == {"done"}, states
+    # a compute is a job: a racer that finds it under way is refused (409 job_running); one that comes after it
+    # has finished queues a recompute of the computed run (202 too), which replaces the slips
+    return Race("hr", f"/api/v1/payroll-runs/{run_id}/compute", ok=202, losers=(202, 409), check=check)
 
 
 def run_approve(request, api):
@@ -67,6 +76,44 @@ def run_pay(request, api):
         _run_state(run_id, "paid")()
         chains_hold()
     return Race("finance", f"/api/v1/payroll-runs/{run_id}/pay", {"date": "2026-01-31"}, check=check)
+
+
+def opening_set(request, api):
+    from erp.payroll.services import create_employee
+    from tests.payroll.conftest import id_number
+
+    profile = create_employee(db.session, request.getfixturevalue("staff").id, institution="QH101", name="上线职工",
+                              id_number=id_number(611), department="01", establishment="bianzhi",
+                              staff_category="doctor", post="pro_10", grade=12, hire_date=date(2015, 1, 1),
+                              insurance_base=Decimal("10000.00"), housing_fund_base=Decimal("10000.00"))
+    employee = profile.employee_id
+    db.session.commit()
+
+    def check():
+        from erp.payroll.models import PayrollOpening
+
+        db.session.expire_all()
+        assert db.session.scalar(select(func.count(PayrollOpening.id)).where(
+            PayrollOpening.employee_id == employee)) == 1
+    # setting an employee's figures again replaces them (201 too); a racer that inserted at the same time as the
+    # winner is refused by the (employee, year) key: 409, never a second row
+    opening = {"employee": employee, "year": 2026, "through_month": 6, "months": 6, "income": "108000.00",
+               "tax_withheld": "2502.00"}
+    return Race("hr", "/api/v1/payroll-openings", opening, ok=201, losers=(201, 409),
+                check=check)
+
+
+def rule_withdraw(request, api):
+    request.getfixturevalue("staff")
+
+    def check():
+        from erp.payroll.models import SalaryRule
+
+        db.session.expire_all()
+        versions = db.session.scalars(select(SalaryRule).where(SalaryRule.code == "epidemic_allowance")).all()
+        assert sorted((v.version, v.active) for v in versions) == [(1, True), (2, False)]
+    return Race("hr", "/api/v1/salary-rules/epidemic_allowance/withdraw", {"effective_from": "2026-02-01"}, ok=201,
+                check=check)
 
 
 def _pool(request, api):
@@ -125,7 +172,7 @@ def pooling_plan_approve(request, api):
     return Race("chief", f"/api/v1/pooling-plans/{created.json['id']}/approve")
 
 
-def _dean_salary(request, api, paid=()):
+def _dean_salary(request, api, paid=(), approve=True):
     from tests.payroll.pool_books import employee
 
     request.getfixturevalue("books")
@@ -134,10 +181,24 @@ def _dean_salary(request, api, paid=()):
     created = api("hr").post("/api/v1/dean-salaries", json={"employee": dean, "year": YEAR, "standard": "450000.00",
                                                             "base": "250000.00", "funding_source": "F01"})
     assert created.status_code == 201, created.json
+    if approve:
+        approved = api("chief").post(f"/api/v1/dean-salaries/{created.json['id']}/approve")
+        assert approved.status_code == 200, approved.json
     for month in paid:
         assert api("finance").post(f"/api/v1/dean-salaries/{created.json['id']}/advances/{month}/pay",
                                    json={}).status_code == 200
     return created.json["id"]
+
+
+def dean_approve(request, api):
+    salary_id = _dean_salary(request, api, approve=False)
+
+    def check():
+        from erp.payroll.models.dean_salary import DeanSalary
+
+        db.session.expire_all()
+        assert db.session.get(DeanSalary, salary_id).state.value == "approved"
+    return Race("chief", f"/api/v1/dean-salaries/{salary_id}/approve", check=check)
 
 
 def dean_advance_pay(request, api):
@@ -159,6 +220,9 @@ RACES: dict[tuple[str, str], Callable] = {
     ("POST", "/api/v1/performance-pools/<int:pool_id>/increases"): pool_increase,
     ("POST", "/api/v1/performance-pools/<int:pool_id>/approve"): pool_approve,
     ("POST", "/api/v1/pooling-plans/<int:plan_id>/approve"): pooling_plan_approve,
+    ("POST", "/api/v1/payroll-openings"): opening_set,
+    ("POST", "/api/v1/salary-rules/<code>/withdraw"): rule_withdraw,
+    ("POST", "/api/v1/dean-salaries/<int:salary_id>/approve"): dean_approve,
     ("POST", "/api/v1/dean-salaries/<int:salary_id>/advances/<int:month>/pay"): dean_advance_pay,
     ("POST", "/api/v1/dean-salaries/<int:salary_id>/settle"): dean_settle,
 }
