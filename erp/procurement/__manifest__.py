@@ -76,6 +76,6 @@ MANIFEST = Manifest(
     },
     cli_commands=("erp.procurement.cli:procurement_cli",),
     data_loader="erp.procurement.install:load",
-    demo_loader="erp.procurement.demo_quarter:load_demo",  # master data, this month's flow, the first quarter
+    demo_loader="erp.procurement.demo.quarter:load_demo",  # master data, this month's flow, the first quarter
     audit_labels="erp.procurement.audit_labels:LABELS",
 )

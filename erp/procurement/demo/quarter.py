@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from erp.core.demo import DEMO_COMMUNITY
 from erp.core.models import Community, Institution, User
 from erp.core.timeutil import local_today
-from erp.procurement.demo_flow import load_demo as load_flow
+from erp.procurement.demo.flow import load_demo as load_flow
 from erp.procurement.models import CatalogueItem, Formulary, PriceAgreement, Requisition, StockBatch
 from erp.procurement.services import dispensing, orders, payables, receipts, requisitions, transfers
 from erp.procurement.services.flow_common import central_pharmacy
