@@ -10,7 +10,8 @@ from playwright.sync_api import Page
 from erp.core.demo import USERS
 from tests.browser.steps import Line, enter_voucher, unique_memo
 
-ENGLISH_WORD = re.compile(r"(?<![A-Za-z0-9_.@])[A-Za-z][A-Za-z'-]*[A-Za-z](?![A-Za-z0-9_.@])")
+# a document number's letters (QL-2026-00001, PO-2026-00003) are part of a code, not a word: "-" then a digit
+ENGLISH_WORD = re.compile(r"(?<![A-Za-z0-9_.@])[A-Za-z][A-Za-z'-]*[A-Za-z](?![A-Za-z0-9_.@]|-\d)")
 # identifiers shown as codes, like account codes: posting template kinds and versions (payroll.run@1)
 CODE = re.compile(r"\b[a-z]+(?:_[a-z]+)*\.[a-z]+(?:_[a-z]+)*(?:@\d+)?\b")
 ALLOWED = {
