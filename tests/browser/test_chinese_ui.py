@@ -21,14 +21,6 @@ ALLOWED = {
     "xlsx",  # the file type of the import template
     "JSON",  # a parameter table's value is typed as JSON (a format's name, like PDF)
 }
-# Leaks in pages other engineers are rewriting for issue 8, reported to them: allowed here until fixed,
-# never required (a fix must not break this test). Path prefix → words.
-KNOWN_LEAKS = {
-    "/ledger/vouchers": {"YYYY-MM"},  # the period filter's label
-    "/ledger/reports/detail-ledger": {"choose", "an", "account"},  # "请选择科目 (choose an account)"
-    "/ledger/reports/": {"internal_ref"},  # the consolidation note names the API field
-    "/ledger/templates/": {"shipped", "default"},  # "默认模板 (shipped default)"
-}
 SKIP_LINK = re.compile(r"format=|\.xlsx|/pdf|/export|/logout")
 MAX_PAGES = 150
 
@@ -38,15 +30,7 @@ def english_words(page: Page) -> set[str]:
     text = page.evaluate("() => { const body = document.body.cloneNode(true);"
                          " body.querySelectorAll('code').forEach(e => e.remove()); return body.innerText; }")
     text += " ".join(page.locator("input[placeholder]").evaluate_all("els => els.map(e => e.placeholder)"))
-    words = set(ENGLISH_WORD.findall(CODE.sub(" ", text))) - ALLOWED
-    return {w for w in words if not _known(urlsplit(page.url).path, w)}
-
-
-def _known(path: str, word: str) -> bool:
-    for prefix, words in KNOWN_LEAKS.items():
-        if path.startswith(prefix) and (words is None or word in words):
-            return True
-    return False
+    return set(ENGLISH_WORD.findall(CODE.sub(" ", text))) - ALLOWED
 
 
 def same_site_links(page: Page, selector: str) -> list[str]:

@@ -102,7 +102,7 @@ def test_an_edit_is_a_new_version_and_the_history_stays(books, community_id):
         old.account("inventory", "reagent")
     versions = template_versions(db.session, community_id, "procurement.receipt")
     assert [(v.version, v.note, v.created_by_id) for v in versions] == [
-        (1, "默认模板 (shipped default)", None), (2, "试剂单列", finance.id)]
+        (1, "默认模板（系统预置）", None), (2, "试剂单列", finance.id)]
     # saving the same lines again is no new version
     assert save_template(db.session, community_id, "procurement.receipt", lines, user=finance).version == 2
     with pytest.raises(NotFound):
@@ -111,7 +111,7 @@ def test_an_edit_is_a_new_version_and_the_history_stays(books, community_id):
     audited = db.session.scalars(select(AuditEntry.after).where(AuditEntry.model == "PostingTemplateVersion",
                                                                 AuditEntry.action == "create")).all()
     assert {(a["version"], a["note"]) for a in audited if a["template_id"] == versions[1].template_id} == {
-        (1, "默认模板 (shipped default)"), (2, "试剂单列")}
+        (1, "默认模板（系统预置）"), (2, "试剂单列")}
 
 
 def test_an_old_version_cannot_be_changed(books, community_id):

@@ -41,7 +41,7 @@ def test_put_makes_a_new_version_and_keeps_the_old_one(books, api):
     assert saved.status_code == 200, saved.json
     assert (saved.json["version"], saved.json["ref"], saved.json["current"]) == (2, "procurement.payment@2", True)
     assert [(v["version"], v["note"], v["created_by"]) for v in saved.json["versions"]] == [
-        (1, "默认模板 (shipped default)", None), (2, "财政授权支付", "finance")]
+        (1, "默认模板（系统预置）", None), (2, "财政授权支付", "finance")]
     assert posting_template(db.session, books.user("finance").community_id, "procurement.payment").account(
         "bank") == "1011"
     old = finance.get(f"{URL}/procurement.payment?version=1").json

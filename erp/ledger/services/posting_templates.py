@@ -96,7 +96,7 @@ def load_default_templates(session: Session, community: Community) -> int:
             continue
         template = PostingTemplate(community_id=community.id, kind=kind, title=title, current_version=1)
         session.add(template)
-        _add_version(template, 1, lines, None, "默认模板 (shipped default)")
+        _add_version(template, 1, lines, None, "默认模板（系统预置）")
         added += 1
     session.flush()
     return added

@@ -69,7 +69,7 @@ def _page(name: str, template: str, **extra):
     params = _params()
     report, error, status = None, None, 200
     if name == "detail-ledger" and not params.get("account"):
-        error = _("请选择科目 (choose an account)")  # the page opens on the account picker
+        error = _("请选择科目")  # the page opens on the account picker
     elif any(params.get(key) for key in TARGET_KEYS):
         try:
             report = reports.build_report(db.session, current_user, name, params)

@@ -92,7 +92,7 @@ def vouchers():
             Column("status", _("状态"), value=lambda v: _(STATUS_TITLES[v.status])),
         ],
         filters=[
-            Filter("period", _("期间 (YYYY-MM)"), _period_filter),
+            Filter("period", _("期间（年-月）"), _period_filter),
             Filter("state", _("状态"), lambda stmt, value: stmt.where(Voucher.state == VoucherState(value)),
                    (("draft", _("未审核")), ("reviewed", _("已审核")), ("posted", _("已记账")))),
         ],
