@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import bindparam, event, insert, inspect, or_, select, tuple_, update
+from sqlalchemy import (Integer, String, bindparam, column, event, insert, inspect, or_, select, tuple_, update,
+                        values)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -109,7 +110,7 @@ def _lock_heads(connection: Connection, chains: list[str]) -> dict[str, tuple[in
 
 def append(connection: Connection, pending: list[tuple[dict | None, list[dict]]]) -> None:
     """Append records ({action, model, record_id, institution_id, before, after}), each group with the actor
-    it was recorded under, to their chains: one INSERT for all the entries, one UPDATE of the heads."""
+    it was recorded under, to their chains: all the entries and heads written at once (see :func:`_write`)."""
     by_chain: dict[str, list[tuple[dict | None, dict]]] = defaultdict(list)
     for actor, records in pending:
         for record in records:
@@ -134,10 +135,28 @@ def append(connection: Connection, pending: list[tuple[dict | None, list[dict]]]
             }
             entry["hash"] = prev = entry_hash(entry)
             rows.append(entry)
-        moved.append({"head": chain, "new_seq": seq, "new_hash": prev})
+        moved.append((chain, seq, prev))
+    _write(connection, rows, moved)
+
+
+# a small append (a business action's few entries) goes in one statement on PostgreSQL — each round trip
+# counts while the transaction holds its row locks; a large one (an import, a pay run) as a batch
+ONE_STATEMENT_ROWS = 200
+
+
+def _write(connection: Connection, rows: list[dict], moved: list[tuple[str, int, str]]) -> None:
+    """Insert the entries and move the heads onto their last ones."""
+    if connection.dialect.name == "postgresql" and len(rows) <= ONE_STATEMENT_ROWS:
+        new_heads = values(column("chain", String), column("seq", Integer), column("hash", String),
+                           name="new_heads").data(moved)
+        heads = (update(AuditHead).where(AuditHead.chain == new_heads.c.chain)
+                 .values(seq=new_heads.c.seq, hash=new_heads.c.hash).cte("moved_heads"))
+        connection.execute(insert(AuditEntry).values(rows).add_cte(heads))
+        return
     connection.execute(insert(AuditEntry), rows)
     connection.execute(update(AuditHead).where(AuditHead.chain == bindparam("head"))
-                       .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")), moved)
+                       .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")),
+                       [{"head": chain, "new_seq": seq, "new_hash": digest} for chain, seq, digest in moved])
 
 
 def _record(obj, action: str, before: dict | None, after: dict | None) -> dict:
