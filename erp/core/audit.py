@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import (Integer, String, bindparam, column, event, insert, inspect, or_, select, tuple_, update,
-                        values)
+from sqlalchemy import (JSON, Integer, String, Text, bindparam, cast, column, event, insert, inspect, literal, or_,
+                        select, tuple_, update, values)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -79,14 +79,32 @@ def changes(obj: Audited) -> tuple[dict, dict]:
     return before, after
 
 
-def entry_hash(entry: dict) -> str:
-    fields = ("seq", "at", "user_id", "username", "institution_id", "action", "model", "record_id",
-              "before", "after", "prev_hash")
-    payload = {name: entry[name] for name in fields}
+HASHED = ("seq", "at", "user_id", "username", "institution_id", "action", "model", "record_id", "before", "after",
+          "prev_hash")
+DOCUMENTS = ("before", "after")
+
+
+def entry_hash(entry: dict, documents: dict[str, str] | None = None) -> str:
+    """The keyed hash of the canonical JSON of the entry's hashed fields. ``documents``: ``before`` and
+    ``after`` already in canonical JSON — a large record is serialised once, for its hash and its row; the
+    text is the same as serialising the whole payload at once (sorted keys, no spaces: a nested object
+    encodes as it does alone)."""
+    payload = {name: entry[name] for name in HASHED}
     payload["at"] = entry["at"].isoformat()
     if entry["chain"] != LEGACY_CHAIN:  # the closed chain was hashed before entries named their chain
         payload["chain"] = entry["chain"]
-    return digest(canonical_json(payload))
+    if not documents:
+        return digest(canonical_json(payload))
+    text = canonical_json(payload | {name: _SLOT[name] for name in DOCUMENTS})
+    # in sorted order only "action" (the program's word) precedes "after", and only "action", the after slot
+    # and "at" precede "before": filling "before" first, each slot's first occurrence is the slot itself
+    for name in ("before", "after"):
+        text = text.replace(_SLOT_JSON[name], documents[name], 1)
+    return digest(text)
+
+
+_SLOT = {name: f"\0{name}\0" for name in DOCUMENTS}
+_SLOT_JSON = {name: canonical_json(slot) for name, slot in _SLOT.items()}
 
 
 def _lock_heads(connection: Connection, chains: list[str]) -> dict[str, tuple[int, str]]:
@@ -133,8 +151,9 @@ def append(connection: Connection, pending: list[tuple[dict | None, list[dict]]]
                 "prev_hash": prev,
                 **record,
             }
-            entry["hash"] = prev = entry_hash(entry)
-            rows.append(entry)
+            documents = {name: canonical_json(entry[name]) for name in DOCUMENTS}
+            entry["hash"] = prev = entry_hash(entry, documents)
+            rows.append((entry, documents))
         moved.append((chain, seq, prev))
     _write(connection, rows, moved)
 
@@ -144,19 +163,34 @@ def append(connection: Connection, pending: list[tuple[dict | None, list[dict]]]
 ONE_STATEMENT_ROWS = 200
 
 
-def _write(connection: Connection, rows: list[dict], moved: list[tuple[str, int, str]]) -> None:
-    """Insert the entries and move the heads onto their last ones."""
-    if connection.dialect.name == "postgresql" and len(rows) <= ONE_STATEMENT_ROWS:
-        new_heads = values(column("chain", String), column("seq", Integer), column("hash", String),
-                           name="new_heads").data(moved)
-        heads = (update(AuditHead).where(AuditHead.chain == new_heads.c.chain)
-                 .values(seq=new_heads.c.seq, hash=new_heads.c.hash).cte("moved_heads"))
-        connection.execute(insert(AuditEntry).values(rows).add_cte(heads))
+def _write(connection: Connection, rows: list[tuple[dict, dict[str, str]]], moved: list[tuple[str, int, str]]) -> None:
+    """Insert the entries and move the heads onto their last ones. On PostgreSQL the records' JSON goes in
+    as the text already made for the hash (serialising a pay run's slips again costs as much as hashing)."""
+    heads = update(AuditHead).where(AuditHead.chain == bindparam("head")).values(seq=bindparam("new_seq"),
+                                                                                 hash=bindparam("new_hash"))
+    new_heads = [{"head": chain, "new_seq": seq, "new_hash": digest} for chain, seq, digest in moved]
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(AuditEntry), [entry for entry, _documents in rows])
+        connection.execute(heads, new_heads)
         return
-    connection.execute(insert(AuditEntry), rows)
-    connection.execute(update(AuditHead).where(AuditHead.chain == bindparam("head"))
-                       .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")),
-                       [{"head": chain, "new_seq": seq, "new_hash": digest} for chain, seq, digest in moved])
+    if len(rows) <= ONE_STATEMENT_ROWS:
+        moved_heads = values(column("chain", String), column("seq", Integer), column("hash", String),
+                             name="new_heads").data(moved)
+        cte = (update(AuditHead).where(AuditHead.chain == moved_heads.c.chain)
+               .values(seq=moved_heads.c.seq, hash=moved_heads.c.hash).cte("moved_heads"))
+        connection.execute(insert(AuditEntry).values([
+            entry | {name: _as_json(literal(None if entry[name] is None else text, Text)) for name, text in documents.items()}
+            for entry, documents in rows]).add_cte(cte))
+        return
+    statement = insert(AuditEntry).values({name: _as_json(bindparam(f"{name}_json", type_=Text)) for name in DOCUMENTS})
+    connection.execute(statement, [{key: value for key, value in entry.items() if key not in DOCUMENTS}
+                                   | {f"{name}_json": None if entry[name] is None else text
+                                      for name, text in documents.items()} for entry, documents in rows])
+    connection.execute(heads, new_heads)
+
+
+def _as_json(text_value):
+    return cast(text_value, JSON)
 
 
 def _record(obj, action: str, before: dict | None, after: dict | None) -> dict:
