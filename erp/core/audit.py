@@ -16,7 +16,7 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from sqlalchemy import (JSON, Integer, String, Text, bindparam, cast, column, event, insert, inspect, literal, or_,
@@ -159,13 +159,15 @@ def append(connection: Connection, pending: list[tuple[dict | None, list[dict]]]
 
 
 # a small append (a business action's few entries) goes in one statement on PostgreSQL — each round trip
-# counts while the transaction holds its row locks; a large one (an import, a pay run) as a batch
+# counts while the transaction holds its row locks; a large one (an import, a pay run) by COPY
 ONE_STATEMENT_ROWS = 200
 
 
-def _write(connection: Connection, rows: list[tuple[dict, dict[str, str]]], moved: list[tuple[str, int, str]]) -> None:
+def _write(connection: Connection, rows: list[tuple[dict, dict[str, str]]],
+           moved: list[tuple[str, int, str]]) -> None:
     """Insert the entries and move the heads onto their last ones. On PostgreSQL the records' JSON goes in
-    as the text already made for the hash (serialising a pay run's slips again costs as much as hashing)."""
+    as the text already made for the hash (serialising a pay run's slips again costs as much as hashing; a
+    None goes in as JSON null, as the JSON type writes it)."""
     heads = update(AuditHead).where(AuditHead.chain == bindparam("head")).values(seq=bindparam("new_seq"),
                                                                                  hash=bindparam("new_hash"))
     new_heads = [{"head": chain, "new_seq": seq, "new_hash": digest} for chain, seq, digest in moved]
@@ -179,18 +181,19 @@ def _write(connection: Connection, rows: list[tuple[dict, dict[str, str]]], move
         cte = (update(AuditHead).where(AuditHead.chain == moved_heads.c.chain)
                .values(seq=moved_heads.c.seq, hash=moved_heads.c.hash).cte("moved_heads"))
         connection.execute(insert(AuditEntry).values([
-            entry | {name: _as_json(literal(None if entry[name] is None else text, Text)) for name, text in documents.items()}
+            entry | {name: cast(literal(documents[name], Text), JSON) for name in DOCUMENTS}
             for entry, documents in rows]).add_cte(cte))
         return
-    statement = insert(AuditEntry).values({name: _as_json(bindparam(f"{name}_json", type_=Text)) for name in DOCUMENTS})
-    connection.execute(statement, [{key: value for key, value in entry.items() if key not in DOCUMENTS}
-                                   | {f"{name}_json": None if entry[name] is None else text
-                                      for name, text in documents.items()} for entry, documents in rows])
+    # COPY on the transaction's own connection: the table's constraints apply as for INSERT
+    columns = ("chain", "seq", "at", "user_id", "username", "institution_id", "action", "model", "record_id",
+               "before", "after", "prev_hash", "hash")
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(f"COPY audit_entry ({', '.join(columns)}) FROM STDIN") as copy:
+        for entry, documents in rows:
+            copy.write_row([documents[name] if name in DOCUMENTS
+                            else entry["at"].astimezone(timezone.utc).replace(tzinfo=None) if name == "at"
+                            else entry[name] for name in columns])
     connection.execute(heads, new_heads)
-
-
-def _as_json(text_value):
-    return cast(text_value, JSON)
 
 
 def _record(obj, action: str, before: dict | None, after: dict | None) -> dict:
