@@ -10,6 +10,9 @@ Revises: d81f3a5c6e27
 Create Date: 2026-12-02 17:30:00
 
 """
+import importlib.util
+from pathlib import Path
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -21,53 +24,17 @@ depends_on = None
 
 LEGACY = "all"
 
-DROP_SINGLE_HEAD_TRIGGERS = """
-DROP TRIGGER IF EXISTS audit_head_kept ON audit_head;
-DROP TRIGGER IF EXISTS audit_head_forward ON audit_head;
-DROP TRIGGER IF EXISTS audit_head_genesis ON audit_head;
-DROP FUNCTION IF EXISTS audit_head_refuse_delete();
-DROP FUNCTION IF EXISTS audit_head_moves_forward();
-DROP FUNCTION IF EXISTS audit_head_starts_at_genesis();
-"""
 
-SINGLE_HEAD_TRIGGERS = """
-CREATE OR REPLACE FUNCTION audit_head_starts_at_genesis() RETURNS trigger AS $$
-BEGIN
-    IF NEW.id <> 1 OR NEW.seq <> 0 OR NEW.hash <> repeat('0', 64) THEN
-        RAISE EXCEPTION 'the audit chain head starts at seq 0 and the genesis hash';
-    END IF;
-    RETURN NEW;
-END $$ LANGUAGE plpgsql;
 
-CREATE OR REPLACE FUNCTION audit_head_moves_forward() RETURNS trigger AS $$
-BEGIN
-    IF NEW.id <> OLD.id THEN
-        RAISE EXCEPTION 'the audit chain head keeps its id';
-    END IF;
-    IF NEW.seq = OLD.seq AND NEW.hash = OLD.hash THEN
-        RETURN NULL;
-    END IF;
-    IF NEW.seq <= OLD.seq
-       OR NOT EXISTS (SELECT 1 FROM audit_entry WHERE seq = OLD.seq + 1 AND prev_hash = OLD.hash)
-       OR NOT EXISTS (SELECT 1 FROM audit_entry WHERE seq = NEW.seq AND hash = NEW.hash) THEN
-        RAISE EXCEPTION 'the audit chain head moves only forward, from its hash onto an appended entry (seq % -> %)',
-            OLD.seq, NEW.seq;
-    END IF;
-    RETURN NULL;
-END $$ LANGUAGE plpgsql;
+def _single_head_revision():
+    """The revision that made the single head's triggers: its SQL drops them here and re-creates them on the
+    way down (one text of them)."""
+    path = Path(__file__).with_name("d81f3a5c6e27_core_audit_head_moves_forward.py")
+    spec = importlib.util.spec_from_file_location("core_audit_head_moves_forward", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
-CREATE OR REPLACE FUNCTION audit_head_refuse_delete() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'the audit chain head is never deleted';
-END $$ LANGUAGE plpgsql;
-
-CREATE TRIGGER audit_head_genesis BEFORE INSERT ON audit_head
-    FOR EACH ROW EXECUTE FUNCTION audit_head_starts_at_genesis();
-CREATE CONSTRAINT TRIGGER audit_head_forward AFTER UPDATE ON audit_head DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION audit_head_moves_forward();
-CREATE TRIGGER audit_head_kept BEFORE DELETE ON audit_head
-    FOR EACH ROW EXECUTE FUNCTION audit_head_refuse_delete();
-"""
 
 # a chain's head is born once, at genesis, before any entry of its chain (a head cannot be re-created over
 # its chain's entries), never deleted, and moves only forward within its chain (checked at commit: the
@@ -120,7 +87,7 @@ def _postgres() -> bool:
 
 def upgrade():
     if _postgres():
-        op.execute(DROP_SINGLE_HEAD_TRIGGERS)
+        op.execute(_single_head_revision().DROP_POSTGRES_TRIGGERS)
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.add_column(sa.Column('chain', sa.String(length=16), nullable=False, server_default=LEGACY))
         batch_op.drop_constraint('uq_audit_entry_seq', type_='unique')
@@ -147,7 +114,7 @@ def downgrade():
     if bind.execute(sa.text("SELECT count(*) FROM audit_entry WHERE chain <> :legacy"), {"legacy": LEGACY}).scalar():
         raise RuntimeError("audit entries in per-institution chains cannot be folded back into one chain")
     if _postgres():
-        op.execute(DROP_SINGLE_HEAD_TRIGGERS)
+        op.execute(_single_head_revision().DROP_POSTGRES_TRIGGERS)  # the same names and functions
     heads = bind.execute(sa.text("SELECT seq, hash FROM audit_head WHERE chain = :legacy"), {"legacy": LEGACY}).all()
     op.drop_table('audit_head')
     head = op.create_table('audit_head',
@@ -162,4 +129,4 @@ def downgrade():
         batch_op.create_unique_constraint(batch_op.f('uq_audit_entry_seq'), ['seq'])
         batch_op.drop_column('chain')
     if _postgres():
-        op.execute(SINGLE_HEAD_TRIGGERS)
+        op.execute(_single_head_revision().POSTGRES_TRIGGERS)
