@@ -14,6 +14,7 @@ anchored as before, and closed (nothing is re-hashed, so its HMACs and the ancho
 from __future__ import annotations
 
 import enum
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -84,27 +85,12 @@ HASHED = ("seq", "at", "user_id", "username", "institution_id", "action", "model
 DOCUMENTS = ("before", "after")
 
 
-def entry_hash(entry: dict, documents: dict[str, str] | None = None) -> str:
-    """The keyed hash of the canonical JSON of the entry's hashed fields. ``documents``: ``before`` and
-    ``after`` already in canonical JSON — a large record is serialised once, for its hash and its row; the
-    text is the same as serialising the whole payload at once (sorted keys, no spaces: a nested object
-    encodes as it does alone)."""
+def entry_hash(entry: dict) -> str:
     payload = {name: entry[name] for name in HASHED}
     payload["at"] = entry["at"].isoformat()
     if entry["chain"] != LEGACY_CHAIN:  # the closed chain was hashed before entries named their chain
         payload["chain"] = entry["chain"]
-    if not documents:
-        return digest(canonical_json(payload))
-    text = canonical_json(payload | {name: _SLOT[name] for name in DOCUMENTS})
-    # in sorted order only "action" (the program's word) precedes "after", and only "action", the after slot
-    # and "at" precede "before": filling "before" first, each slot's first occurrence is the slot itself
-    for name in ("before", "after"):
-        text = text.replace(_SLOT_JSON[name], documents[name], 1)
-    return digest(text)
-
-
-_SLOT = {name: f"\0{name}\0" for name in DOCUMENTS}
-_SLOT_JSON = {name: canonical_json(slot) for name, slot in _SLOT.items()}
+    return digest(canonical_json(payload))
 
 
 def _lock_heads(connection: Connection, chains: list[str]) -> dict[str, tuple[int, str]]:
@@ -151,9 +137,9 @@ def append(connection: Connection, pending: list[tuple[dict | None, list[dict]]]
                 "prev_hash": prev,
                 **record,
             }
-            documents = {name: canonical_json(entry[name]) for name in DOCUMENTS}
-            entry["hash"] = prev = entry_hash(entry, documents)
-            rows.append((entry, documents))
+            entry["hash"] = prev = entry_hash(entry)
+            # the row keeps the record's own key order (the log shows the changes in it); the hash sorts them
+            rows.append((entry, {name: json.dumps(entry[name], ensure_ascii=False) for name in DOCUMENTS}))
         moved.append((chain, seq, prev))
     _write(connection, rows, moved)
 
@@ -165,9 +151,8 @@ ONE_STATEMENT_ROWS = 200
 
 def _write(connection: Connection, rows: list[tuple[dict, dict[str, str]]],
            moved: list[tuple[str, int, str]]) -> None:
-    """Insert the entries and move the heads onto their last ones. On PostgreSQL the records' JSON goes in
-    as the text already made for the hash (serialising a pay run's slips again costs as much as hashing; a
-    None goes in as JSON null, as the JSON type writes it)."""
+    """Insert the entries and move the heads onto their last ones (on PostgreSQL the records' JSON as text:
+    a None goes in as JSON null, as the JSON type writes it)."""
     heads = update(AuditHead).where(AuditHead.chain == bindparam("head")).values(seq=bindparam("new_seq"),
                                                                                  hash=bindparam("new_hash"))
     new_heads = [{"head": chain, "new_seq": seq, "new_hash": digest} for chain, seq, digest in moved]
