@@ -91,7 +91,7 @@ def create_department(body):
 @api_route(bp, "/audit", permission="core.audit.read", summary="The audit log of your institutions",
            query=AuditQuery, response=AuditEntrySchema, paged=True)
 def list_audit(query):
-    statement = audit.visible_entries(current_scope(db.session)).order_by(AuditEntry.seq.desc())
+    statement = audit.visible_entries(current_scope(db.session)).order_by(AuditEntry.id.desc())
     for name in ("model", "record_id"):
         if name in query:
             statement = statement.where(getattr(AuditEntry, name) == query[name])

@@ -1,18 +1,27 @@
 """The append-only, hash-chained audit log (审计日志).
 
 Every flush that creates, changes or deletes an :class:`Audited` record appends one entry per record
-(who, when, institution, record, before/after). Each entry's hash covers its content and the previous
-entry's hash, and a one-row head holds the last seq and hash, so editing, deleting or re-ordering any
-entry — the last one included — breaks the chain and ``erp audit verify`` names the first broken link.
+(who, when, institution, record, before/after). The entries form one chain per institution, chosen from the
+record's institution, and one (``community``) for records that belong to no one institution, so that
+transactions of different members never wait on each other's chain. Each entry's keyed hash covers its chain,
+its content and the previous entry's hash, and one head row per chain holds its last seq and hash, so
+editing, deleting, re-ordering or moving any entry between chains — a chain's last one included — breaks
+its chain and ``erp audit verify`` names the first broken link.
+
+Entries written before the split stay in the single chain they were written in (``all``): it is verified and
+anchored as before, and closed (nothing is re-hashed, so its HMACs and the anchors that recorded it hold).
 """
 from __future__ import annotations
 
 import enum
+import json
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import event, insert, inspect, or_, select, update
+from sqlalchemy import (JSON, Integer, String, Text, bindparam, cast, column, event, insert, inspect, literal, or_,
+                        select, tuple_, update, values)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -23,7 +32,13 @@ from erp.core.models import AuditEntry, AuditHead
 from erp.core.timeutil import utcnow
 
 GENESIS = "0" * 64
-HEAD_ID = 1
+LEGACY_CHAIN = "all"  # the single chain of the entries written before the split: closed
+COMMUNITY_CHAIN = "community"
+
+
+def chain_of(institution_id: int | None) -> str:
+    """The chain an entry goes to: its institution's, or the community's for records of no one institution."""
+    return COMMUNITY_CHAIN if institution_id is None else str(institution_id)
 
 
 def jsonable(value):
@@ -65,45 +80,105 @@ def changes(obj: Audited) -> tuple[dict, dict]:
     return before, after
 
 
+HASHED = ("seq", "at", "user_id", "username", "institution_id", "action", "model", "record_id", "before", "after",
+          "prev_hash")
+DOCUMENTS = ("before", "after")
+
+
 def entry_hash(entry: dict) -> str:
-    fields = ("seq", "at", "user_id", "username", "institution_id", "action", "model", "record_id",
-              "before", "after", "prev_hash")
-    payload = {name: entry[name] for name in fields}
+    payload = {name: entry[name] for name in HASHED}
     payload["at"] = entry["at"].isoformat()
+    if entry["chain"] != LEGACY_CHAIN:  # the closed chain was hashed before entries named their chain
+        payload["chain"] = entry["chain"]
     return digest(canonical_json(payload))
 
 
-def _lock_head(connection: Connection) -> tuple[int, str]:
-    """Lock the chain head (serialising appends across transactions) and return (seq, hash)."""
-    query = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == HEAD_ID).with_for_update()
-    row = connection.execute(query).first()
-    if row is None:
-        connection.execute(
-            dialect_insert(connection)(AuditHead).values(id=HEAD_ID, seq=0, hash=GENESIS).on_conflict_do_nothing()
-        )
-        row = connection.execute(query).first()
-    return row.seq, row.hash
+def _lock_heads(connection: Connection, chains: list[str]) -> dict[str, tuple[int, str]]:
+    """Lock the heads of ``chains`` (serialising appends to each chain across transactions) and return
+    {chain: (seq, hash)}. Heads are locked in one order (sorted) and only at commit, after every other lock a
+    transaction takes, so two transactions writing to the same members cannot wait on each other crosswise;
+    a chain's first append creates its head at genesis."""
+    def locked(wanted):
+        query = (select(AuditHead.chain, AuditHead.seq, AuditHead.hash).where(AuditHead.chain.in_(wanted))
+                 .order_by(AuditHead.chain).with_for_update())
+        return {row.chain: (row.seq, row.hash) for row in connection.execute(query)}
+
+    heads = locked(chains)
+    missing = [chain for chain in chains if chain not in heads]
+    if missing:
+        connection.execute(dialect_insert(connection)(AuditHead).on_conflict_do_nothing(),
+                           [{"chain": chain, "seq": 0, "hash": GENESIS} for chain in missing])
+        heads.update(locked(missing))
+    return heads
 
 
-def append(connection: Connection, actor: dict | None, records: list[dict]) -> None:
-    """Append records ({action, model, record_id, institution_id, before, after}) to the chain."""
-    seq, prev = _lock_head(connection)
+def append(connection: Connection, pending: list[tuple[dict | None, list[dict]]]) -> None:
+    """Append records ({action, model, record_id, institution_id, before, after}), each group with the actor
+    it was recorded under, to their chains: all the entries and heads written at once (see :func:`_write`)."""
+    by_chain: dict[str, list[tuple[dict | None, dict]]] = defaultdict(list)
+    for actor, records in pending:
+        for record in records:
+            by_chain[chain_of(record["institution_id"])].append((actor, record))
+    if not by_chain:
+        return
+    heads = _lock_heads(connection, sorted(by_chain))
     at = utcnow()
-    rows = []
-    for record in records:
-        seq += 1
-        entry = {
-            "seq": seq,
-            "at": at,
-            "user_id": actor["user_id"] if actor else None,
-            "username": actor["username"] if actor else None,
-            "prev_hash": prev,
-            **record,
-        }
-        entry["hash"] = prev = entry_hash(entry)
-        rows.append(entry)
-    connection.execute(insert(AuditEntry), rows)
-    connection.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(seq=seq, hash=prev))
+    rows, moved = [], []
+    for chain, entries in by_chain.items():
+        seq, prev = heads[chain]
+        for actor, record in entries:
+            seq += 1
+            entry = {
+                "chain": chain,
+                "seq": seq,
+                "at": at,
+                "user_id": actor["user_id"] if actor else None,
+                "username": actor["username"] if actor else None,
+                "prev_hash": prev,
+                **record,
+            }
+            entry["hash"] = prev = entry_hash(entry)
+            # the row keeps the record's own key order (the log shows the changes in it); the hash sorts them
+            rows.append((entry, {name: json.dumps(entry[name], ensure_ascii=False) for name in DOCUMENTS}))
+        moved.append((chain, seq, prev))
+    _write(connection, rows, moved)
+
+
+# a small append (a business action's few entries) goes in one statement on PostgreSQL — each round trip
+# counts while the transaction holds its row locks; a large one (an import, a pay run) by COPY
+ONE_STATEMENT_ROWS = 200
+
+
+def _write(connection: Connection, rows: list[tuple[dict, dict[str, str]]],
+           moved: list[tuple[str, int, str]]) -> None:
+    """Insert the entries and move the heads onto their last ones (on PostgreSQL the records' JSON as text:
+    a None goes in as JSON null, as the JSON type writes it)."""
+    heads = update(AuditHead).where(AuditHead.chain == bindparam("head")).values(seq=bindparam("new_seq"),
+                                                                                 hash=bindparam("new_hash"))
+    new_heads = [{"head": chain, "new_seq": seq, "new_hash": digest} for chain, seq, digest in moved]
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(AuditEntry), [entry for entry, _documents in rows])
+        connection.execute(heads, new_heads)
+        return
+    if len(rows) <= ONE_STATEMENT_ROWS:
+        moved_heads = values(column("chain", String), column("seq", Integer), column("hash", String),
+                             name="new_heads").data(moved)
+        cte = (update(AuditHead).where(AuditHead.chain == moved_heads.c.chain)
+               .values(seq=moved_heads.c.seq, hash=moved_heads.c.hash).cte("moved_heads"))
+        connection.execute(insert(AuditEntry).values([
+            entry | {name: cast(literal(documents[name], Text), JSON) for name in DOCUMENTS}
+            for entry, documents in rows]).add_cte(cte))
+        return
+    # COPY on the transaction's own connection: the table's constraints apply as for INSERT
+    columns = ("chain", "seq", "at", "user_id", "username", "institution_id", "action", "model", "record_id",
+               "before", "after", "prev_hash", "hash")
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(f"COPY audit_entry ({', '.join(columns)}) FROM STDIN") as copy:
+        for entry, documents in rows:
+            copy.write_row([documents[name] if name in DOCUMENTS
+                            else entry["at"].astimezone(timezone.utc).replace(tzinfo=None) if name == "at"
+                            else entry[name] for name in columns])
+    connection.execute(heads, new_heads)
 
 
 def _record(obj, action: str, before: dict | None, after: dict | None) -> dict:
@@ -127,9 +202,9 @@ PENDING = "audit_pending"
 def defer(session: Session, records: list[dict]) -> None:
     """Queue records for this transaction; they are chained in just before it commits.
 
-    Taking the chain head's lock last, at commit, gives every transaction the same lock order (its own
-    rows first, the audit head last: no deadlock with posting's per-institution locks) and holds the one
-    global lock for the shortest time.
+    Taking the chain heads' locks last, at commit, gives every transaction the same lock order (its own
+    rows first, the audit heads last, sorted: no deadlock with posting's or budget control's row locks) and
+    holds them for the shortest time.
     """
     if records:
         session.info.setdefault(PENDING, []).append((session.info.get("actor"), records))
@@ -162,8 +237,8 @@ def _audit_delete(session: Session, obj) -> None:
 def _chain_pending(session: Session) -> None:
     session.flush()  # commit flushes after this hook: bring the last changes' records in first
     pending = session.info.pop(PENDING, [])
-    for actor, records in pending:
-        append(session.connection(), actor, records)
+    if pending:
+        append(session.connection(), pending)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -188,43 +263,71 @@ def visible_entries(scope):
 
 @dataclass(frozen=True)
 class ChainBreak:
+    chain: str
     seq: int
     entry_id: int | None
     reason: str
 
 
-def verify_chain(session: Session) -> ChainBreak | None:
-    """Recompute the chain; return the first broken link, or None when intact."""
-    expected_seq, prev = 0, GENESIS
-    rows = session.execute(select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=2000))
+def verify_chains(session: Session) -> list[ChainBreak]:
+    """Recompute every chain; return each broken chain's first broken link (none when all are intact)."""
+    breaks: dict[str, ChainBreak] = {}
+    positions: dict[str, tuple[int, str]] = {}  # chain → (seq, hash) of its last intact entry
+    rows = session.execute(select(AuditEntry).order_by(AuditEntry.chain, AuditEntry.seq)
+                           .execution_options(yield_per=2000))
     for entry in rows.scalars():
+        chain = entry.chain
+        if chain in breaks:
+            continue
+        expected_seq, prev = positions.get(chain, (0, GENESIS))
         expected_seq += 1
+        problem = None
         if entry.seq != expected_seq:
-            return ChainBreak(expected_seq, entry.id, f"entry seq {expected_seq} is missing (found {entry.seq})")
-        if entry.prev_hash != prev:
-            return ChainBreak(entry.seq, entry.id, "previous-hash link does not match the entry before")
-        data = {c.key: getattr(entry, c.key) for c in inspect(AuditEntry).column_attrs}
-        if entry_hash(data) != entry.hash:
-            return ChainBreak(entry.seq, entry.id, "content does not match its hash (entry altered)")
-        prev = entry.hash
-    head = session.get(AuditHead, HEAD_ID)
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    if (head_seq, head_hash) != (expected_seq, prev):
-        return ChainBreak(expected_seq + 1, None, f"chain head says seq {head_seq}: entries after {expected_seq} were deleted")
-    return None
+            problem = ChainBreak(chain, expected_seq, entry.id,
+                                 f"entry seq {expected_seq} is missing (found {entry.seq})")
+        elif entry.prev_hash != prev:
+            problem = ChainBreak(chain, entry.seq, entry.id, "previous-hash link does not match the entry before")
+        elif chain not in (LEGACY_CHAIN, chain_of(entry.institution_id)):
+            problem = ChainBreak(chain, entry.seq, entry.id, "entry is in another institution's chain (moved)")
+        elif entry_hash({c.key: getattr(entry, c.key) for c in inspect(AuditEntry).column_attrs}) != entry.hash:
+            problem = ChainBreak(chain, entry.seq, entry.id, "content does not match its hash (entry altered)")
+        if problem:
+            breaks[chain] = problem
+        else:
+            positions[chain] = (entry.seq, entry.hash)
+    heads = {head.chain: (head.seq, head.hash) for head in session.scalars(select(AuditHead))}
+    for chain in sorted(set(heads) | set(positions)):
+        if chain in breaks:
+            continue
+        seq, last = positions.get(chain, (0, GENESIS))
+        head_seq, head_hash = heads.get(chain, (None, None))
+        if head_seq is None:
+            breaks[chain] = ChainBreak(chain, seq, None, "the chain has no head (head deleted)")
+        elif (head_seq, head_hash) != (seq, last):
+            breaks[chain] = ChainBreak(chain, seq + 1, None,
+                                       f"chain head says seq {head_seq}: entries after {seq} were deleted")
+    return sorted(breaks.values(), key=lambda b: (b.entry_id is None, b.entry_id or 0, b.chain))
 
 
-# ---- the audit chain's part in the anchors (erp.core.chain), through the chain_heads / chain_links hooks ----
+def verify_chain(session: Session) -> ChainBreak | None:
+    """The first broken link over every chain (the earliest written entry), or None when all are intact."""
+    breaks = verify_chains(session)
+    return breaks[0] if breaks else None
+
+
+# ---- the audit chains' part in the anchors (erp.core.chain), through the chain_heads / chain_links hooks ----
 
 AUDIT_CHAIN = "audit"
 
 
 def chain_head(sender, session: Session) -> dict:
-    head = session.get(AuditHead, HEAD_ID)
-    return {AUDIT_CHAIN: {"all": [head.seq, head.hash]}} if head is not None else {}
+    heads = session.execute(select(AuditHead.chain, AuditHead.seq, AuditHead.hash)).all()
+    return {AUDIT_CHAIN: {chain: [seq, digest] for chain, seq, digest in heads}} if heads else {}
 
 
 def chain_links(sender, session: Session, chain: str, wanted: dict[str, int]) -> dict:
-    if chain != AUDIT_CHAIN or not wanted.get("all"):
+    if chain != AUDIT_CHAIN or not wanted:
         return {}
-    return {"all": session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == wanted["all"]))}
+    rows = session.execute(select(AuditEntry.chain, AuditEntry.hash)
+                           .where(tuple_(AuditEntry.chain, AuditEntry.seq).in_(list(wanted.items()))))
+    return dict(rows.all())

@@ -66,7 +66,8 @@ def log():
         title=_("审计日志"),
         statement=audit.visible_entries(scope),
         columns=[
-            Column("seq", _("序号"), "int", sort=AuditEntry.seq),
+            # the order of writing over every chain (a position is per institution's chain: erp.core.audit)
+            Column("seq", _("序号"), "int", sort=AuditEntry.id, value=lambda e: e.id),
             Column("at", _("时间（北京时间）"), sort=AuditEntry.at,
                    value=lambda e: f"{to_local(e.at):%Y-%m-%d %H:%M:%S}"),
             # work done outside a request (the CLI, a job) is the system's: its process name is no person

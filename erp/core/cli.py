@@ -204,18 +204,21 @@ def audit_group() -> None:
 @audit_group.command("verify")
 @with_appcontext
 def audit_verify() -> None:
-    """Recompute the audit chain and check every anchor (检查点) against the chains; when all holds, append
+    """Recompute the audit chains and check every anchor (检查点) against the chains; when all holds, append
     a new anchor of today's heads. Exit 1 naming the first broken link or anchor."""
-    from erp.core.audit import verify_chain
+    from erp.core.audit import verify_chains
     from erp.core.chain import anchor_digest, database_name, read_checkpoints, verify_checkpoints, write_checkpoint
-    from erp.core.models import AuditEntry
+    from erp.core.models import AuditEntry, AuditHead
 
-    broken = verify_chain(db.session)
-    if broken:
-        click.echo(f"audit chain BROKEN at seq {broken.seq} (entry id {broken.entry_id}): {broken.reason}", err=True)
+    breaks = verify_chains(db.session)
+    for broken in breaks:
+        click.echo(f"audit chain {broken.chain} BROKEN at seq {broken.seq} (entry id {broken.entry_id}): "
+                   f"{broken.reason}", err=True)
+    if breaks:
         sys.exit(1)
     count = db.session.scalar(select(db.func.count(AuditEntry.id)))
-    click.echo(f"audit chain intact: {count} entries")
+    chains = db.session.scalar(select(db.func.count(AuditHead.chain)))
+    click.echo(f"audit chain intact: {count} entries in {chains} chains")
     anchors = sum(record.get("database") == database_name(db.session) for record in read_checkpoints())
     problems = verify_checkpoints(db.session)
     for problem in problems:

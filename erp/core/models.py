@@ -248,11 +248,14 @@ class ApiToken(db.Model):
 
 
 class AuditEntry(db.Model):
-    """One append-only, hash-chained audit record (审计日志)."""
+    """One append-only, hash-chained audit record (审计日志), at position ``seq`` of its chain: its
+    institution's, ``community`` for records of no one institution, ``all`` for the single chain of entries
+    written before the chains were split (see :mod:`erp.core.audit`)."""
 
     __tablename__ = "audit_entry"
+    __table_args__ = (UniqueConstraint("chain", "seq"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    seq: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     user_id: Mapped[int | None] = mapped_column(Integer)
     username: Mapped[str | None] = mapped_column(String(64))
@@ -264,13 +267,15 @@ class AuditEntry(db.Model):
     after: Mapped[dict | None] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    chain: Mapped[str] = mapped_column(String(16))  # last: the column was added by a later migration
 
 
 class AuditHead(db.Model):
-    """The chain's head (one row): it also serialises appends, and shows a deleted last entry."""
+    """One audit chain's head (one row per chain): it serialises that chain's appends, and shows a deleted
+    last entry."""
 
     __tablename__ = "audit_head"
-    id: Mapped[int] = mapped_column(primary_key=True)
+    chain: Mapped[str] = mapped_column(String(16), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
 

@@ -83,6 +83,8 @@ class AuditQuery(PageQuery):
 
 
 class AuditEntrySchema(Schema):
+    id = fields.Integer()
+    chain = fields.String()
     seq = fields.Integer()
     at = fields.AwareDateTime()
     username = fields.String(allow_none=True)

@@ -3,14 +3,22 @@ from __future__ import annotations
 
 from sqlalchemy import select, text
 
-from erp.core.audit import verify_chain
+from erp.core.audit import COMMUNITY_CHAIN, verify_chain, verify_chains
 from erp.core.extensions import db
-from erp.core.models import AuditEntry, Department, Institution, User
+from erp.core.models import AuditEntry, AuditHead, Department, Institution, User
 from erp.core.session_context import activate_user
 
 
 def _entries(model: str) -> list[AuditEntry]:
-    return db.session.scalars(select(AuditEntry).where(AuditEntry.model == model).order_by(AuditEntry.seq)).all()
+    return db.session.scalars(select(AuditEntry).where(AuditEntry.model == model).order_by(AuditEntry.id)).all()
+
+
+def _entry(chain: str, seq: int) -> AuditEntry:
+    return db.session.scalars(select(AuditEntry).where(AuditEntry.chain == chain, AuditEntry.seq == seq)).one()
+
+
+def _institution_chain(code: str) -> str:
+    return str(db.session.scalar(select(Institution.id).where(Institution.code == code)))
 
 
 def test_create_and_change_are_recorded_with_who_institution_and_before_after(demo):
@@ -40,25 +48,66 @@ def test_chain_is_intact_after_demo_and_names_first_broken_link_after_tampering(
     assert verify_chain(db.session) is None
     total = db.session.scalar(select(db.func.count(AuditEntry.id)))
     assert total > 100
-    db.session.execute(text("UPDATE audit_entry SET username = 'mallory' WHERE seq = 7"))
+    chain = _institution_chain("QH101")
+    seventh = _entry(chain, 7)
+    db.session.execute(text("UPDATE audit_entry SET username = 'mallory' WHERE id = :id"), {"id": seventh.id})
     db.session.commit()
     broken = verify_chain(db.session)
-    assert broken.seq == 7 and "altered" in broken.reason
+    assert (broken.chain, broken.seq, broken.entry_id) == (chain, 7, seventh.id) and "altered" in broken.reason
 
 
 def test_deleting_an_entry_in_the_middle_or_at_the_end_is_detected(demo):
-    db.session.execute(text("DELETE FROM audit_entry WHERE seq = 12"))
+    chain = _institution_chain("QH102")
+    db.session.execute(text("DELETE FROM audit_entry WHERE chain = :chain AND seq = 12"), {"chain": chain})
     db.session.commit()
-    assert verify_chain(db.session).seq == 12
+    broken = verify_chain(db.session)
+    assert (broken.chain, broken.seq) == (chain, 12) and "missing" in broken.reason
     db.session.rollback()
 
 
 def test_deleting_the_last_entry_is_detected_by_the_head(demo):
-    last = db.session.scalar(select(db.func.max(AuditEntry.seq)))
-    db.session.execute(text("DELETE FROM audit_entry WHERE seq = :seq"), {"seq": last})
+    last = db.session.scalar(select(db.func.max(AuditEntry.seq)).where(AuditEntry.chain == COMMUNITY_CHAIN))
+    db.session.execute(text("DELETE FROM audit_entry WHERE chain = :chain AND seq = :seq"),
+                       {"chain": COMMUNITY_CHAIN, "seq": last})
     db.session.commit()
     broken = verify_chain(db.session)
-    assert broken.seq == last and "deleted" in broken.reason
+    assert (broken.chain, broken.seq) == (COMMUNITY_CHAIN, last) and "deleted" in broken.reason
+
+
+def test_every_member_has_its_own_chain_chosen_by_the_records_institution(demo):
+    admin = db.session.scalar(select(User).where(User.username == "admin"))
+    activate_user(db.session, admin)
+    departments = db.session.scalars(select(Department).join(Department.institution)
+                                     .where(Institution.code.in_(["QH101", "QH102"]))).all()
+    heads = {head.chain: head.seq for head in db.session.scalars(select(AuditHead))}
+    for department in departments:
+        department.name += "（改）"
+    db.session.commit()
+    for department in departments:
+        chain = str(department.institution_id)
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.model == "Department",
+                                                            AuditEntry.record_id == str(department.id))
+                                   .order_by(AuditEntry.id.desc())).first()
+        assert entry.chain == chain and entry.institution_id == department.institution_id
+    moved = {head.chain: head.seq - heads[head.chain] for head in db.session.scalars(select(AuditHead))}
+    assert {chain: n for chain, n in moved.items() if n} == {
+        str(i): sum(d.institution_id == i for d in departments) for i in {d.institution_id for d in departments}}
+    community = db.session.scalars(select(AuditEntry).where(AuditEntry.institution_id.is_(None))).all()
+    assert community and {entry.chain for entry in community} == {COMMUNITY_CHAIN}
+    assert verify_chain(db.session) is None
+
+
+def test_an_entry_moved_to_another_chain_is_detected(demo):
+    source, target = _institution_chain("QH101"), _institution_chain("QH102")
+    last = db.session.scalar(select(db.func.max(AuditEntry.seq)).where(AuditEntry.chain == target))
+    moved = _entry(source, 3)
+    db.session.execute(text("UPDATE audit_entry SET chain = :chain, seq = :seq, prev_hash = :prev WHERE id = :id"),
+                       {"chain": target, "seq": last + 1, "prev": _entry(target, last).hash, "id": moved.id})
+    db.session.commit()
+    broken = {b.chain: b for b in verify_chains(db.session)}
+    assert sorted(broken) == sorted([source, target])
+    assert broken[source].seq == 3 and "missing" in broken[source].reason
+    assert broken[target].seq == last + 1 and broken[target].entry_id == moved.id and "moved" in broken[target].reason
 
 
 def test_a_rolled_back_action_leaves_no_audit_entry(demo):

@@ -9,7 +9,7 @@ from sqlalchemy import func, inspect, select, text
 from erp.core.cli import main
 from erp.core.demo import DEMO_PASSWORD, USERS
 from erp.core.extensions import db
-from erp.core.models import AuditEntry, Department, Institution, User
+from erp.core.models import AuditEntry, AuditHead, Department, Institution, User
 from erp.core.security import AuthenticationFailed, authenticate
 from tests.core.test_backup import table_rows
 from tests.core.test_migrations import DATABASE_KINDS, empty_database_app
@@ -49,7 +49,7 @@ def demo_app(empty):
 def _counts(app) -> dict[str, int]:
     with app.app_context():
         return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-                for model in (Institution, Department, User, AuditEntry)}
+                for model in (Institution, Department, User, AuditEntry, AuditHead)}
 
 
 def test_every_command_is_listed():
@@ -88,7 +88,7 @@ def test_create_user_who_can_sign_in_for_the_named_institutions(demo_app):
         assert user.role == "accountant"
         assert [i.code for i in user.institutions] == ["QH103", "QH103-01"]
         created = db.session.scalars(select(AuditEntry).where(AuditEntry.model == "User")
-                                     .order_by(AuditEntry.seq.desc())).first()
+                                     .order_by(AuditEntry.id.desc())).first()
         assert created.username == "create-user" and created.after["username"] == "zhangsan"
 
 
@@ -118,7 +118,8 @@ def test_create_user_needs_a_community(empty):
 def test_audit_verify_passes_an_intact_chain(demo_app):
     result = ok(erp(demo_app, "audit", "verify"))
     first, second = result.output.strip().splitlines()
-    assert first == f"audit chain intact: {_counts(demo_app)['AuditEntry']} entries"
+    counts = _counts(demo_app)
+    assert first == f"audit chain intact: {counts['AuditEntry']} entries in {counts['AuditHead']} chains"
     assert re.fullmatch(r"\d+ earlier anchors hold; new anchor [0-9a-f ]{39} written to .+", second)
 
 
@@ -128,20 +129,21 @@ def _sql(app, statement: str) -> None:
 
 
 def test_audit_verify_names_an_altered_entry(demo_app):
-    _sql(demo_app, """UPDATE audit_entry SET "after" = '{"name": "篡改"}' WHERE seq = 5""")
+    _sql(demo_app, """UPDATE audit_entry SET "after" = '{"name": "篡改"}' WHERE chain = 'community' AND seq = 5""")
     result = erp(demo_app, "audit", "verify")
     assert result.exit_code == 1
-    assert "audit chain BROKEN at seq 5 " in result.stderr
+    assert "audit chain community BROKEN at seq 5 " in result.stderr
     assert "entry altered" in result.stderr
     assert "intact" not in result.output
 
 
 def test_audit_verify_notices_that_the_last_entry_was_deleted(demo_app):
-    last = _counts(demo_app)["AuditEntry"]
-    _sql(demo_app, "DELETE FROM audit_entry WHERE seq = (SELECT max(seq) FROM audit_entry)")
+    with demo_app.app_context():
+        last = db.session.scalar(select(db.func.max(AuditEntry.seq)).where(AuditEntry.chain == "community"))
+    _sql(demo_app, f"DELETE FROM audit_entry WHERE chain = 'community' AND seq = {last}")
     result = erp(demo_app, "audit", "verify")
     assert result.exit_code == 1
-    assert f"audit chain BROKEN at seq {last} " in result.stderr
+    assert f"audit chain community BROKEN at seq {last} " in result.stderr
     assert f"chain head says seq {last}: entries after {last - 1} were deleted" in result.stderr
 
 

@@ -118,8 +118,14 @@ def test_the_app_role_cannot_rewrite_or_unprotect_history(deployment):
     # rows it may write in general, it may not write the ways the triggers refuse
     _refused(application, f"UPDATE voucher_line SET debit = debit + 100000 WHERE voucher_id = {posted}", TRIGGER)
     _refused(application, f"DELETE FROM voucher WHERE id = {posted}", TRIGGER)
-    for statement in ("UPDATE audit_head SET seq = seq + 1", "UPDATE audit_head SET hash = repeat('1', 64)"):
+    hide_last = ("UPDATE audit_head SET seq = seq - 1, hash = (SELECT prev_hash FROM audit_entry e WHERE "
+                 "e.chain = audit_head.chain AND e.seq = audit_head.seq) WHERE seq > 0")
+    for statement in ("UPDATE audit_head SET seq = seq + 1", "UPDATE audit_head SET hash = repeat('1', 64)", hide_last):
         assert "moves only forward" in _refused(application, statement, TRIGGER, commit=True)
+    assert "keeps its chain" in _refused(application, "UPDATE audit_head SET chain = chain || 'x'", TRIGGER,
+                                         commit=True)
+    # a head is born only at genesis, and never over a chain that already has entries
+    _refused(application, "INSERT INTO audit_head (chain, seq, hash) VALUES ('intruder', 5, repeat('1', 64))", TRIGGER)
     back_one = ("UPDATE ledger_chain_head SET seq = seq - 1, hash = (SELECT prev_hash FROM voucher v WHERE "
                 "v.institution_id = ledger_chain_head.institution_id AND v.chain_seq = ledger_chain_head.seq) "
                 "WHERE seq > 0")  # hiding the last posted voucher

@@ -90,12 +90,13 @@ def test_closing_a_period_writes_a_signed_anchor_and_an_altered_anchor_file_is_d
     books.close_last_year("QH101")
     anchors = read_checkpoints()
     closes = [a for a in anchors if a["reason"] == "period_closed" and a.get("period") == f"{YEAR - 1}-11"]
-    assert closes and "ledger" in closes[-1]["heads"] and closes[-1]["heads"]["audit"]["all"][0] > 0
+    member = str(closes[-1]["institution_id"])
+    assert closes and "ledger" in closes[-1]["heads"] and closes[-1]["heads"]["audit"][member][0] > 0
     assert verify_checkpoints(db.session) == []
     path = app.config["CHECKPOINT_FILE"]
     lines = open(path, encoding="utf-8").read().splitlines()
     forged = json.loads(lines[-1])
-    forged["heads"]["audit"]["all"][1] = "0" * 64
+    forged["heads"]["audit"][member][1] = "0" * 64
     try:
         with open(path, "w", encoding="utf-8") as file:
             file.write("\n".join(lines[:-1] + [json.dumps(forged)]) + "\n")
@@ -108,7 +109,7 @@ def test_closing_a_period_writes_a_signed_anchor_and_an_altered_anchor_file_is_d
 
 def test_the_audit_log_rehashed_without_the_key_fails_verification(app, books):
     books.enter("QH101", RECEIPT)
-    entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     real_key = app.config["CHAIN_KEY"]
     app.config["CHAIN_KEY"] = "a-guessed-key"
     try:
@@ -120,10 +121,10 @@ def test_the_audit_log_rehashed_without_the_key_fails_verification(app, books):
     finally:
         app.config["CHAIN_KEY"] = real_key
     _without_triggers([f"UPDATE audit_entry SET username = 'intruder', hash = '{forged}' WHERE id = {entry.id}",
-                       f"UPDATE audit_head SET hash = '{forged}'"])
+                       f"UPDATE audit_head SET hash = '{forged}' WHERE chain = '{entry.chain}'"])
     db.session.commit()
     broken = verify_chain(db.session)
-    assert broken is not None and broken.seq == entry.seq and "altered" in broken.reason
+    assert broken is not None and (broken.chain, broken.seq) == (entry.chain, entry.seq) and "altered" in broken.reason
 
 
 def test_erp_audit_verify_checks_the_anchors_and_adds_one(app, books, monkeypatch):
@@ -153,3 +154,22 @@ def test_the_trial_balance_of_a_closed_month_prints_its_anchor_digest(app, books
     assert f"结账检查点 {digest}" in " ".join(pdftext(pdf.data, tmp_path).split())
     still_open = client.get(f"/ledger/reports/trial-balance?institution=QH101&period={YEAR}-03").get_data(as_text=True)
     assert "结账检查点" not in still_open
+
+
+def test_an_audit_chain_rehashed_with_the_key_is_caught_by_the_anchor_naming_the_chain(app, books):
+    from erp.core.audit import entry_hash
+
+    books.enter("QH101", RECEIPT)
+    anchored = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    chain, seq = anchored.chain, anchored.seq
+    anchor = write_checkpoint(db.session, "test")
+    assert anchor["heads"]["audit"][chain] == [seq, anchored.hash] and len(anchor["heads"]["audit"]) > 2
+    data = {c.key: getattr(anchored, c.key) for c in AuditEntry.__table__.columns}
+    data["username"] = "intruder"
+    rehashed = entry_hash(data)  # an insider holding the key
+    _without_triggers([f"UPDATE audit_entry SET username = 'intruder', hash = '{rehashed}' WHERE id = {anchored.id}",
+                       f"UPDATE audit_head SET hash = '{rehashed}' WHERE chain = '{chain}'"])
+    db.session.commit()
+    assert verify_chain(db.session) is None
+    problems = verify_checkpoints(db.session)
+    assert len(problems) == 1 and f"audit {chain}: 第 {seq} 条" in problems[0].message

@@ -11,7 +11,7 @@ from tests.ledger.conftest import YEAR
 
 
 def _entries(model: str) -> list[AuditEntry]:
-    return db.session.scalars(select(AuditEntry).where(AuditEntry.model == model).order_by(AuditEntry.seq)).all()
+    return db.session.scalars(select(AuditEntry).where(AuditEntry.model == model).order_by(AuditEntry.id)).all()
 
 
 def test_correcting_a_drafts_lines_logs_the_lines_removed_and_added(books, api):

@@ -28,9 +28,8 @@ from decimal import Decimal
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from erp.core.audit import HEAD_ID
 from erp.core.errors import BusinessError, Conflict
-from erp.core.models import AuditHead, User
+from erp.core.models import User
 from erp.core.scoping import current_scope
 from erp.core.timeutil import local_today
 from erp.budget.models import (ZERO, Budget, BudgetEntry, BudgetLine, BudgetState, BudgetWarning, Control,
@@ -101,16 +100,9 @@ def find_line(session: Session, where: Target, *, lock: bool = True) -> BudgetLi
     return lock_line(session, best.id) if lock else session.get(BudgetLine, best.id)
 
 
-def lock_audit_head(session: Session) -> None:
-    """Take the audit chain's head first: every audited write locks it at its flush and holds it to commit, so
-    taking it before the line (always in this order) means a transaction that has already written (an order
-    being approved) and one that has not (a bare commitment) can never wait on each other crosswise."""
-    session.execute(select(AuditHead.id).where(AuditHead.id == HEAD_ID).with_for_update())
-
-
 def lock_line(session: Session, line_id: int) -> BudgetLine:
-    """The line's row, locked until commit and re-read (the audit head first, see :func:`lock_audit_head`)."""
-    lock_audit_head(session)
+    """The line's row, locked until commit and re-read. The audit chains' heads are locked only at commit,
+    after every row lock (:func:`erp.core.audit.defer`), so no lock order with them is needed here."""
     statement = (select(BudgetLine).where(BudgetLine.id == line_id).with_for_update()
                  .execution_options(populate_existing=True))
     return session.scalars(statement).one()

@@ -22,7 +22,6 @@ from erp.ledger.services import (Account, DocumentSource, LineInput, Voucher, Vo
                                  VoucherState, post_document, posting_template)
 from erp.budget.models import ZERO, FundAllocation, FundPosition, FundReceipt
 from erp.budget.services.common import positive_amount
-from erp.budget.services.control import lock_audit_head
 
 PURPOSES = ("基本建设", "设备购置", "重点学科", "人才培养", "离退休", "政策性亏损", "公共卫生任务", "院长年薪",
             "紧急救治", "对口支援", "信息化", "其他")
@@ -47,7 +46,6 @@ def position(session: Session, institution_id: int, funding_source_id: int, *, c
             institution_id=institution_id, funding_source_id=funding_source_id, granted=ZERO, spent=ZERO)
             .on_conflict_do_nothing())
     if lock:
-        lock_audit_head(session)
         statement = statement.with_for_update().execution_options(populate_existing=True)
     return session.scalars(statement).one_or_none()
 
