@@ -60,6 +60,9 @@ def source(demo, api):
     created = api("finance").post("/api/v1/departments", headers={"Idempotency-Key": "0b5c9e7e-department"}, json={
         "institution": "QH109", "code": "02", "name": "中医馆", "cost_class": "clinical"})
     assert created.status_code == 201, created.json
+    created = api("finance").post("/api/v1/departments", headers={"Idempotency-Key": "0b5c9e7e-department-2"}, json={
+        "institution": "QH109", "code": "03", "name": "康复科", "cost_class": "clinical"})
+    assert created.status_code == 201, created.json
     db.session.remove()  # a fresh session (nothing cached from before the API calls), as a system job has
 
     system_actor(db.session, "test")
@@ -69,8 +72,10 @@ def source(demo, api):
                                                           Department.code == "01"))
     internal.name = "心血管内科"
     db.session.scalar(select(Institution).where(Institution.code == "QH101-01")).active = False
-    db.session.delete(db.session.scalar(select(Department).where(Department.institution_id == lead.id,
-                                                                 Department.code == "22")))
+    # a department no voucher names (the demo's books use the lead's departments)
+    new_member = db.session.scalar(select(Institution).where(Institution.code == "QH109"))
+    db.session.delete(db.session.scalar(select(Department).where(Department.institution_id == new_member.id,
+                                                                 Department.code == "03")))
     user = services.create_user(db.session, community, username="auditor2", password="审计-secret-1",
                                 role="auditor", institution_codes=["QH101", "QH102"], display_name="内审 冯")
     user.locked_until = datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=timezone.utc)
