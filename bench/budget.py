@@ -2,8 +2,8 @@
 
 The database named by ERP_BENCH_BUDGET_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/
 erp_bench_budget) is DROPPED and recreated, migrated, and loaded with the demo community, the ledger's demo and
-the budget demo (approved budgets in execution for QH001, QH101, QH102). Then ``--clients`` threads (default 20),
-each with its own connection, call ``erp.budget.services.reserve`` in a transaction of its own and commit, for
+the budget demo (approved budgets in execution for QH001, QH101, QH102). Then ``--clients`` processes (default
+20; ``--clients-as threads``: threads of this one process, which share its GIL), each with its own connection, call ``erp.budget.services.reserve`` in a transaction of its own and commit, for
 ``--seconds`` (default 20), against the demo's Stop lines (a few shared lines: every client hits every line).
 Each reserve is a locked check (the line's row locked, available = approved − committed − actual); once a line
 is used up the reserves are refused (409 budget_exceeded) — still a check. Then the same clients call the unlocked,
@@ -15,6 +15,7 @@ commitments.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import random
 import statistics
@@ -53,6 +54,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--clients-as", choices=["processes", "threads"], default="processes",
+                        help="separate processes, as a deployment's workers are (default), or threads of one process "
+                             "(they share its GIL)")
     args = parser.parse_args()
     url = os.environ.get("ERP_BENCH_BUDGET_DATABASE_URL", DEFAULT_URL)
     recreate_database(url)
@@ -88,13 +92,9 @@ def main() -> None:
 
     from erp.budget import services as budget
 
-    latencies: list[float] = []
-    outcome = {"made": 0, "refused": 0, "errors": 0}
-    lock = threading.Lock()
-    barrier = threading.Barrier(args.clients)
     today = date.today()
 
-    def client(number: int, mode: str = "reserve") -> None:
+    def client(number: int, mode: str, barrier) -> tuple[list[float], int, int, int]:
         rng = random.Random(number)
         mine, made, refused, errors = [], 0, 0, 0
         with app.app_context():
@@ -120,7 +120,7 @@ def main() -> None:
                         mine.append(time.perf_counter() - started)
                         continue
                     budget.reserve(session, institution, account, department, funding_source, amount,
-                                   Source(f"{number}-{serial}"), on=today)
+                                   Source(f"{os.getpid()}-{number}-{serial}"), on=today)
                     session.commit()
                     made += 1
                 except Conflict:
@@ -133,39 +133,55 @@ def main() -> None:
                         print(f"client {number}: {exc!r}")
                 mine.append(time.perf_counter() - started)
             db.session.remove()
-        with lock:
-            latencies.extend(mine)
-            outcome["made"] += made
-            outcome["refused"] += refused
-            outcome["errors"] += errors
+        return mine, made, refused, errors
 
-    from erp.core.session_context import system_actor
+    def in_process(number: int, mode: str, barrier, results) -> None:
+        with app.app_context():
+            db.engine.dispose(close=False)  # a forked child opens connections of its own; the parent's stay its own
+        results.put(client(number, mode, barrier))
 
-    def run(mode: str, label: str) -> None:
-        latencies.clear()
-        outcome.update(made=0, refused=0, errors=0)
+    def run(mode: str, label: str, processes: bool) -> None:
+        results: list = []
         started = time.perf_counter()
-        threads = [threading.Thread(target=client, args=(n, mode)) for n in range(args.clients)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        if processes:
+            context = multiprocessing.get_context("fork")
+            barrier, queue = context.Barrier(args.clients), context.Queue()
+            workers = [context.Process(target=in_process, args=(n, mode, barrier, queue)) for n in range(args.clients)]
+            for worker in workers:
+                worker.start()
+            results = [queue.get(timeout=args.seconds + 120) for _ in workers]
+        else:
+            barrier, lock = threading.Barrier(args.clients), threading.Lock()
+
+            def in_thread(number: int) -> None:
+                outcome = client(number, mode, barrier)
+                with lock:
+                    results.append(outcome)
+            workers = [threading.Thread(target=in_thread, args=(n,)) for n in range(args.clients)]
+            for worker in workers:
+                worker.start()
+        for worker in workers:
+            worker.join()
         elapsed = time.perf_counter() - started
-        latencies.sort()
+        latencies = sorted(latency for mine, *_ in results for latency in mine)
+        made, refused, errors = (sum(outcome[i] for outcome in results) for i in (1, 2, 3))
+        failures["errors"] += errors
 
         def pct(p: float) -> float:
             return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
 
         total, p95 = len(latencies), pct(0.95)
+        label = f"{label} [{args.clients} {'processes' if processes else 'threads in one process'}]"
         print(f"{label}: {total} in {elapsed:.1f} s = {total / elapsed:.0f} checks/s (allowed / made "
-              f"{outcome['made']}, refused budget_exceeded {outcome['refused']}, errors {outcome['errors']})")
+              f"{made}, refused budget_exceeded {refused}, errors {errors}; load average {os.getloadavg()[0]:.2f})")
         print(f"{label} LATENCY: p50 {pct(0.50):.1f} ms, p95 {p95:.1f} ms, p99 {pct(0.99):.1f} ms, "
               f"mean {statistics.fmean(latencies) * 1000:.1f} ms (target p95 ≤ {TARGET_P95_MS} ms: "
               f"{'met' if p95 <= TARGET_P95_MS else 'NOT met'})")
 
-    run("reserve", "RESERVE (locked check + commitment + commit)")
-    barrier.reset()
-    run("check", "CHECK (unlocked, read-only)")
+    failures = {"errors": 0}
+    processes = args.clients_as == "processes"
+    run("reserve", "RESERVE (locked check + commitment + commit)", processes)
+    run("check", "CHECK (unlocked, read-only)", processes)
     with app.app_context():
         overspent, drift = [], []
         for line in db.session.scalars(select(BudgetLine)):
@@ -177,7 +193,7 @@ def main() -> None:
                 drift.append(line.id)
         print(f"OVERSPEND: {'none' if not overspent else overspent} — every Stop line within its approved amount; "
               f"running totals equal the open commitments: {not drift}")
-    sys.exit(1 if overspent or drift or outcome["errors"] else 0)
+    sys.exit(1 if overspent or drift or failures["errors"] else 0)
 
 
 if __name__ == "__main__":

@@ -91,6 +91,34 @@ def test_bad_input_names_the_field(budgets):
     assert budget.reserve(db.session, at("QH103"), "7201", "01", "F01", "10.00", source("X"), on=ON) is None
 
 
+def test_unknown_department_or_source_is_named_even_where_a_line_covers_every_department(budgets):
+    # QH001's F02 line names no department: it would match any, so the code itself must still be known
+    for call in (budget.check, lambda *a: budget.reserve(*a, source("X"), on=ON)):
+        with pytest.raises(BusinessError) as bad:
+            call(db.session, at("QH001"), "7201", "99", "F02", "10.00")
+        assert bad.value.code == "unknown_department" and "department" in bad.value.fields
+        with pytest.raises(BusinessError) as bad:
+            call(db.session, at("QH001"), "7201", "01", "F99", "10.00")
+        assert bad.value.code == "unknown_funding_source" and "funding_source" in bad.value.fields
+        with pytest.raises(BusinessError) as bad:
+            call(db.session, at("QH001"), "1002", "01", "F01", "10.00")
+        assert bad.value.code == "not_expenditure_account" and "account" in bad.value.fields
+        with pytest.raises(BusinessError) as bad:
+            call(db.session, at("QH001"), "7999", "01", "F01", "10.00")
+        assert bad.value.code == "unknown_account"
+
+
+def test_the_line_naming_the_department_wins_over_the_one_covering_every_department(budgets):
+    general = budgets.line("QH001", None, "F02")
+    budget.reserve(db.session, at("QH001"), "7201", "01", "F02", "1000.00", source("PO-G"), on=ON)
+    budget.reserve(db.session, at("QH001"), "7201", "01", "F01", "2000.00", source("PO-D"), on=ON)
+    assert budgets.line("QH001", "01", "F01").committed == Decimal("2000.00")
+    db.session.refresh(general)
+    assert general.committed == Decimal("1000.00")
+    assert budget.check(db.session, at("QH001"), "7201", "01", "F01", "1.00", ON).line.id == \
+        budgets.line("QH001", "01", "F01").id
+
+
 def _pay(books, institution, amount, department, funding_source, memo="付款"):
     return books.draft(institution, [("5001", amount, "0", {"department": department, "funding_source": funding_source}),
                                      ("1002", "0", amount)], on=ON, memo=memo)

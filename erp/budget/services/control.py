@@ -25,13 +25,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Integer, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from erp.core.errors import BusinessError, Conflict
-from erp.core.models import User
+from erp.core.models import Department, FundingSource, User
 from erp.core.scoping import current_scope
 from erp.core.timeutil import local_today
+from erp.ledger.services import Account, Basis
 from erp.budget.models import (ZERO, Budget, BudgetEntry, BudgetLine, BudgetState, BudgetWarning, Control,
                                EntryKind, EntryState)
 from erp.budget.services.common import (department_id, expenditure_account, funding_source_id, institution_of,
@@ -75,29 +76,62 @@ def source_fields(source) -> dict:
 def target(session: Session, community_id: int, institution, account, department, funding_source,
            on: date | None = None, *, write: bool = False) -> Target:
     inst = institution_of(session, community_id, institution, write=write)
-    acct = expenditure_account(session, inst, account)
     on = on or local_today()
-    return Target(inst.id, on.year, on.month, acct.code, department_id(session, inst, department),
-                  funding_source_id(session, inst.community_id, funding_source))
+    code, dept_id, source_id = _resolve(session, inst, account, department, funding_source)
+    return Target(inst.id, on.year, on.month, code, dept_id, source_id)
+
+
+def _resolve(session: Session, inst, account, department, funding_source) -> tuple[str, int | None, int | None]:
+    """The account's code and the department's and funding source's ids in one round trip (every reserve and
+    check names them); anything unknown or not an expenditure account is re-looked-up by the helpers of
+    :mod:`~erp.budget.services.common`, which raise the error naming the field."""
+    dept = _id_of(department, Department, select(Department.id).where(
+        Department.institution_id == inst.id, Department.code == str(department)))
+    source = _id_of(funding_source, FundingSource, select(FundingSource.id).where(
+        FundingSource.community_id == inst.community_id, FundingSource.code == str(funding_source)))
+    row = session.execute(
+        select(Account.code, Account.basis, Account.category, dept, source)
+        .where(Account.community_id == inst.community_id, Account.code == str(account), Account.active.is_(True),
+               or_(Account.institution_id.is_(None), Account.institution_id == inst.id))
+        .order_by(Account.institution_id.desc().nulls_last()).limit(1)).first()
+    if row is None or row.basis is not Basis.BUDGET or row.category != "budget_expenditure":
+        expenditure_account(session, inst, account)  # raises, naming the account
+    dept_id, source_id = row[3], row[4]
+    if dept_id is None and department not in (None, ""):
+        department_id(session, inst, department)  # raises, naming the department
+    if source_id is None and funding_source not in (None, ""):
+        funding_source_id(session, inst.community_id, funding_source)  # raises, naming the funding source
+    return row.code, dept_id, source_id
+
+
+def _id_of(value, model, lookup):
+    """A column for the resolving statement: none, the given object's id, or its look-up by code."""
+    if value in (None, ""):
+        return literal(None, Integer)
+    if isinstance(value, model):
+        return literal(value.id, Integer)
+    return lookup.scalar_subquery()
 
 
 def find_line(session: Session, where: Target, *, lock: bool = True) -> BudgetLine | None:
     """The live line that controls ``where``: the longest account prefix, then a line naming the department,
     then one naming the funding source (a line without them covers every department / source). Locked and
-    re-read when ``lock``."""
+    re-read when ``lock`` — found and locked in one statement: the key columns it orders by never change, so the
+    row it waits for is still the best one once the lock is granted."""
     prefixes = [where.account_code[:n] for n in range(4, len(where.account_code) + 1)]
-    statement = (select(BudgetLine.id, BudgetLine.account_code, BudgetLine.department_id, BudgetLine.funding_source_id)
+    statement = (select(BudgetLine)
                  .join(Budget, Budget.id == BudgetLine.budget_id)
                  .where(BudgetLine.institution_id == where.institution_id, BudgetLine.year == where.year,
                         Budget.state.in_(LIVE_STATES), BudgetLine.account_code.in_(prefixes),
                         or_(BudgetLine.department_id.is_(None), BudgetLine.department_id == where.department_id),
                         or_(BudgetLine.funding_source_id.is_(None),
-                            BudgetLine.funding_source_id == where.funding_source_id)))
-    rows = session.execute(statement).all()
-    if not rows:
-        return None
-    best = max(rows, key=lambda r: (len(r.account_code), r.department_id is not None, r.funding_source_id is not None))
-    return lock_line(session, best.id) if lock else session.get(BudgetLine, best.id)
+                            BudgetLine.funding_source_id == where.funding_source_id))
+                 .order_by(func.length(BudgetLine.account_code).desc(), BudgetLine.department_id.is_(None),
+                           BudgetLine.funding_source_id.is_(None), BudgetLine.id)
+                 .limit(1).execution_options(populate_existing=True))
+    if lock:
+        statement = statement.with_for_update(of=BudgetLine)
+    return session.scalars(statement).first()
 
 
 def lock_line(session: Session, line_id: int) -> BudgetLine:
