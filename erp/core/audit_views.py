@@ -60,8 +60,13 @@ def log():
     people = [(row.username, row.display_name or row.username) for row in db.session.execute(
         select(User.username, User.display_name).where(User.community_id == current_user.community_id)
         .order_by(User.username))]
-    record_types = sorted(((model, label.name) for model, label in describer.labels.records.items()),
-                          key=lambda pair: pair[1])
+    # one choice per record type: a type audited under two names (a payroll run's rows as PayrollRun, its compute
+    # event under the table's name) would show twice and find half of its entries under either choice
+    models_of: dict[str, list[str]] = {}
+    for model, label in describer.labels.records.items():
+        models_of.setdefault(label.name, []).append(model)
+    record_types = sorted(((min(models), name) for name, models in models_of.items()), key=lambda pair: pair[1])
+    same_type = {model: models for models in models_of.values() for model in models}
     view = ListView(
         title=_("审计日志"),
         statement=audit.visible_entries(scope),
@@ -85,7 +90,7 @@ def log():
             Filter("until", _("截止日期"), _until, input="date"),
             Filter("institution", _("成员单位"), lambda s, v: s.where(AuditEntry.institution_id == by_code.get(v)),
                    tuple((i.code, f"{i.code} {i.name}") for i in institutions)),
-            Filter("model", _("对象类型"), lambda s, v: s.where(AuditEntry.model == v),
+            Filter("model", _("对象类型"), lambda s, v: s.where(AuditEntry.model.in_(same_type.get(v, [v]))),
                    tuple((model, _(name)) for model, name in record_types)),
             Filter("record", _("记录号"), lambda s, v: s.where(AuditEntry.record_id == v)),
             Filter("action", _("动作"), lambda s, v: s.where(AuditEntry.action == v),

@@ -10,6 +10,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
 
 from erp.core.api_framework import API_PREFIX
 from erp.core.errors import BusinessError
@@ -46,9 +47,23 @@ def requires(permission: str) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapper.required_permission = permission  # read by may_open: a page links only where its user may go
         return wrapper
 
     return decorator
+
+
+def may_open(url: str | None) -> bool:
+    """Whether the signed-in user's role may open the page at ``url`` (a same-site path): pages list documents of
+    other modules (a budget line's payroll runs and vouchers) that not every role that sees the list may open."""
+    if not url:
+        return False
+    try:
+        endpoint, _args = current_app.url_map.bind("").match(url.split("?", 1)[0], method="GET")
+    except HTTPException:
+        return False
+    permission = getattr(current_app.view_functions.get(endpoint), "required_permission", None)
+    return permission is None or can(permission)
 
 
 # No inline script (pages declare behaviour with data attributes, static/erp.js), no framing, no plugins.
@@ -96,7 +111,7 @@ def register_web_hooks(app) -> None:
     def _layout_context():
         # outside a request (a background job printing a PDF) there is no signed-in user and no layout
         if not has_request_context() or current_user is None or not current_user.is_authenticated:
-            return {"can": can, "get_locale": get_locale}
+            return {"can": can, "may_open": may_open, "get_locale": get_locale}
         menu = [(manifest, [entry for entry in entries if can(entry.permission)])
                 for manifest, entries in current_app.extensions["erp"].registry.menu()]
         full_scope = db.session.info.get("full_scope")
@@ -105,7 +120,7 @@ def register_web_hooks(app) -> None:
         if len(allowed) > 1:
             switchable = db.session.scalars(select(Institution).where(Institution.id.in_(sorted(allowed)))
                                             .order_by(Institution.code).execution_options(skip_scope=True)).all()
-        return {"can": can, "get_locale": get_locale, "menu": [(m, e) for m, e in menu if e], "switchable": switchable,
+        return {"can": can, "may_open": may_open, "get_locale": get_locale, "menu": [(m, e) for m, e in menu if e], "switchable": switchable,
                 "active_institution_id": session.get(ACTIVE_INSTITUTION_KEY),
                 "role_title": _(ROLES.get(current_user.role, current_user.role))}
 

@@ -98,7 +98,8 @@ def _set_cell(cell, value: Any) -> None:
         cell.value = value  # data_type 'n'
         # openpyxl would write '%.16g' % value, i.e. through float (9.95 -> 9.949999999999999).
         # A str in a numeric cell is written verbatim: the exact decimal digits, no exponent.
-        cell._value = format(value, "f")
+        # abs of a zero: a credit line with no balance is -(0.00), which Excel shows as -0.00
+        cell._value = format(abs(value) if value.is_zero() else value, "f")
     else:
         cell.value = value
 

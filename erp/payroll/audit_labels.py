@@ -31,7 +31,12 @@ LABELS = AuditLabels(records={
     "payroll_run": RUN,  # the compute event (audit.log_event) names the table
     "Payslip": RecordLabel("工资条", {"run_id": "发放批次", "gross": "应发", "personal_deductions": "个人扣款",
                                      "income_tax": "个税", "net": "实发", "employer_contributions": "单位缴费",
-                                     "annual_bonus": "年终奖", "bonus_separate": "年终奖单独计税"}),
+                                     "annual_bonus": "年终奖", "bonus_separate": "年终奖单独计税",
+                                     "regular_period": "正常发放月份", "taxable_wages": "应税工资",
+                                     "special_deduction": "专项扣除", "additional_deduction": "专项附加扣除",
+                                     "other_deduction": "其他扣除", "wage_tax": "本月工资薪金预扣税",
+                                     "tax_months": "本年任职月数", "bonus_tax_separate": "年终奖单独计税税额",
+                                     "bonus_tax_merged": "年终奖并入综合所得增加税额", "lines": "工资项目"}),
     "PayrollInput": RecordLabel("当月变动", {"value": "数值", "source": "来源"}),
     "PoolAccountMapping": RecordLabel("绩效总量核算口径", {"item": "项目", "account_prefix": "会计科目"},
                                       {"item": _titles(POOL_ITEM_TITLES)}),

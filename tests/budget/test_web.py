@@ -14,7 +14,7 @@ from tests.ledger.conftest import YEAR
 
 
 def _commit_some(budgets):
-    budget.reserve(db.session, budgets.institution("QH101"), "7201", "01", "F01", "12000.00", source("PO-31"),
+    budget.reserve(db.session, budgets.institution("QH101"), "7201", "01", "F01", "12000.00", source("31"),
                    on=date(YEAR, 3, 5), user=budgets.user("procurement"))
     db.session.commit()
 
@@ -35,7 +35,10 @@ def test_a_budget_page_shows_lines_history_and_the_line_drill_down(budgets, web)
     assert "执行中" in page and "年初预算" in page and "228,000.00" not in page and "228000.00" in page
     line = budgets.line("QH101", "01", "F01")
     drill = client.get(f"/budget/lines/{line.id}").get_data(as_text=True)
-    assert "order-PO-31" in drill and "/procurement/orders/PO-31" in drill and "12000.00" in drill
+    assert "order-31" in drill and 'href="/procurement/orders/31"' in drill and "12000.00" in drill
+    # HR reads budgets but not purchase orders: the order is named, not linked (a link would end on 无权访问)
+    hr_drill = web("hr").get(f"/budget/lines/{line.id}").get_data(as_text=True)
+    assert "order-31" in hr_drill and 'href="/procurement/orders/31"' not in hr_drill
 
 
 def test_an_adjustment_through_the_screens(budgets, web):

@@ -11,6 +11,7 @@ import openpyxl
 from flask import current_app
 from sqlalchemy import select
 
+from erp.core import audit
 from erp.core.audit_labels import collect
 from erp.core.extensions import db
 from erp.core.mixins import Audited
@@ -143,3 +144,17 @@ def test_the_log_and_the_tiles_in_english(demo, web):
     chief = web("chief")
     chief.post("/language", data={"locale": "en", "csrf_token": csrf_token(chief.get("/").get_data(as_text=True))})
     assert "Vouchers to review" in chief.get("/").get_data(as_text=True)
+
+
+def test_a_record_type_audited_under_two_names_is_one_choice_finding_both(demo, web):
+    # a payroll run's rows are audited as PayrollRun, its compute event under the table's name payroll_run
+    hospital = db.session.scalar(select(Institution).where(Institution.code == "QH001"))
+    audit.log_event(db.session, "payroll.compute", "payroll_run", "7", hospital.id, {"slips": 3})
+    db.session.commit()
+    client = web("auditor")
+    page = client.get("/audit").get_data(as_text=True)
+    choices = re.search(r'<select[^>]*name="model".*?</select>', page, re.S).group(0)
+    assert choices.count(">工资发放批次<") == 1
+    value = re.search(r'<option value="([^"]+)"[^>]*>工资发放批次<', choices)[1]
+    shown = _rows(client.get(f"/audit?model={value}&record=7").get_data(as_text=True))
+    assert [row["action"] for row in shown] == ["计算工资"]

@@ -337,6 +337,13 @@ def test_xlsx_numbers_formats_and_layout():
     assert ws.column_dimensions["B"].width > ws.column_dimensions["A"].width
 
 
+def test_a_negative_zero_amount_is_written_as_zero():
+    # a credit-side statement line with no balance is -(0.00): Excel would show it as -0.00
+    data = build_xlsx("x", [Column("a", "金额", "amount")], [{"a": -Decimal("0.00")}, {"a": Decimal("-0")}])
+    xml = _sheet_xml(data)
+    assert [re.search(r"<v>(.*?)</v>", _cell_xml(xml, ref)).group(1) for ref in ("A3", "A4")] == ["0.00", "0"]
+
+
 def test_xlsx_refuses_float_money():
     with pytest.raises(TypeError):
         build_xlsx("x", [Column("a", "金额", "amount")], [{"a": 0.1}])

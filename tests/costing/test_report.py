@@ -24,6 +24,8 @@ The worked example (清河县人民医院 QH001, March) is small enough to follo
 """
 from __future__ import annotations
 
+import re
+
 from datetime import date
 from decimal import Decimal
 
@@ -210,6 +212,8 @@ def test_a_missing_base_is_a_422_naming_the_base_and_the_class(books, api):
     assert "staff" in error["message"] and "人员数" in error["message"]
     assert "行政后勤类" in error["message"] and "31 院办" in error["message"] and MARCH in error["message"]
     assert "drivers" in error["fields"]
+    # the page shows this message in the Chinese UI: no English besides the base's code
+    assert not re.search(r"[A-Za-z]{3,}", error["message"].replace("(staff)", ""))
     # with the base in place the tech step is next: it has no cost, so revenue is not needed
     assert set_drivers(finance, [("01", "staff", "5")]).status_code == 200
     assert report(finance).status_code == 200

@@ -29,6 +29,9 @@ def test_the_pool_screens_from_creation_to_approval(books, demo, web):
     assert "532,950.00" in page and "213,180.00" in page  # P and 基础性 (β 0.4)
     assert "410101010801" in page and "detail-ledger" in page  # the drill-down to the ledger
     assert "人员支出占业务支出比例" in page and "<script>" not in page
+    # HR reads pools but not the ledger: the account is named, not linked to a page it may not open
+    hr_page = web("hr").get(url).get_data(as_text=True)
+    assert "410101010801" in hr_page and "detail-ledger" not in hr_page
     pool_id = re.search(r"/performance-pools/(\d+)", url).group(1)
     _post(finance, url, f"/payroll/performance-pools/{pool_id}/increases",
           {"category": "talent", "amount": "20000.00", "reason": "引进学科带头人"})

@@ -120,3 +120,11 @@ def test_a_bad_sheet_names_the_row(demo):
     with pytest.raises(BusinessError) as caught:
         people_from_workbook(b"not a workbook")
     assert "file" in caught.value.fields
+
+
+def test_the_plans_page_offers_each_role_only_the_actions_it_may_take(demo, web):
+    # finance drafts pooling plans; the department distribution is HR's (a link finance may not follow)
+    finance = web("finance").get("/payroll/pooling-plans").get_data(as_text=True)
+    hr = web("hr").get("/payroll/pooling-plans").get_data(as_text=True)
+    assert "/payroll/pooling-plans/new" in finance and "/payroll/distributions/new" not in finance
+    assert "/payroll/pooling-plans/new" in hr and "/payroll/distributions/new" in hr

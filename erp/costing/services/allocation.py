@@ -174,8 +174,7 @@ def _missing_base(giver: CostCentre, kind: str, amount: Decimal, period_label: s
     title = base_title(giver.cost_class, kind)
     when = f" {period_label}" if period_label else ""
     message = (f"{class_title}科室 {giver.label} 的待分摊成本 {amount} 无法分摊：接收科室（{receivers}）{when}的"
-               f"分摊参数「{title}」({kind}) 合计为零，请先录入 (missing allocation base {kind!r} for "
-               f"{giver.cost_class.value} department {giver.code}: the receiving departments' {kind} sums to zero)")
+               f"分摊参数「{title}」({kind}) 合计为零，请先录入")
     return MissingAllocationBase(message, {"drivers": [message]})
 
 

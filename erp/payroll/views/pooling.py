@@ -34,9 +34,10 @@ def pooling_plans():
                  Column("floor", _("基层保底系数 λ"), value=lambda p: p.floor.normalize()),
                  Column("total", _("统筹总额"), "amount")],
         default_sort="-year",
-        actions=[(_("新建统筹方案"), url_for("payroll.new_pooling_plan")),
-                 (_("科室二次分配"), url_for("payroll.new_distribution"))]
-        if can("payroll.pooling.write") else [],
+        # the plan and the department distribution are two permissions (finance plans, HR distributes)
+        actions=[(label, url_for(endpoint)) for label, endpoint, permission in (
+            (_("新建统筹方案"), "payroll.new_pooling_plan", "payroll.pooling.write"),
+            (_("科室二次分配"), "payroll.new_distribution", "payroll.distribution.write")) if can(permission)],
         row_url=lambda p: url_for("payroll.pooling_plan", plan_id=p.id),
     )
     return view.render()
