@@ -172,3 +172,62 @@ def test_the_openings_page_imports_a_workbook(staff, web):
     assert response.status_code == 302
     page = hr.get(f"/payroll/openings?year={YEAR}").get_data(as_text=True)
     assert "上线职工610" in page and "2,502.00" in page and "108,000.00" in page
+
+
+@pytest.mark.parametrize("row, field, message", [
+    (["六", 6, "108000.00"], "rows[2].截至月份", "应为整数"),
+    ([6.5, 6, "108000.00"], "rows[2].截至月份", "应为整数"),
+    ([6, 6, "-5.00"], "rows[2].累计收入", "负数"),
+    ([6, 6, "1.005"], "rows[2].累计收入", "2 位小数"),
+])
+def test_an_imported_cell_that_does_not_parse_is_named_by_its_column(staff, api, row, field, message):
+    _employee(staff, 612)
+    db.session.commit()
+    failed = api("hr").post("/api/v1/payroll-openings/import", json={
+        "year": YEAR, "file": _workbook([[id_number(612), "上线职工612", *row, 0, 0, 0, 0]])})
+    assert failed.status_code == 422 and failed.json["error"]["code"] == "import_failed"
+    assert list(failed.json["error"]["fields"]) == [field] and message in failed.json["error"]["fields"][field][0]
+
+
+def test_an_id_number_on_two_rows_is_refused_not_silently_replaced(staff, api):
+    _employee(staff, 613)
+    db.session.commit()
+    first = [id_number(613), "上线职工613", 6, 6, "108000.00", 0, 0, 0, "2502.00"]
+    again = [id_number(613), "上线职工613", 5, 5, "90000.00", 0, 0, 0, "1665.00"]
+    failed = api("hr").post("/api/v1/payroll-openings/import", json={"year": YEAR, "file": _workbook([first, again])})
+    assert failed.status_code == 422
+    assert failed.json["error"]["fields"] == {"rows[3].身份证号": ["与第 2 行重复 (the same ID number as row 2)"]}
+    assert api("hr").get(f"/api/v1/payroll-openings?year={YEAR}").json["total"] == 0
+
+
+def test_another_institutions_employee_is_not_found_for_a_member_hr_officer(staff, api):
+    from erp.core import services
+
+    opened = _employee(staff, 614)  # at QH101
+    services.create_user(db.session, staff, username="hr102", password="人事-secret-1", role="hr",
+                         institution_codes=["QH102"], display_name="柳林镇卫生院人事")
+    db.session.commit()
+    scoped = api("hr102", "人事-secret-1")
+    response = scoped.post("/api/v1/payroll-openings", json={"employee": opened, **OPENING})
+    assert response.status_code == 404 and "employee" in response.json["error"]["fields"]
+    row = [id_number(614), "上线职工614", 6, 6, "108000.00", 0, 0, 0, 0]
+    imported = scoped.post("/api/v1/payroll-openings/import", json={"year": YEAR, "file": _workbook([row])})
+    assert imported.status_code == 422 and list(imported.json["error"]["fields"]) == ["rows[2].身份证号"]
+    assert api("hr").get(f"/api/v1/payroll-openings?year={YEAR}").json["total"] == 0
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"employee": "x"}, "employee"), ({"employee": 2 ** 40}, "employee"), ({"income": "1\x00"}, "income"),
+    ({"year": 99999}, "year"), ({"income": "99999999999999999999.00"}, "income"), ({"months": "abc"}, "months"),
+])
+def test_malformed_opening_input_is_a_422_naming_the_field(staff, api, body, field):
+    opened = _employee(staff, 615)
+    db.session.commit()
+    response = api("hr").post("/api/v1/payroll-openings", json={**OPENING, "employee": opened, **body})
+    assert response.status_code == 422 and field in response.json["error"]["fields"], response.json
+
+
+@pytest.mark.parametrize("data, message", [("!!!", "base64"), (base64.b64encode(b"not a workbook").decode(), "Excel")])
+def test_a_file_that_is_not_a_workbook_is_refused_naming_file(staff, api, data, message):
+    response = api("hr").post("/api/v1/payroll-openings/import", json={"year": YEAR, "file": data})
+    assert response.status_code == 422 and message in response.json["error"]["fields"]["file"][0]

@@ -83,10 +83,19 @@ def parse_cell(key: str, kind: str, value: Any):
             value = format(Decimal(str(value)), "f")  # the cell as Excel shows it, then checked to the fen
         return parse_amount(str(value).strip().replace(",", ""), field=key)
     if kind == "int":
-        return int(str(value).strip())
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        try:
+            return int(str(value).strip())
+        except ValueError:
+            raise ValueError(f"应为整数 (must be a whole number): {value}") from None
     if kind == "date":
-        return value.date() if isinstance(value, datetime) else value if isinstance(value, date) else \
-            date.fromisoformat(str(value).strip())
+        if isinstance(value, (date, datetime)):
+            return value.date() if isinstance(value, datetime) else value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ValueError(f"应为日期 YYYY-MM-DD (must be a date): {value}") from None
     text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
     if key == "establishment":
         return ESTABLISHMENTS.get(text, text)
@@ -122,19 +131,27 @@ def read_sheet(data: bytes, columns=COLUMNS) -> list[tuple[int, dict]]:
     return rows
 
 
+def parse_row(number: int, raw: dict, columns=COLUMNS) -> tuple[dict, list[RowError]]:
+    """The row's values by its columns' kinds, and an error naming the column of each cell that does not parse."""
+    kinds = {key: kind for key, _, kind in columns}
+    labels = {key: label for key, label, _ in columns}
+    values, errors = {}, []
+    for key, value in raw.items():
+        try:
+            values[key] = parse_cell(key, kinds[key], value)
+        except (ValueError, MoneyError) as exc:
+            errors.append(RowError(number, labels[key], str(exc)))
+    return values, errors
+
+
 def import_employees(session: Session, community_id: int, data: bytes) -> tuple[int, int]:
     """Create or update every row; returns (created, updated) or raises :class:`ImportFailed`."""
-    kinds = {key: kind for key, _, kind in COLUMNS}
     labels = {key: label for key, label, _ in COLUMNS}
     errors, created, updated = [], 0, 0
     for number, raw in read_sheet(data):
-        values = {}
-        for key, value in raw.items():
-            try:
-                values[key] = parse_cell(key, kinds[key], value)
-            except (ValueError, MoneyError) as exc:
-                errors.append(RowError(number, labels[key], str(exc)))
-        if errors and errors[-1].row == number:
+        values, bad = parse_row(number, raw)
+        if bad:
+            errors.extend(bad)
             continue
         try:
             with session.begin_nested():

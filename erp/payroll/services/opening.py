@@ -15,9 +15,8 @@ from sqlalchemy.orm import Session
 
 from erp.core.errors import BusinessError, Conflict, NotFound
 from erp.core.models import Institution, User
-from erp.core.money import MoneyError
 from erp.payroll.models import APPROVED_STATES, PayrollOpening, PayrollProfile, PayrollRun, Payslip
-from erp.payroll.services.employee_sheet import ImportFailed, RowError, parse_cell, read_sheet
+from erp.payroll.services.employee_sheet import ImportFailed, RowError, parse_row, read_sheet
 from erp.payroll.services.employees import employee_profile
 from erp.payroll.services.tax import CumulativeState
 from erp.payroll.services.years import check_year
@@ -107,21 +106,26 @@ def opening_state(opening: PayrollOpening, month: int, slips: dict) -> Cumulativ
 
 
 def import_openings(session: Session, user: User, year: int, data: bytes) -> int:
-    """Every row (by 身份证号 in the user's community) or nothing; returns the number of employees set."""
-    kinds = {key: kind for key, _, kind in COLUMNS}
+    """Every row (by 身份证号 in the user's community) or nothing; returns the number of employees set. An ID
+    number on two rows is refused (the later row would silently replace the earlier)."""
     labels = {key: label for key, label, _ in COLUMNS}
-    errors, count = [], 0
+    errors, seen = [], {}
     for number, raw in read_sheet(data, COLUMNS):
-        try:
-            values = {key: parse_cell(key, kinds[key], value) for key, value in raw.items() if key != "name"}
-        except (ValueError, MoneyError) as exc:
-            errors.append(RowError(number, "-", str(exc)))
+        values, bad = parse_row(number, raw, COLUMNS)
+        if bad:
+            errors.extend(bad)
             continue
+        values.pop("name", None)
+        id_number = values.pop("id_number", None) or ""
+        if id_number in seen:
+            errors.append(RowError(number, labels["id_number"], f"与第 {seen[id_number]} 行重复 "
+                                   f"(the same ID number as row {seen[id_number]})"))
+            continue
+        seen[id_number] = number
         try:
             with session.begin_nested():
                 employee = session.scalar(select(PayrollProfile.employee_id).where(
-                    PayrollProfile.community_id == user.community_id,
-                    PayrollProfile.id_number == (values.pop("id_number", None) or "")))
+                    PayrollProfile.community_id == user.community_id, PayrollProfile.id_number == id_number))
                 if employee is None:
                     raise NotFound.for_field("id_number", "没有此身份证号的职工 (no employee with this ID number)")
                 missing = [key for key in ("through_month", "months", "income") if values.get(key) is None]
@@ -129,10 +133,9 @@ def import_openings(session: Session, user: User, year: int, data: bytes) -> int
                     raise BusinessError.for_field(missing[0], "必填 (required)")
                 set_opening(session, user, employee=employee, year=year, source="excel",
                             **{k: v for k, v in values.items() if v is not None})
-                count += 1
         except BusinessError as exc:
             field = next(iter(exc.fields), "")
             errors.append(RowError(number, labels.get(field, field or "-"), exc.message))
     if errors:
         raise ImportFailed(errors)
-    return count
+    return len(seen)
