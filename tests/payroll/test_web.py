@@ -70,6 +70,10 @@ def test_the_batch_of_slips_prints_in_chinese_with_the_total_in_words(staff, web
     assert pdf.status_code == 200 and pdf.data[:4] == b"%PDF"
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf.data, capture_output=True, check=True).stdout.decode()
     assert text.count("工资条") >= 5 and "实发金额" in text and "大写" in text and "元" in text
+    info = subprocess.run(["pdfinfo", "-"], input=pdf.data, capture_output=True, check=True).stdout.decode()
+    db.session.refresh(run)
+    pages = int(re.search(r"^Pages:\s+(\d+)$", info, re.M).group(1))
+    assert run.slip_count >= 5 and pages == run.slip_count  # a page per slip, no spill-over
 
 
 def test_employees_are_created_edited_exported_and_imported(staff, web):
