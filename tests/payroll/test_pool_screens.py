@@ -67,6 +67,7 @@ def test_the_deans_salary_screens(books, demo, web):
     url = created.headers["Location"]
     page = hr.get(url).get_data(as_text=True)
     assert page.count("20,833.34") == 4 and "250,000.00" in page and "待核定" in page
+    assert re.search(r"及格线</th><td>70</td>", page)  # the default pass mark as written, not 7E+1
     salary_id = re.search(r"/dean-salaries/(\d+)", url).group(1)
     chief = web("chief")
     assert "核定</button>" in chief.get(url).get_data(as_text=True)

@@ -34,6 +34,13 @@ def payroll_amount(value) -> str:
     return format_amount(Decimal(value) if isinstance(value, str) else value)
 
 
+@bp.app_template_filter("payroll_number")
+def payroll_number(value: Decimal) -> str:
+    """A rate, score or count without trailing zeros, never in exponent form (``Decimal("70").normalize()`` prints
+    ``7E+1``)."""
+    return format(value.normalize(), "f")
+
+
 def institutions() -> list[Institution]:
     """The institutions in the user's scope (the scope rules filter the query)."""
     return list(db.session.scalars(select(Institution).where(Institution.active.is_(True))

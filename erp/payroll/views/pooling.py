@@ -18,7 +18,7 @@ from erp.payroll.models.pooling import PLAN_STATE_TITLES, PoolingPlan
 from erp.payroll.reports.pay_gap import pay_gap
 from erp.payroll.services import distribution, pooling
 from erp.payroll.services.years import clamp_year
-from erp.payroll.views.common import bp, form_amount
+from erp.payroll.views.common import bp, form_amount, payroll_number
 from erp.payroll.views.pools import form_decimal, run_action
 
 
@@ -30,8 +30,8 @@ def pooling_plans():
         statement=select(PoolingPlan),
         columns=[Column("year", _("年度"), "int", sort=PoolingPlan.year),
                  Column("state", _("状态"), value=lambda p: _(PLAN_STATE_TITLES[p.state])),
-                 Column("share", _("统筹比例 τ"), value=lambda p: p.share.normalize()),
-                 Column("floor", _("基层保底系数 λ"), value=lambda p: p.floor.normalize()),
+                 Column("share", _("统筹比例 τ"), value=lambda p: payroll_number(p.share)),
+                 Column("floor", _("基层保底系数 λ"), value=lambda p: payroll_number(p.floor)),
                  Column("total", _("统筹总额"), "amount")],
         default_sort="-year",
         # the plan and the department distribution are two permissions (finance plans, HR distributes)
