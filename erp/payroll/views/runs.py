@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from erp.core import jobs
 from erp.core.errors import BusinessError
 from erp.core.extensions import db
 from erp.core.listview import Column, Filter, ListView
@@ -94,24 +95,21 @@ def run(run_id):
     found = _run_or_404(run_id)
     slips = list(db.session.scalars(payroll.slips_of(db.session, found)).unique())
     reviews = payroll.review_run(db.session, found) if found.state is not RunState.DRAFT else []
+    computing = payroll.active_job(db.session, found)
     return render_template("payroll/run.html", run=found, slips=[slip_dict(s, found) for s in slips],
                            reviews=reviews, states=RUN_STATE_TITLES, kinds=RUN_KIND_TITLES,
-                           actions=_actions(found), job=_shown_job(found),
-                           computing=payroll.active_job(db.session, found))
+                           actions=_actions(found), job=_shown_job(computing), computing=computing)
 
 
-def _shown_job(run: PayrollRun):
+def _shown_job(computing):
     """The job the page follows: the one just submitted (``?job=``) if it is the user's, else the user's compute
-    of this run still under way."""
-    from erp.core import jobs
-
+    of the run still under way (``computing``)."""
     job_id = request.args.get("job", type=int)
     if job_id:
         try:
             return jobs.job_for(db.session, current_user, job_id)
         except BusinessError:
             return None
-    computing = payroll.active_job(db.session, run)
     return computing if computing is not None and computing.user_id == current_user.id else None
 
 
