@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Callable
 
 from io import BytesIO
@@ -10,6 +11,7 @@ from flask import render_template, request, send_file, url_for
 
 from erp.core.api_framework import paginate
 from erp.core.extensions import db
+from erp.core.formatting import format_amount
 from erp.core.rendering import build_xlsx
 from erp.core.timeutil import to_local, utcnow
 
@@ -27,6 +29,13 @@ class Column:
 
     def get(self, row) -> Any:
         return self.value(row) if self.value else getattr(row, self.key)
+
+    def display(self, row) -> Any:
+        """The cell as the page shows it: an amount grouped to the fen (420,000.00); Excel keeps the number."""
+        value = self.get(row)
+        if self.kind == "amount" and isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+            return format_amount(value)
+        return value
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ def test_the_pool_screens_from_creation_to_approval(books, demo, web):
     _post(chief, url, f"/payroll/performance-pools/{pool_id}/approve", {})
     assert "已审批" in chief.get(url).get_data(as_text=True)
     listed = finance.get("/payroll/performance-pools").get_data(as_text=True)
-    assert "552950.00" in listed
+    assert "552,950.00" in listed
 
 
 def test_the_mapping_screen_saves_an_item(demo, web):
@@ -79,6 +79,8 @@ def test_the_deans_salary_screens(books, demo, web):
     _post(finance, url, f"/payroll/dean-salaries/{salary_id}/settle", {"score": "85"})
     page = finance.get(url).get_data(as_text=True)
     assert "317,500.00" in page and "296,666.66" in page  # 317,500 − January's 20,833.34 advance
+    listed = finance.get("/payroll/dean-salaries").get_data(as_text=True)
+    assert "450,000.00" in listed and "317,500.00" in listed and "450000.00" not in listed  # grouped, as on paper
 
 
 def test_the_pooling_and_distribution_screens(demo, web):
