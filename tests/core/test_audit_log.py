@@ -174,3 +174,6 @@ def test_filters_refuse_or_match_nothing_for_bad_input_never_a_500(demo, web):
     assert not _rows(client.get("/audit?until=0001-01-01").get_data(as_text=True))
     assert not _rows(client.get("/audit?since=9999-12-31").get_data(as_text=True))
     assert "起始日期 应为日期" in client.get("/audit?since=0001-01-01").get_data(as_text=True)
+    # a page beyond any integer (every list page's paging, erp.core.listview) is an empty page
+    beyond = client.get("/audit?page=99999999999999999999&per_page=99999999999999999999")
+    assert beyond.status_code == 200 and not _rows(beyond.get_data(as_text=True))
