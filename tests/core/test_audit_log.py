@@ -177,3 +177,15 @@ def test_filters_refuse_or_match_nothing_for_bad_input_never_a_500(demo, web):
     # a page beyond any integer (every list page's paging, erp.core.listview) is an empty page
     beyond = client.get("/audit?page=99999999999999999999&per_page=99999999999999999999")
     assert beyond.status_code == 200 and not _rows(beyond.get_data(as_text=True))
+
+
+def test_nested_values_read_as_labelled_chinese_not_python(demo, web):
+    # a pool's 两个允许 checks are a list of records in one field: their keys, flags and blanks are labelled too
+    hospital = db.session.scalar(select(Institution).where(Institution.code == "QH001"))
+    checks = [{"code": "average_pay", "ok": True, "value": "113700.00", "limit": None},
+              {"code": "personnel_share", "ok": False, "value": "0.4095", "limit": "0.4000"}]
+    audit.log_event(db.session, "payroll.compute", "payroll_run", "8", hospital.id, {"checks": checks, "slips": []})
+    db.session.commit()
+    shown = _rows(web("auditor").get("/audit?model=payroll_run&record=8").get_data(as_text=True))
+    assert shown[0]["changes"] == ["checks: — → （编码：average_pay，是否通过：是，金额：113700.00，限额：—）、"
+                                   "（编码：personnel_share，是否通过：否，金额：0.4095，限额：0.4000）"]
