@@ -38,7 +38,8 @@ COMMON_FIELDS = {
     "id": "编号", "code": "编码", "name": "名称", "number": "单号", "date": "日期", "year": "年度", "month": "月份",
     "state": "状态", "kind": "类型", "category": "类别", "memo": "摘要", "note": "备注", "reason": "原因",
     "amount": "金额", "quantity": "数量", "unit_price": "单价", "value": "金额", "total": "合计", "active": "启用",
-    "title": "标题", "version": "版本", "line_no": "行号", "community_id": "医共体", "institution_id": "成员单位",
+    "title": "标题", "ok": "是否通过", "limit": "限额", "version": "版本", "line_no": "行号", "community_id": "医共体",
+    "institution_id": "成员单位",
     "department_id": "科室", "partner_id": "往来单位", "funding_source_id": "资金来源", "project_id": "项目",
     "employee_id": "职工", "account_id": "会计科目", "supplier_id": "供应商", "item_id": "品种", "batch": "批号",
     "expiry": "有效期至", "production_date": "生产日期", "preparer_id": "制单人", "reviewer_id": "审核人",
@@ -113,6 +114,9 @@ class Change:
     after: str
 
 
+EMPTY = (None, "", [], {})  # read alike as "—": a change between two of them is none
+
+
 class Describer:
     """Readable entries for one page: ``users`` and ``institutions`` map ids to names."""
 
@@ -140,9 +144,10 @@ class Describer:
         if name in ("institution_id", "member_institution_id", "parent_id") and isinstance(value, int):
             return self.institutions.get(value, f"#{value}")
         if isinstance(value, list):
-            return "、".join(self.value(model, name, item) for item in value) or "—"
-        if isinstance(value, dict):
-            return "；".join(f"{key}: {item}" for key, item in value.items())
+            return "、".join(self._part(model, name, item) for item in value) or "—"
+        if isinstance(value, dict):  # a snapshot's nested record (a payroll check, a figure): its keys labelled too
+            return "，".join(f"{self.field_label(model, key)}：{self._part(model, key, item)}"
+                            for key, item in value.items()) or "—"
         if name.endswith("_at") or name.endswith("_until"):
             return _beijing(value)
         record = self.labels.records.get(model)
@@ -151,13 +156,18 @@ class Describer:
             return "、".join(titles.get(part, part) for part in str(value).split(","))
         return titles.get(str(value), str(value))
 
+    def _part(self, model: str, name: str, value) -> str:
+        """A value inside a list or a dict, bracketed when it is a list or a dict itself (read as one item)."""
+        text = self.value(model, name, value)
+        return f"（{text}）" if isinstance(value, (list, dict)) and value else text
+
     def changes(self, entry) -> list[Change]:
         """The fields the entry changed (a new record: its filled fields; a deleted one: what it held)."""
         before, after = entry.before or {}, entry.after or {}
         shown = []
         for name in dict.fromkeys([*after, *before]):
             old, new = before.get(name), after.get(name)
-            if old == new or (entry.action == "create" and new in (None, "", [])):
+            if old == new or (new in EMPTY and (entry.action == "create" or old in EMPTY)):
                 continue
             if name in ("id", "hash", "prev_hash") and entry.action in ("create", "delete"):
                 continue  # the record's key is in its own column; the chain fields say nothing to a reader

@@ -2,12 +2,12 @@
 their Chinese labels, filters by person, date range, institution, record type and record, paging, Excel."""
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 
 from flask import Blueprint, abort, current_app
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from erp.core import audit
 from erp.core.audit_labels import Describer, collect
@@ -21,21 +21,27 @@ from erp.core.web import requires
 bp = Blueprint("audit", __name__)
 
 
-def _local_day(value: str, field: str) -> date:
+def _moment(value: str, at: time, field: str) -> datetime:
+    """The UTC moment of ``at`` on the Beijing day ``value``; a day with no UTC moment (0001-01-01 starts in the
+    year 0 in UTC) is refused like a malformed one, not left to overflow in the query."""
     try:
-        return date.fromisoformat(value)
-    except ValueError:
+        return datetime.combine(date.fromisoformat(value), at, LOCAL_TZ).astimezone(timezone.utc)
+    except (ValueError, OverflowError):
         abort(400, _("%(field)s 应为日期 YYYY-MM-DD", field=field))
 
 
 def _since(statement, value: str):
-    start = datetime.combine(_local_day(value, _("起始日期")), time.min, LOCAL_TZ)
-    return statement.where(AuditEntry.at >= start)
+    return statement.where(AuditEntry.at >= _moment(value, time.min, _("起始日期")))
 
 
 def _until(statement, value: str):
-    end = datetime.combine(_local_day(value, _("截止日期")), time.max, LOCAL_TZ)
-    return statement.where(AuditEntry.at <= end)
+    return statement.where(AuditEntry.at <= _moment(value, time.max, _("截止日期")))
+
+
+def _of_institution(by_code: dict[str, int]):
+    # an unknown code (another township's, a typo) matches nothing: comparing None would find the
+    # community-wide entries instead
+    return lambda s, v: s.where(AuditEntry.institution_id == by_code[v]) if v in by_code else s.where(false())
 
 
 def _describer(institutions: list[Institution]) -> Describer:
@@ -88,7 +94,7 @@ def log():
             Filter("person", _("操作人"), lambda s, v: s.where(AuditEntry.username == v), tuple(people)),
             Filter("since", _("起始日期"), _since, input="date"),
             Filter("until", _("截止日期"), _until, input="date"),
-            Filter("institution", _("成员单位"), lambda s, v: s.where(AuditEntry.institution_id == by_code.get(v)),
+            Filter("institution", _("成员单位"), _of_institution(by_code),
                    tuple((i.code, f"{i.code} {i.name}") for i in institutions)),
             Filter("model", _("对象类型"), lambda s, v: s.where(AuditEntry.model.in_(same_type.get(v, [v]))),
                    tuple((model, _(name)) for model, name in record_types)),

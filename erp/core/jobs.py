@@ -40,7 +40,6 @@ from erp.core.session_context import activate_user, system_actor
 from erp.core.timeutil import utcnow
 
 STATES = ("queued", "running", "done", "failed")
-STATE_TITLES = {"queued": "排队中", "running": "运行中", "done": "已完成", "failed": "失败"}
 PENDING_KEY = "erp_jobs_pending"
 PROGRESS_INTERVAL = 0.25  # seconds between progress writes to the database
 

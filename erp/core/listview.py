@@ -12,6 +12,7 @@ from flask import render_template, request, send_file, url_for
 from erp.core.api_framework import paginate
 from erp.core.extensions import db
 from erp.core.formatting import format_amount
+from erp.core.request_input import INT_MAX
 from erp.core.rendering import build_xlsx
 from erp.core.timeutil import to_local, utcnow
 
@@ -77,7 +78,8 @@ class ListView:
         statement, values, sort = self._query()
         if request.args.get("export") == "xlsx":
             return self._xlsx(db.session.scalars(statement))
-        page = max(request.args.get("page", 1, type=int), 1)
+        # bounded like the API's page (PageQuery): ?page=99999999999999999999 is an empty page, not an overflow
+        page = min(max(request.args.get("page", 1, type=int), 1), INT_MAX)
         per_page = min(max(request.args.get("per_page", self.per_page, type=int), 1), MAX_PER_PAGE)
         items, total = paginate(statement, page, per_page)
         pages = max((total + per_page - 1) // per_page, 1)

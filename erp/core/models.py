@@ -307,6 +307,9 @@ class IdempotencyRecord(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+JOB_STATE_TITLES = {"queued": "排队中", "running": "运行中", "done": "已完成", "failed": "失败"}
+
+
 class Job(db.Model):
     """A background job (erp.core.jobs): who asked for it, its state and progress, its result file."""
 
@@ -328,3 +331,8 @@ class Job(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def state_title(self) -> str:
+        """The state as its user reads it (排队中, 运行中, 已完成, 失败)."""
+        return JOB_STATE_TITLES[self.state]

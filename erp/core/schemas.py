@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate
 
 from erp.core.api_framework import PageQuery
-from erp.core.jobs import STATE_TITLES as JOB_STATE_TITLES, percent, progress_of
+from erp.core.jobs import percent, progress_of
 from erp.core.models import CostClass, InstitutionKind
 from erp.core.security import ROLES
 
@@ -101,7 +101,7 @@ class JobSchema(Schema):
     id = fields.Integer()
     title = fields.String()
     state = fields.String(metadata={"description": "queued, running, done, failed"})
-    state_title = fields.Function(lambda job: JOB_STATE_TITLES[job.state])
+    state_title = fields.Function(lambda job: job.state_title)
     done = fields.Function(lambda job: progress_of(job)[0])
     total = fields.Function(lambda job: progress_of(job)[1])
     percent = fields.Function(percent)

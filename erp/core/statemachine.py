@@ -64,7 +64,8 @@ def lock(session: Session, document) -> None:
     statement = (select(mapper.class_).where(*(column == value for column, value in zip(mapper.primary_key, key)))
                  .with_for_update().execution_options(populate_existing=True))
     if session.execute(statement).scalar_one_or_none() is None:  # deleted by a request that locked it first
-        raise NotFound(f"{mapper.class_.__name__} {key} 已被删除 (it was deleted meanwhile)")
+        raise NotFound(f"该记录已被他人删除 ({mapper.class_.__name__} {', '.join(map(str, key))} was deleted "
+                       f"meanwhile)")
     derived = [relationship.key for relationship in mapper.relationships if relationship.viewonly]
     if derived:
         session.expire(document, derived)

@@ -167,7 +167,9 @@ def job_page(job_id: int):
 def job_status(job_id: int):
     from erp.core.schemas import JobSchema
 
-    return JobSchema().dump(_my_job(job_id))
+    status = JobSchema().dump(_my_job(job_id))
+    status["error"] = in_locale(status["error"]) if status["error"] else None  # the page's language, as it shows it
+    return status
 
 
 @bp.get("/jobs/<int:job_id>/result")

@@ -88,6 +88,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def register_web_hooks(app) -> None:
     app.session_interface = SessionInterface()
+    app.add_template_filter(lambda message: in_locale(message) if message else "", "in_locale")
 
     @app.after_request
     def _security_headers(response):

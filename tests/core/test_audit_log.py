@@ -158,3 +158,34 @@ def test_a_record_type_audited_under_two_names_is_one_choice_finding_both(demo, 
     value = re.search(r'<option value="([^"]+)"[^>]*>工资发放批次<', choices)[1]
     shown = _rows(client.get(f"/audit?model={value}&record=7").get_data(as_text=True))
     assert [row["action"] for row in shown] == ["计算工资"]
+
+
+def test_filters_refuse_or_match_nothing_for_bad_input_never_a_500(demo, web):
+    audit.log_event(db.session, "payroll.compute", "payroll_run", "7", None, {"slips": 3})  # community-wide
+    db.session.commit()
+    client = web("auditor")
+    # an unknown code must not select the community-wide entries as "no institution"
+    assert any(row["institution"] == "" for row in _rows(client.get("/audit?per_page=500").get_data(as_text=True)))
+    assert not _rows(client.get("/audit?institution=NOPE").get_data(as_text=True))
+    # 0001-01-01 00:00 in Beijing is in the year 0 in UTC; 9999-12-31 is a day with no entries yet
+    for query in ("since=0001-01-01", "since=2026-02-30", "until=x", "record=a%00"):
+        response = client.get(f"/audit?{query}")
+        assert response.status_code == 400, query
+    assert not _rows(client.get("/audit?until=0001-01-01").get_data(as_text=True))
+    assert not _rows(client.get("/audit?since=9999-12-31").get_data(as_text=True))
+    assert "起始日期 应为日期" in client.get("/audit?since=0001-01-01").get_data(as_text=True)
+    # a page beyond any integer (every list page's paging, erp.core.listview) is an empty page
+    beyond = client.get("/audit?page=99999999999999999999&per_page=99999999999999999999")
+    assert beyond.status_code == 200 and not _rows(beyond.get_data(as_text=True))
+
+
+def test_nested_values_read_as_labelled_chinese_not_python(demo, web):
+    # a pool's 两个允许 checks are a list of records in one field: their keys, flags and blanks are labelled too
+    hospital = db.session.scalar(select(Institution).where(Institution.code == "QH001"))
+    checks = [{"code": "average_pay", "ok": True, "value": "113700.00", "limit": None},
+              {"code": "personnel_share", "ok": False, "value": "0.4095", "limit": "0.4000"}]
+    audit.log_event(db.session, "payroll.compute", "payroll_run", "8", hospital.id, {"checks": checks, "slips": []})
+    db.session.commit()
+    shown = _rows(web("auditor").get("/audit?model=payroll_run&record=8").get_data(as_text=True))
+    assert shown[0]["changes"] == ["checks: — → （编码：average_pay，是否通过：是，金额：113700.00，限额：—）、"
+                                   "（编码：personnel_share，是否通过：否，金额：0.4095，限额：0.4000）"]

@@ -84,7 +84,7 @@ def test_eager_job_runs_after_commit_scoped_to_its_user(demo, api, web):
     assert web("finance").get(f"/jobs/{job.id}").status_code == 404
 
 
-def test_a_failed_job_records_the_business_message_and_rolled_back_work(demo, api):
+def test_a_failed_job_records_the_business_message_and_rolled_back_work(demo, api, web):
     finance = _user("finance")
     job = jobs.submit(db.session, refuse, title="审核", user=finance)
     db.session.commit()
@@ -92,6 +92,10 @@ def test_a_failed_job_records_the_business_message_and_rolled_back_work(demo, ap
     assert body["state"] == "failed" and body["error"] == "工资已审核 (already approved)"
     assert body["result_url"] is None
     assert api("finance").get(f"/api/v1/jobs/{job.id}/result").json["error"]["code"] == "no_result"
+    # the job's page reads in the user's language from the start, before its script polls
+    html = web("finance").get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert ">失败</strong>" in html and ">工资已审核</p>" in html and "already approved" not in html
+    assert web("finance").get(f"/jobs/{job.id}/status").json["error"] == "工资已审核"
 
 
 def test_an_attached_file_is_kept_with_a_dict_result_and_when_the_job_fails(demo, api):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from erp.core.errors import Conflict
+from erp.core.errors import Conflict, NotFound
 from erp.core.extensions import db
 from erp.core.models import User
 from erp.core.statemachine import StateMachine
@@ -52,4 +52,20 @@ def test_begin_locks_and_re_reads_the_row_before_checking(demo):
     with pytest.raises(Conflict, match="「False」变为「False」"):
         activation.begin(db.session, finance, False)
     assert activation.begin(db.session, finance, True) is finance and finance.active is False
+    db.session.rollback()
+
+
+@pytest.mark.committed  # another connection deletes the row this session still holds
+def test_a_document_deleted_meanwhile_is_a_404_in_chinese_with_the_detail_in_english(demo):
+    from tests.factories import UserFactory
+
+    gone = UserFactory(username="leaver", role="clerk", institutions=["QH102"])
+    db.session.commit()
+    with Session(db.engine) as other:
+        other.execute(delete(User).where(User.id == gone.id))
+        other.commit()
+    with pytest.raises(NotFound) as refused:
+        StateMachine({(True, False)}, field="active").begin(db.session, gone, False)
+    assert refused.value.status == 404
+    assert refused.value.message == f"该记录已被他人删除 (User {gone.id} was deleted meanwhile)"
     db.session.rollback()

@@ -131,3 +131,22 @@ def test_a_message_shows_its_chinese_part_in_chinese_and_its_detail_in_english(a
 
         session["locale"] = "en"
         assert in_locale(message) == "invalid credentials or account locked"
+
+
+@pytest.mark.parametrize("username, ledger, payroll", [("hr", False, True), ("finance", True, True),
+                                                      ("pharmacy", False, False)])
+def test_may_open_follows_the_pages_own_permission(app, demo, username, ledger, payroll):
+    """A page links a document of another module only where its user may go: the target's @requires decides."""
+    from flask_login import login_user
+
+    from erp.core.models import User
+    from erp.core.web import may_open
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    with app.test_request_context("/"):
+        login_user(user)
+        assert may_open("/ledger/vouchers/1?from=budget") is ledger
+        assert may_open("/payroll/runs") is payroll
+        # no such page, a page only posted to, an id beyond INTEGER, nothing: no link
+        assert not any(may_open(url) for url in ("/nope", "/ledger/vouchers/1/post", "/ledger/vouchers/2147483648",
+                                                 "", None))
