@@ -75,3 +75,26 @@ def test_a_month_settled_at_zero_is_recorded_without_a_voucher(books, api):
     assert recorded.status_code == 200, recorded.json
     assert recorded.json["months"] == [{"month": 1, "amount": "0.00", "voucher": None}]
     assert recorded.json["remaining"] == "1000000.00"
+
+
+def test_bad_month_input_names_the_field_and_posts_nothing(books, api):
+    finance, chief = api("finance"), api("chief")
+    budget_id = finance.post("/api/v1/insurance-budgets", json={
+        "year": YEAR, "funding_total": "1000000.00", "previous_funding_total": "1000000.00",
+        "serious_illness_fund": "0", "share": "1"}).json["id"]
+    url = f"/api/v1/insurance-budgets/{budget_id}/months"
+    for body, field in (({"month": 13, "amount": "1.00"}, "month"), ({"month": "三", "amount": "1.00"}, "month"),
+                        ({"month": True, "amount": "1.00"}, "month"), ({"month": 1, "amount": "-1.00"}, "amount"),
+                        ({"month": 1, "amount": "1.001"}, "amount"), ({"month": 1, "amount": "1\u0000"}, "amount"),
+                        ({"month": 1, "amount": "9999999999999999.00"}, "amount"),
+                        ({"month": 1, "amount": "1.00", "date": f"{YEAR}-13-01"}, "date"),
+                        ({"month": 1, "amount": "1.00", "date": f"{YEAR + 1}-01-05"}, "date")):
+        refused = chief.post(url, json=body)
+        assert refused.status_code == 422 and field in refused.json["error"]["fields"], (body, refused.json)
+    assert chief.post("/api/v1/insurance-budgets/2147483647/months",
+                      json={"month": 1, "amount": "1.00"}).status_code == 404
+    # the budget's author prepared it: the same person may not also post its settlements (制单 ≠ 记账)
+    assert finance.post(url, json={"month": 1, "amount": "1.00"}).status_code == 403
+    after = chief.get(f"/api/v1/insurance-budgets/{budget_id}").json
+    assert (after["months"], after["settled_to_date"]) == ([], "0.00")
+    assert not list(db.session.scalars(select(Voucher).where(Voucher.source_kind == "insurance_month")))

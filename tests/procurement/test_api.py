@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from tests.factories import supplier_uscc
@@ -155,3 +156,24 @@ def test_the_workbook_exports_and_imports_through_the_api(demo, api):
     rows = list(load_workbook(io.BytesIO(report.data)).active.iter_rows(values_only=True))
     assert rows[3][:3] == (4, "医保编码", "T00170000")
     assert clerk.post("/api/v1/catalogue/import", json={"file": "not base64!"}).status_code == 422
+
+
+def test_a_clerk_scoped_to_one_member_cannot_import_the_community_catalogue(demo, api):
+    """The catalogue is the community's: the import service itself refuses a user scoped to one member (403),
+    through the API and the page alike, and queues no job."""
+    from sqlalchemy import func, select
+
+    from erp.core.errors import Forbidden
+    from erp.core.extensions import db
+    from erp.core.models import Institution, Job, User
+    from erp.procurement import services as procurement
+
+    clerk = db.session.scalar(select(User).where(User.username == "procurement"))
+    clerk.institutions = [db.session.scalar(select(Institution).where(Institution.code == "QH102"))]
+    db.session.commit()
+    jobs_before = db.session.scalar(select(func.count(Job.id)))
+    refused = api("procurement").post("/api/v1/catalogue/import", json={"file": base64.b64encode(b"PK").decode()})
+    assert refused.status_code == 403 and refused.json["error"]["code"] == "community_wide_setting", refused.json
+    assert db.session.scalar(select(func.count(Job.id))) == jobs_before
+    with pytest.raises(Forbidden):  # the service's own rule, whoever calls it
+        procurement.submit_import(db.session, clerk, b"PK", "目录.xlsx")

@@ -22,16 +22,33 @@ def institution_of(session: Session, community_id: int, institution, *, write: b
     return institution_by_code(session, community_id, str(institution), write=write)
 
 
+def account_lookup(institution: Institution, code):
+    """The active account ``code`` as the institution sees it: its own first, else the community's."""
+    return (select(Account).where(Account.community_id == institution.community_id, Account.code == str(code),
+                                  Account.active.is_(True),
+                                  or_(Account.institution_id.is_(None), Account.institution_id == institution.id))
+            .order_by(Account.institution_id.desc().nulls_last()).limit(1))
+
+
+def is_expenditure(basis: Basis, category: str) -> bool:
+    """A budget-accounting expenditure account (7xxx or a detail below it)."""
+    return basis is Basis.BUDGET and category == "budget_expenditure"
+
+
+def department_lookup(institution: Institution, code):
+    return select(Department.id).where(Department.institution_id == institution.id, Department.code == str(code))
+
+
+def funding_source_lookup(community_id: int, code):
+    return select(FundingSource.id).where(FundingSource.community_id == community_id, FundingSource.code == str(code))
+
+
 def expenditure_account(session: Session, institution: Institution, code: str, field: str = "account") -> Account:
     """A budget-accounting expenditure account (7xxx or a detail below it) this institution may use."""
-    account = session.scalar(
-        select(Account).where(Account.community_id == institution.community_id, Account.code == str(code),
-                              Account.active.is_(True),
-                              or_(Account.institution_id.is_(None), Account.institution_id == institution.id))
-        .order_by(Account.institution_id.desc().nulls_last()))
+    account = session.scalar(account_lookup(institution, code))
     if account is None:
         raise NotFound.for_field(field, f"科目 {code} 不存在 (unknown account {code!r})", "unknown_account")
-    if account.basis is not Basis.BUDGET or account.category != "budget_expenditure":
+    if not is_expenditure(account.basis, account.category):
         raise BusinessError.for_field(field, f"科目 {code} {account.name} 不是预算支出科目（7 开头）"
                                              f"(not a budget expenditure account)", "not_expenditure_account")
     return account
@@ -42,8 +59,7 @@ def department_id(session: Session, institution: Institution, code, field: str =
         return None
     if isinstance(code, Department):
         return code.id
-    found = session.scalar(select(Department.id).where(Department.institution_id == institution.id,
-                                                       Department.code == str(code)))
+    found = session.scalar(department_lookup(institution, code))
     if found is None:
         raise NotFound.for_field(field, f"{institution.name} 没有科室 {code} (unknown department {code!r})",
                                  "unknown_department")
@@ -55,8 +71,7 @@ def funding_source_id(session: Session, community_id: int, code, field: str = "f
         return None
     if isinstance(code, FundingSource):
         return code.id
-    found = session.scalar(select(FundingSource.id).where(FundingSource.community_id == community_id,
-                                                          FundingSource.code == str(code)))
+    found = session.scalar(funding_source_lookup(community_id, code))
     if found is None:
         raise NotFound.for_field(field, f"资金来源 {code} 不存在 (unknown funding source {code!r})",
                                  "unknown_funding_source")

@@ -32,10 +32,11 @@ from erp.core.errors import BusinessError, Conflict
 from erp.core.models import Department, FundingSource, User
 from erp.core.scoping import current_scope
 from erp.core.timeutil import local_today
-from erp.ledger.services import Account, Basis
+from erp.ledger.services import Account
 from erp.budget.models import (ZERO, Budget, BudgetEntry, BudgetLine, BudgetState, BudgetWarning, Control,
                                EntryKind, EntryState)
-from erp.budget.services.common import (department_id, expenditure_account, funding_source_id, institution_of,
+from erp.budget.services.common import (account_lookup, department_id, department_lookup, expenditure_account,
+                                        funding_source_id, funding_source_lookup, institution_of, is_expenditure,
                                         positive_amount)
 
 LIVE_STATES = (BudgetState.APPROVED, BudgetState.EXECUTING)
@@ -85,16 +86,11 @@ def _resolve(session: Session, inst, account, department, funding_source) -> tup
     """The account's code and the department's and funding source's ids in one round trip (every reserve and
     check names them); anything unknown or not an expenditure account is re-looked-up by the helpers of
     :mod:`~erp.budget.services.common`, which raise the error naming the field."""
-    dept = _id_of(department, Department, select(Department.id).where(
-        Department.institution_id == inst.id, Department.code == str(department)))
-    source = _id_of(funding_source, FundingSource, select(FundingSource.id).where(
-        FundingSource.community_id == inst.community_id, FundingSource.code == str(funding_source)))
-    row = session.execute(
-        select(Account.code, Account.basis, Account.category, dept, source)
-        .where(Account.community_id == inst.community_id, Account.code == str(account), Account.active.is_(True),
-               or_(Account.institution_id.is_(None), Account.institution_id == inst.id))
-        .order_by(Account.institution_id.desc().nulls_last()).limit(1)).first()
-    if row is None or row.basis is not Basis.BUDGET or row.category != "budget_expenditure":
+    dept = _id_of(department, Department, department_lookup(inst, department))
+    source = _id_of(funding_source, FundingSource, funding_source_lookup(inst.community_id, funding_source))
+    row = session.execute(account_lookup(inst, account).with_only_columns(
+        Account.code, Account.basis, Account.category, dept, source)).first()
+    if row is None or not is_expenditure(row.basis, row.category):
         expenditure_account(session, inst, account)  # raises, naming the account
     dept_id, source_id = row[3], row[4]
     if dept_id is None and department not in (None, ""):

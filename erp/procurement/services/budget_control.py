@@ -9,7 +9,7 @@ payment's lines carry neither, so its actual spending lands on the institution's
 
 - :func:`reserve_order` — approving the order commits each account's amount (Stop: 409 ``budget_exceeded``, the
   approval's transaction is rolled back and the order stays a draft; Warn: the warning is recorded).
-- :func:`release_lines` / :func:`release_order` — a cancelled line (or order) frees its amount.
+- :func:`release_order` — a cancelled order, or one sent back to 待审批 by a line's cancel, frees its amounts.
 - :func:`hand_over_to_payment` — posting a payment hands the paid part of each order's commitment over to the
   payment, whose voucher's 平行记账 line then turns it into actual spending, once (budget's ``before_post``).
   An invoice booked by another institution (goods received straight at a member) releases the part instead:
@@ -28,7 +28,7 @@ from erp.budget import services as budget
 from erp.core.models import User
 from erp.core.money import largest_remainder
 from erp.ledger.services import DocumentSource, posting_template
-from erp.procurement.models import Payment, PurchaseOrder, PurchaseOrderLine
+from erp.procurement.models import Payment, PurchaseOrder
 
 ZERO = Decimal(0)
 TEMPLATE, ROLE = "procurement.payment", "budget_expenditure"
@@ -54,15 +54,6 @@ def reserve_order(session: Session, order: PurchaseOrder, user: User) -> list:
     return [budget.reserve(session, order.institution, account, None, None, amount, order_source(order, account),
                            user=user, reason=f"采购订单审批 {order.number}")
             for account, amount in _by_account(session, order, live).items() if amount > 0]
-
-
-def release_lines(session: Session, order: PurchaseOrder, lines: list[PurchaseOrderLine], user: User | None = None):
-    """释放 what cancelled lines had committed (nothing was received on them, so nothing of it was paid)."""
-    for account, amount in _by_account(session, order, lines).items():
-        source = order_source(order, account)
-        part = min(amount, budget.committed(session, source))
-        if part > 0:
-            budget.release(session, source, part, user=user)
 
 
 def release_order(session: Session, order: PurchaseOrder, user: User | None = None) -> None:

@@ -13,13 +13,15 @@ from erp.core import jobs
 from erp.core.api_framework import FileResult
 from erp.core.models import Job, User
 from erp.core.rendering import XLSX_MIMETYPE
+from erp.core.security import require_whole_community
 from erp.procurement.services.catalogue_import import (CatalogueImportFailed, error_report, import_catalogue,
                                                        result_report)
 
 
 def submit_import(session: Session, user: User, data: bytes, filename: str) -> Job:
     """Queue the import of ``data`` (an .xlsx) into the user's community catalogue; runs once ``session``
-    commits. The caller has checked that the user may change the whole community's catalogue."""
+    commits. Refused (403) unless the user's scope is the whole community: the catalogue is the community's."""
+    require_whole_community(user, "统一用药目录")
     name = filename or "目录.xlsx"
     return jobs.submit(session, run_import, user.community_id, base64.b64encode(data).decode("ascii"), name,
                        title=f"导入统一用药目录 {name}", user=user)

@@ -14,7 +14,7 @@ from erp.core.errors import BusinessError, Forbidden, NotFound
 from erp.core.models import Institution, InstitutionKind, Partner, User
 from erp.procurement.models import CatalogueItem
 
-PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+PERIOD = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)  # ASCII: int() would read "２０２６" too
 MAX_QUANTITY = 10_000_000
 
 

@@ -58,13 +58,15 @@ class Kpis:
 
 
 def parse_kpi_period(text: str) -> tuple[date, date, str]:
+    """YYYY or YYYY-MM → (first day, the day after the last, the text), or 422 naming ``period``. The year is
+    bounded as in :func:`parse_period` (and below 9999: the period's end is a date too)."""
     text = (text or "").strip()
-    if len(text) == 4 and text.isdigit():
+    if len(text) == 4 and text.isascii() and text.isdigit() and 1900 <= int(text) < 9999:
         year = int(text)
         return date(year, 1, 1), date(year + 1, 1, 1), text
     if match := PERIOD.match(text):
         year, month = int(match.group(1)), int(match.group(2))
-        if 1 <= month <= 12:
+        if 1 <= month <= 12 and 1900 <= year < 9999:
             return date(year, month, 1), date(year + (month == 12), month % 12 + 1, 1), text
     raise BusinessError.for_field("period", f"期间应为 YYYY 或 YYYY-MM (YYYY or YYYY-MM, got {text!r})", "invalid_period")
 

@@ -26,7 +26,7 @@ from erp.procurement.models import (CatalogueItem, OrderState, Platform, PriceAg
                                     RequisitionState, Supplier)
 from erp.procurement.models.purchase_order import ORDER_STATES
 from erp.procurement.services.agreements import agreement_rank
-from erp.procurement.services.budget_control import release_lines, release_order, reserve_order
+from erp.procurement.services.budget_control import release_order, reserve_order
 from erp.procurement.services.flow_common import central_pharmacy, different_person, parse_period
 from erp.procurement.services.suppliers import LicenceExpired, check_supplier_licence
 
@@ -236,25 +236,30 @@ def cancel_order_line(session: Session, order: PurchaseOrder, line_id: int, reas
         raise NotFound.for_field("line", f"订单 {order.number} 没有行 {line_id} (no such line)")
     lock(session, order)  # one change of the order at a time
     session.refresh(line)  # re-read under the lock: a simultaneous cancel of the line counts
-    if order.state is OrderState.CANCELLED or line.cancelled:
-        raise Conflict("该行已作废 (the line is already cancelled)", code="invalid_transition")
-    if line.received:
-        raise Conflict(f"该行已收货 {line.received}，不能作废 (received already)", code="line_received")
+    if refusal := line_cancel_refusal(order, line):
+        raise refusal
     reason = (reason or "").strip()
     if not reason:
         raise BusinessError.for_field("reason", "请填写作废原因 (a reason is required)")
-    if order.state is OrderState.APPROVED:
+    if order.state is OrderState.APPROVED:  # a draft has committed nothing yet: nothing to release
         ORDER_STATES.check(order, OrderState.DRAFT)
-        if any(other.received for other in order.lines):
-            raise Conflict(f"订单 {order.number} 已开始收货，审批金额不能再变更，不能作废行 (goods were received on the "
-                           f"approved order: its lines can no longer be cancelled)", code="order_receiving")
         release_order(session, order)
         order.state, order.approved_by_id, order.approved_at = OrderState.DRAFT, None, None
-        _free(session, [line], reason)
-        return line
     _free(session, [line], reason)
-    release_lines(session, order, [line])
     return line
+
+
+def line_cancel_refusal(order: PurchaseOrder, line: PurchaseOrderLine) -> Conflict | None:
+    """Why ``line`` cannot be cancelled now (the 409 :func:`cancel_order_line` raises), or None: the order page
+    offers the cancel where this is None."""
+    if order.state is OrderState.CANCELLED or line.cancelled:
+        return Conflict("该行已作废 (the line is already cancelled)", code="invalid_transition")
+    if line.received:
+        return Conflict(f"该行已收货 {line.received}，不能作废 (received already)", code="line_received")
+    if order.state is OrderState.APPROVED and any(other.received for other in order.lines):
+        return Conflict(f"订单 {order.number} 已开始收货，审批金额不能再变更，不能作废行 (goods were received on the "
+                        f"approved order: its lines can no longer be cancelled)", code="order_receiving")
+    return None
 
 
 def cancel_order(session: Session, order: PurchaseOrder, reason: str) -> PurchaseOrder:

@@ -168,8 +168,9 @@ def order_list():
 def order_page(order_id):
     order = db.session.get(PurchaseOrder, order_id) or abort(404)
     users = {u.id: u for u in db.session.scalars(select(User).where(User.community_id == current_user.community_id))}
+    cancellable = {line.id for line in order.lines if orders.line_cancel_refusal(order, line) is None}
     return render_template("procurement/order.html", order=order, platforms=PLATFORM_LABELS, users=users,
-                           money=decimal_str)
+                           money=decimal_str, cancellable=cancellable)
 
 
 @bp.post("/orders/<int:order_id>/<any(approve, platform, cancel, cancel_line):action>")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
+import pytest
+
 from erp.core.extensions import db
 from erp.procurement.services import set_selling_price, update_settings
 from tests.procurement.flow.conftest import (ASPIRIN, HERB, PERIOD, SYRINGE, TODAY, approved_order, consolidate,
@@ -101,3 +103,16 @@ def test_the_page_pdf_and_excel(flow, api, web):
             Decimal("0.14"), Decimal("0.14")] in amounts
     assert amounts[-1] == [Decimal(v) for v in ("15.63", "3.15", "2.35", "0.47", "2.82", "2.36", "0.23", "0.23")]
     assert api("finance").get(f"{URL}?period=2026-13").json["error"]["code"] == "invalid_period"
+
+
+@pytest.mark.parametrize("period", ["0000", "9999", "9999-12", "0001-01", "2026-1", "2026-00", "２０２６", "2026\x00"])
+def test_a_period_out_of_the_calendar_is_refused_naming_it_never_500(demo, api, web, period):
+    """Years 0 and 9999 once went to date() unchecked (500), full-width digits were read as a year; the page
+    says the same as the API."""
+    answer = api("finance").get(URL, query_string={"period": period})
+    assert answer.status_code == 422 and "period" in answer.json["error"]["fields"], answer.json
+    page = web("procurement").get("/procurement/zero-markup-compensation", query_string={"period": period})
+    if "\x00" in period:  # the pages refuse a NUL in the query centrally
+        assert page.status_code == 400
+    else:
+        assert page.status_code == 200 and "期间应为 YYYY 或 YYYY-MM" in page.get_data(as_text=True)
