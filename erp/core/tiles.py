@@ -15,6 +15,14 @@ from sqlalchemy.orm import Session
 from erp.core.registry import Manifest, ModuleRegistry, Tile, import_object
 
 
+def in_scope(statement, column, scope):
+    """A tile's query limited to the user's institutions by ``column`` (its table's institution), itself.
+
+    A tile counts rows of one table, so it filters that table and skips the central scoping, whose criteria
+    (one per scoped class) are compiled into every query: ten times the cost of the count on the home page."""
+    return statement.where(column.in_(sorted(scope.institution_ids))).execution_options(skip_scope=True)
+
+
 @dataclass(frozen=True)
 class TileValue:
     value: int | Decimal
