@@ -102,11 +102,19 @@ def cash_flow_items() -> dict[str, Line]:
     return {line.key: line for line in line_map(CASH_FLOW_MAP).lines if line.kind == "item"}
 
 
-def check_cash_flow_item(code: str, field: str) -> str:
-    """A cash-flow item code given on a voucher line, or a 4xx naming the field."""
-    if code not in cash_flow_items():
+def check_cash_flow_item(code: str, field: str, direction: str) -> str:
+    """A cash-flow item code given on a voucher line, or a 4xx naming the field. ``direction`` is the line's:
+    ``in`` for a debit (cash received), ``out`` for a credit — an outflow item on cash received would print as a
+    negative payment in the 现金流量表 (a 红字 line keeps its side, so its reversal keeps the direction)."""
+    item = cash_flow_items().get(code)
+    if item is None:
         raise BusinessError.for_field(field, f"现金流量项目 {code} 不存在 (unknown cash-flow item)",
                                       "cash_flow_item")
+    if direction not in item.flags:
+        side = "借方（收到现金）" if direction == "in" else "贷方（支付现金）"
+        raise BusinessError.for_field(field, f"现金流量项目 {code} {item.label} 与分录方向不符：{side}应填"
+                                             f"{'流入' if direction == 'in' else '流出'}项目 (the item's direction "
+                                             f"differs from the line's side)", "cash_flow_item")
     return code
 
 
