@@ -139,11 +139,14 @@ def test_cash_flow_items_given_on_lines_transfers_and_red_reversals(examples, bo
     assert body["checks"]["ties"] is True
 
 
+def voucher_body(*lines: dict) -> dict:
+    return {"institution": CENTRE, "date": f"{YEAR}-03-15", "lines": list(lines)}
+
+
 def test_a_cash_flow_item_is_checked(books, api):
     client = api("finance")
-    body = {"institution": CENTRE, "date": f"{YEAR}-03-15", "lines": [
-        {"account": "1001", "debit": "10.00", "cash_flow_item": "nonsense"},
-        {"account": "4101010101", "credit": "10.00"}]}
+    body = voucher_body({"account": "1001", "debit": "10.00", "cash_flow_item": "nonsense"},
+                        {"account": "4101010101", "credit": "10.00"})
     response = client.post("/api/v1/vouchers", json=body)
     assert response.status_code in (400, 422) and "lines[0].cash_flow_item" in str(response.json)
     body["lines"][0]["cash_flow_item"] = "business"
@@ -159,14 +162,13 @@ def test_a_cash_flow_item_is_checked(books, api):
 def test_a_cash_flow_item_goes_the_lines_way(examples, api):
     # 支付给职工 (an outflow) on cash received would print as a negative payment: refused, the field named
     client = api("finance")
-    body = {"institution": CENTRE, "date": f"{YEAR}-03-15", "lines": [
-        {"account": "1002", "debit": "2345.67", "cash_flow_item": "staff"},
-        {"account": "4101010101", "credit": "2345.67"}]}
+    body = voucher_body({"account": "1002", "debit": "2345.67", "cash_flow_item": "staff"},
+                        {"account": "4101010101", "credit": "2345.67"})
     response = client.post("/api/v1/vouchers", json=body)
     assert response.status_code == 422 and response.json["error"]["code"] == "cash_flow_item"
     assert list(response.json["error"]["fields"]) == ["lines[0].cash_flow_item"]
-    paid = {"institution": CENTRE, "date": f"{YEAR}-03-15", "lines": [
-        {"account": "2201", "debit": "2345.67"}, {"account": "1002", "credit": "2345.67", "cash_flow_item": "business"}]}
+    paid = voucher_body({"account": "2201", "debit": "2345.67"},
+                        {"account": "1002", "credit": "2345.67", "cash_flow_item": "business"})
     response = client.post("/api/v1/vouchers", json=paid)
     assert response.status_code == 422 and list(response.json["error"]["fields"]) == ["lines[1].cash_flow_item"]
     # the right way round both are taken, and a 红字 reversal of the payment lowers the same item
