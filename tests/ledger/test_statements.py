@@ -143,6 +143,18 @@ def voucher_body(*lines: dict) -> dict:
     return {"institution": CENTRE, "date": f"{YEAR}-03-15", "lines": list(lines)}
 
 
+def test_a_transfer_between_cash_accounts_is_no_cash_flow_even_with_an_item(examples, books, api):
+    before = by_key(statement(api("finance"), "cash-flow"))
+    books.enter(CENTRE, [("1001", "2000.00", "0", {"cash_flow_item": "other_in"}),
+                         ("1002", "0", "2000.00", {"cash_flow_item": "other_out"})], on=MAR, memo="提取现金")
+    db.session.commit()
+    body = statement(api("finance"), "cash-flow")
+    rows = by_key(body)
+    assert rows["other_in"]["period"] == before["other_in"]["period"] == "0.00"
+    assert rows["other_out"]["period"] == "0.00" and rows["net_increase"]["period"] == "-209000.00"
+    assert body["checks"]["ties"] is True
+
+
 def test_a_cash_flow_item_is_checked(books, api):
     client = api("finance")
     body = voucher_body({"account": "1001", "debit": "10.00", "cash_flow_item": "nonsense"},
