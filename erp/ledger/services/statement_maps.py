@@ -84,6 +84,14 @@ def line_map(name: str) -> LineMap:
         return LineMap(name, [_line(row) for row in csv.DictReader(source)])
 
 
+def longest_prefix(code: str, candidates) -> str | None:
+    """The value of the longest prefix of ``code`` among ``(prefix, value)`` pairs (a counter-account's class in
+    the maps that classify by account code), or None."""
+    match = max(((prefix, value) for prefix, value in candidates if code.startswith(prefix)),
+                key=lambda found: len(found[0]), default=None)
+    return match[1] if match else None
+
+
 @cache
 def data_rows(name: str) -> tuple[dict, ...]:
     """A plain data file of the statements' folder (e.g. the cash-flow defaults), as rows."""
@@ -122,9 +130,6 @@ def check_cash_flow_item(code: str, field: str, direction: str) -> str:
 def default_cash_flow_item(account_code: str, direction: str) -> str:
     """The item a cash movement gets from its counter-account when its line names none: the longest prefix of
     ``cash_flow_defaults.csv`` for the direction (``in`` for cash received), else the direction's default."""
-    match = max((row for row in data_rows("cash_flow_defaults")
-                 if row["direction"] == direction and account_code.startswith(row["account_prefix"])),
-                key=lambda row: len(row["account_prefix"]), default=None)
-    if match is not None:
-        return match["item"]
-    return next(key for key, line in cash_flow_items().items() if {direction, "default"} <= line.flags)
+    item = longest_prefix(account_code, ((row["account_prefix"], row["item"]) for row in data_rows("cash_flow_defaults")
+                                         if row["direction"] == direction))
+    return item or next(key for key, line in cash_flow_items().items() if {direction, "default"} <= line.flags)
