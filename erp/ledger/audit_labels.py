@@ -1,5 +1,6 @@
 """How the auditors' log names the ledger's records and fields (the manifest's ``audit_labels``)."""
 from erp.core.audit_labels import AuditLabels, RecordLabel
+from erp.ledger.services.statement_maps import cash_flow_items
 
 BASIS = {"financial": "财务会计", "budget": "预算会计"}
 SOURCE = {"source_module": "来源模块", "source_kind": "来源单据类型", "source_key": "来源单据",
@@ -18,7 +19,9 @@ LABELS = AuditLabels(records={
         {"state": {"draft": "未审核", "reviewed": "已审核", "posted": "已记账"},
          "kind": {"normal": "普通凭证", "reversal": "红字冲销", "closing": "结转凭证", "opening": "期初建账"}}),
     "VoucherLine": RecordLabel("凭证分录", {"debit": "借方金额", "credit": "贷方金额", "basis": "核算类型",
-                                           "generated": "自动生成（平行记账）"}, {"basis": BASIS}),
+                                           "generated": "自动生成（平行记账）", "cash_flow_item": "现金流量项目"},
+                               {"basis": BASIS,
+                                "cash_flow_item": {code: item.label for code, item in cash_flow_items().items()}}),
     "LedgerSettings": RecordLabel("凭证设置", {"poster_may_review": "审核人可记账", "cashier_sign": "需出纳签字"}),
     "Account": RecordLabel("会计科目", {"parent_id": "上级科目", "level": "级次", "basis": "核算类型",
                                        "balance_side": "余额方向", "required_dimensions": "辅助核算",

@@ -61,6 +61,8 @@
                'memo'];
   // 现金流量项目 (cash_flow_item) is left out of the Enter order: optional, reached by Tab or the mouse
   var DIMENSIONS = ['department', 'partner', 'funding_source', 'project', 'employee'];
+  // cells that show the name of their code below it: the dimensions and the 现金流量项目 (its names come with the page)
+  var NAMED = DIMENSIONS.concat(['cash_flow_item']);
 
   function init() {
     var form = document.getElementById('voucher-form');
@@ -311,6 +313,13 @@
 
     // ---- dimension code lists for the chosen institution; each cell shows the name of its code
     var dimensionNames = {}; // dimension -> code -> name
+    var itemList = document.getElementById('dl-cash_flow_item');
+    if (itemList) {
+      dimensionNames.cash_flow_item = {};
+      Array.prototype.forEach.call(itemList.options, function (option) {
+        dimensionNames.cash_flow_item[option.value] = option.textContent;
+      });
+    }
     function showDimensionName(input) {
       var dim = input.getAttribute('data-col');
       var label = input.parentNode.querySelector('.dim-name');
@@ -324,7 +333,7 @@
     }
     function showDimensionNames() {
       rows().forEach(function (row) {
-        DIMENSIONS.forEach(function (dim) { showDimensionName(cell(row, dim)); });
+        NAMED.forEach(function (dim) { showDimensionName(cell(row, dim)); });
       });
     }
     function loadDimensions() {
@@ -354,7 +363,7 @@
       var col = input.getAttribute('data-col');
       if (col === 'account') onAccountInput(input);
       if (col === 'debit' || col === 'credit') recalc();
-      if (DIMENSIONS.indexOf(col) >= 0) showDimensionName(input);
+      if (NAMED.indexOf(col) >= 0) showDimensionName(input);
       ensureTrailingBlank();
     });
     form.addEventListener('change', function (event) {

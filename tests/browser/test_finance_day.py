@@ -68,3 +68,18 @@ def test_the_department_cost_report_opens_for_a_month(signed_in):
     expect(departments.filter(has_text="内科")).to_have_count(1)
     expect(chief.locator(".reconciliation h3")).to_have_text("与总账核对")
     expect(filters.get_by_role("button", name="打印 PDF")).to_be_visible()
+
+
+def test_the_cash_flow_cell_names_its_item_and_the_memo_keeps_room(signed_in):
+    # the 现金流量项目 column shows the item's Chinese name under its code, an unknown code is flagged, and at
+    # 1366 px the grid leaves the 摘要 column room for a memo (it had shrunk to three characters)
+    finance = signed_in("finance")
+    finance.set_viewport_size({"width": 1366, "height": 900})
+    open_menu(finance, "录入凭证")
+    items = finance.locator("td.cell-cash_flow_item")
+    items.nth(0).locator("input").fill("business")
+    items.nth(1).locator("input").fill("nonsense")
+    expect(items.nth(0).locator(".dim-name")).to_have_text("事业活动收到的除财政拨款以外的现金")
+    expect(items.nth(1).locator(".dim-name")).to_have_text("编码不存在")
+    memo = finance.locator("#voucher-lines thead th", has_text="摘要").bounding_box()
+    assert memo["width"] >= 140, memo

@@ -14,6 +14,7 @@ from erp.budget.models import Budget, BudgetLine
 from erp.core.extensions import db
 from erp.core.models import AuditEntry, Community, Institution, InstitutionKind
 from erp.core.timeutil import local_today
+from erp.ledger.api.reports import STATEMENT_SUMMARIES
 from erp.ledger.models import FiscalYear, Period, PeriodState, Voucher, VoucherKind, VoucherState
 from erp.procurement.services.reconciliation import reconcile
 from tests.core.test_cli import erp, ok
@@ -44,12 +45,16 @@ def book_keepers(session) -> list[Institution]:
                                 .order_by(Institution.code)))
 
 
-def api_get(app, path: str) -> dict:
+def api_response(app, path: str):
     client = app.test_client()
     token = client.post("/api/v1/auth/token", json={"username": "finance", "password": "yigong2026"}).json["token"]
     response = client.get(path, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200, response.get_data(as_text=True)
-    return response.json
+    return response
+
+
+def api_get(app, path: str) -> dict:
+    return api_response(app, path).json
 
 
 def test_every_member_keeping_books_has_a_balanced_trial_balance_with_the_quarter_in_it(loaded, session):
@@ -104,6 +109,31 @@ def test_the_balance_sheet_balances_for_every_member(loaded, session):
         checks = api_get(loaded, f"/api/v1/reports/balance-sheet?institution={member.code}&period={YEAR}-03")["checks"]
         assert checks["balanced"] is True, member.code
         assert Decimal(checks["assets"]) == Decimal(checks["liabilities"]) + Decimal(checks["net_assets"])
+
+
+@pytest.mark.parametrize("target", ["institution=QH001", "community=QH"])
+def test_every_statement_ties_on_the_demo_books_and_prints(loaded, target):
+    """A newcomer opening any statement of March sees real figures that tie: every check a statement makes holds,
+    the 现金流量表's net increase is the cash accounts' movement in the 科目余额表, and the 收入费用表, the
+    医疗活动收入费用明细表 and the 净资产变动表 agree on the surplus; each prints as PDF and Excel."""
+    query = f"{target}&period={YEAR}-03"
+    bodies = {name: api_get(loaded, f"/api/v1/reports/{name}?{query}") for name in STATEMENT_SUMMARIES}
+    for name, body in bodies.items():
+        failed = {key for key, value in body["checks"].items() if value is False}
+        assert not failed, (name, failed)
+    tb = {row["account"]: row for row in api_get(loaded, f"/api/v1/reports/trial-balance?{query}")["rows"]}
+    cash_movement = sum(Decimal(tb[code]["period_debit"]) - Decimal(tb[code]["period_credit"])
+                        for code in ("1001", "1002", "1011", "1021") if code in tb)
+    assert cash_movement and Decimal(bodies["cash-flow"]["checks"]["net_increase"]) == cash_movement
+    revenue = sum(Decimal(row["period_credit"]) - Decimal(row["period_debit"]) for code, row in tb.items()
+                  if len(code) == 4 and code[0] == "4")
+    assert revenue > 0 and Decimal(bodies["income-statement"]["checks"]["revenue"]) == revenue
+    surplus = bodies["income-statement"]["checks"]["surplus"]
+    assert bodies["medical-revenue-expense"]["checks"]["surplus"] == surplus
+    assert bodies["net-assets-changes"]["checks"]["surplus"] == bodies["income-statement"]["checks"]["surplus_ytd"]
+    for name in STATEMENT_SUMMARIES:
+        assert api_response(loaded, f"/api/v1/reports/{name}?{query}&format=pdf").data.startswith(b"%PDF-")
+        assert api_response(loaded, f"/api/v1/reports/{name}?{query}&format=xlsx").data.startswith(b"PK")
 
 
 def test_the_ledger_stock_equals_the_stock_ledger_for_every_member(session):

@@ -47,3 +47,16 @@ def test_adding_a_detail_account_is_logged_for_its_institution(books, api):
     entry = [e for e in _entries("Account") if e.record_id == str(account)]
     assert [(e.action, e.username, e.institution_id, e.after["code"], e.after["name"]) for e in entry] == [
         ("create", "finance", qh001, "100201", "工行基本户")]
+
+
+def test_the_auditor_reads_a_lines_cash_flow_item_in_chinese(books, api, web):
+    body = {"institution": "QH101", "date": "%d-03-15" % YEAR, "memo": "收取押金",
+            "lines": [{"account": "1002", "debit": "5000.00", "cash_flow_item": "other_in"},
+                      {"account": "2307", "credit": "5000.00", "partner": "S001"}]}
+    created = api("finance").post("/api/v1/vouchers", json=body)
+    assert created.status_code == 201, created.json
+    line_id = db.session.scalar(select(VoucherLine.id).where(VoucherLine.voucher_id == created.json["id"],
+                                                             VoucherLine.line_no == 1))
+    page = web("auditor").get(f"/audit?model=VoucherLine&record={line_id}").get_data(as_text=True)
+    assert "现金流量项目" in page and "收到的其他与日常活动有关的现金" in page
+    assert "cash_flow_item" not in page and "other_in" not in page

@@ -139,11 +139,26 @@ def test_cash_flow_items_given_on_lines_transfers_and_red_reversals(examples, bo
     assert body["checks"]["ties"] is True
 
 
+def voucher_body(*lines: dict) -> dict:
+    return {"institution": CENTRE, "date": f"{YEAR}-03-15", "lines": list(lines)}
+
+
+def test_a_transfer_between_cash_accounts_is_no_cash_flow_even_with_an_item(examples, books, api):
+    before = by_key(statement(api("finance"), "cash-flow"))
+    books.enter(CENTRE, [("1001", "2000.00", "0", {"cash_flow_item": "other_in"}),
+                         ("1002", "0", "2000.00", {"cash_flow_item": "other_out"})], on=MAR, memo="提取现金")
+    db.session.commit()
+    body = statement(api("finance"), "cash-flow")
+    rows = by_key(body)
+    assert rows["other_in"]["period"] == before["other_in"]["period"] == "0.00"
+    assert rows["other_out"]["period"] == "0.00" and rows["net_increase"]["period"] == "-209000.00"
+    assert body["checks"]["ties"] is True
+
+
 def test_a_cash_flow_item_is_checked(books, api):
     client = api("finance")
-    body = {"institution": CENTRE, "date": f"{YEAR}-03-15", "lines": [
-        {"account": "1001", "debit": "10.00", "cash_flow_item": "nonsense"},
-        {"account": "4101010101", "credit": "10.00"}]}
+    body = voucher_body({"account": "1001", "debit": "10.00", "cash_flow_item": "nonsense"},
+                        {"account": "4101010101", "credit": "10.00"})
     response = client.post("/api/v1/vouchers", json=body)
     assert response.status_code in (400, 422) and "lines[0].cash_flow_item" in str(response.json)
     body["lines"][0]["cash_flow_item"] = "business"
@@ -154,6 +169,34 @@ def test_a_cash_flow_item_is_checked(books, api):
     response = client.post("/api/v1/vouchers", json=body)
     assert response.status_code == 201, response.json
     assert response.json["lines"][0]["cash_flow_item"] == "business"
+
+
+def test_a_cash_flow_item_goes_the_lines_way(examples, api):
+    # 支付给职工 (an outflow) on cash received would print as a negative payment: refused, the field named
+    client = api("finance")
+    body = voucher_body({"account": "1002", "debit": "2345.67", "cash_flow_item": "staff"},
+                        {"account": "4101010101", "credit": "2345.67"})
+    response = client.post("/api/v1/vouchers", json=body)
+    assert response.status_code == 422 and response.json["error"]["code"] == "cash_flow_item"
+    assert list(response.json["error"]["fields"]) == ["lines[0].cash_flow_item"]
+    paid = voucher_body({"account": "2201", "debit": "2345.67"},
+                        {"account": "1002", "credit": "2345.67", "cash_flow_item": "business"})
+    response = client.post("/api/v1/vouchers", json=paid)
+    assert response.status_code == 422 and list(response.json["error"]["fields"]) == ["lines[1].cash_flow_item"]
+    # the right way round both are taken, and a 红字 reversal of the payment lowers the same item
+    before = by_key(statement(client, "cash-flow"))["staff"]["period"]
+    paid["lines"][1]["cash_flow_item"] = "staff"
+    response = client.post("/api/v1/vouchers", json=paid)
+    assert response.status_code == 201, response.json
+    voucher_id = response.json["id"]
+    chief = api("chief")
+    assert chief.post(f"/api/v1/vouchers/{voucher_id}/review").status_code == 200
+    assert chief.post(f"/api/v1/vouchers/{voucher_id}/post").status_code == 200
+    rows = by_key(statement(client, "cash-flow"))
+    assert Decimal(rows["staff"]["period"]) - Decimal(before) == Decimal("2345.67")
+    assert chief.post(f"/api/v1/vouchers/{voucher_id}/reverse", json={"date": f"{YEAR}-03-20"}).status_code == 201
+    rows = by_key(statement(client, "cash-flow"))
+    assert rows["staff"]["period"] == before and statement(client, "cash-flow")["checks"]["ties"] is True
 
 
 # ------------------------------------------------------------------------------------------- budget statements

@@ -133,7 +133,8 @@ class Ledger:
                 raise BusinessError.for_field(f"{where}.{dimension}", f"科目 {account.code} {account.name} 必须填写"
                                                                       f"辅助核算 {dimension} (required dimension)")
         if data.cash_flow_item:
-            line.cash_flow_item = check_cash_flow_item(data.cash_flow_item, f"{where}.cash_flow_item")
+            line.cash_flow_item = check_cash_flow_item(data.cash_flow_item, f"{where}.cash_flow_item",
+                                                       "in" if debit > 0 else "out")
             rule = self._rule(line)
             if rule is None or rule.role != "cash":
                 raise BusinessError.for_field(f"{where}.cash_flow_item", f"科目 {account.code} 不是货币资金科目，不填"

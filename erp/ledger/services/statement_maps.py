@@ -84,6 +84,14 @@ def line_map(name: str) -> LineMap:
         return LineMap(name, [_line(row) for row in csv.DictReader(source)])
 
 
+def longest_prefix(code: str, candidates) -> str | None:
+    """The value of the longest prefix of ``code`` among ``(prefix, value)`` pairs (a counter-account's class in
+    the maps that classify by account code), or None."""
+    match = max(((prefix, value) for prefix, value in candidates if code.startswith(prefix)),
+                key=lambda found: len(found[0]), default=None)
+    return match[1] if match else None
+
+
 @cache
 def data_rows(name: str) -> tuple[dict, ...]:
     """A plain data file of the statements' folder (e.g. the cash-flow defaults), as rows."""
@@ -102,11 +110,19 @@ def cash_flow_items() -> dict[str, Line]:
     return {line.key: line for line in line_map(CASH_FLOW_MAP).lines if line.kind == "item"}
 
 
-def check_cash_flow_item(code: str, field: str) -> str:
-    """A cash-flow item code given on a voucher line, or a 4xx naming the field."""
-    if code not in cash_flow_items():
+def check_cash_flow_item(code: str, field: str, direction: str) -> str:
+    """A cash-flow item code given on a voucher line, or a 4xx naming the field. ``direction`` is the line's:
+    ``in`` for a debit (cash received), ``out`` for a credit — an outflow item on cash received would print as a
+    negative payment in the 现金流量表 (a 红字 line keeps its side, so its reversal keeps the direction)."""
+    item = cash_flow_items().get(code)
+    if item is None:
         raise BusinessError.for_field(field, f"现金流量项目 {code} 不存在 (unknown cash-flow item)",
                                       "cash_flow_item")
+    if direction not in item.flags:
+        side = "借方（收到现金）" if direction == "in" else "贷方（支付现金）"
+        raise BusinessError.for_field(field, f"现金流量项目 {code} {item.label} 与分录方向不符：{side}应填"
+                                             f"{'流入' if direction == 'in' else '流出'}项目 (the item's direction "
+                                             f"differs from the line's side)", "cash_flow_item")
     return code
 
 
@@ -114,9 +130,6 @@ def check_cash_flow_item(code: str, field: str) -> str:
 def default_cash_flow_item(account_code: str, direction: str) -> str:
     """The item a cash movement gets from its counter-account when its line names none: the longest prefix of
     ``cash_flow_defaults.csv`` for the direction (``in`` for cash received), else the direction's default."""
-    match = max((row for row in data_rows("cash_flow_defaults")
-                 if row["direction"] == direction and account_code.startswith(row["account_prefix"])),
-                key=lambda row: len(row["account_prefix"]), default=None)
-    if match is not None:
-        return match["item"]
-    return next(key for key, line in cash_flow_items().items() if {direction, "default"} <= line.flags)
+    item = longest_prefix(account_code, ((row["account_prefix"], row["item"]) for row in data_rows("cash_flow_defaults")
+                                         if row["direction"] == direction))
+    return item or next(key for key, line in cash_flow_items().items() if {direction, "default"} <= line.flags)

@@ -44,11 +44,13 @@ def item_amounts(session: Session, snap: Snapshot) -> dict[str, dict[str, Decima
 
     for voucher in vouchers_touching(session, snap, tuple(cash)):
         untagged, red = ZERO, False
-        others = []
+        others = [line for line in voucher.lines if snap.chart.top(line.code) not in cash]
+        if not others:  # cash moved between cash accounts (提现, 存现) is no cash flow, whatever its lines carry
+            continue
         for line in voucher.lines:
             if snap.chart.top(line.code) not in cash:
-                others.append(line)
-            elif line.item:
+                continue
+            if line.item:
                 add(line.item, line.net, voucher.month)
             else:
                 untagged += line.net

@@ -17,7 +17,7 @@ from erp.ledger.reports.common import ZERO, PeriodRange, Target
 from erp.ledger.reports.snapshot import Snapshot, snapshot
 from erp.ledger.reports.statements.base import MOVEMENTS, Statement, StatementRow, movement_columns, section_rows
 from erp.ledger.reports.statements.counter import classified, vouchers_touching
-from erp.ledger.services.statement_maps import line_map
+from erp.ledger.services.statement_maps import line_map, longest_prefix
 
 
 def medical_revenue_expense(session: Session, target: Target, rng: PeriodRange) -> Statement:
@@ -36,9 +36,8 @@ def medical_revenue_expense(session: Session, target: Target, rng: PeriodRange) 
 def nature_of(code: str) -> str:
     """The expense nature of a counter-account: the longest code prefix of the nature map, else the default."""
     lines = line_map("medical_expense_nature")["nature"]
-    match = max(((prefix, line.key) for line in lines for prefix in line.codes if code.startswith(prefix)),
-                key=lambda found: len(found[0]), default=None)
-    return match[1] if match else next(line.key for line in lines if "default" in line.flags)
+    nature = longest_prefix(code, ((prefix, line.key) for line in lines for prefix in line.codes))
+    return nature or next(line.key for line in lines if "default" in line.flags)
 
 
 def medical_revenue_expense_of(snap: Snapshot, natures: dict[str, dict[str, dict[str, Decimal]]]) -> Statement:
