@@ -67,7 +67,7 @@ def institution_by_code(session: Session, community_id: int, code: str, *, write
     statement = select(Institution).where(Institution.community_id == community_id, Institution.code == code)
     found = session.scalar(statement.execution_options(skip_scope=write))
     if found is None:
-        raise NotFound.for_field("institution", f"no institution with code {code!r} in your scope")
+        raise NotFound.for_field("institution", f"没有成员单位 {code} (no institution with code {code!r} in your scope)")
     if write and (scope := current_scope(session)) is not None:
         scope.require(found.id)
     return found

@@ -94,7 +94,7 @@ def test_create_user_who_can_sign_in_for_the_named_institutions(demo_app):
 
 @pytest.mark.parametrize("args, message", [
     (["--role", "wizard"], "role: unknown role 'wizard'"),
-    (["--role", "clerk", "--institution", "QH999"], "institution: no institution with code 'QH999'"),
+    (["--role", "clerk", "--institution", "QH999"], "institution: 没有成员单位 QH999 (no institution with code 'QH999'"),
     (["--role", "clerk", "--community", "XX"], "no such community"),
 ])
 def test_create_user_refuses_with_a_message_and_creates_nobody(demo_app, args, message):

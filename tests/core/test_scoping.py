@@ -36,7 +36,7 @@ def test_out_of_scope_record_is_not_found_not_leaked(demo, api):
     assert client.get("/api/v1/institutions/QH101").status_code == 200
     response = client.get("/api/v1/institutions/QH001")
     assert response.status_code == 404
-    assert response.json["error"]["fields"] == {"institution": ["no institution with code 'QH001' in your scope"]}
+    assert response.json["error"]["fields"] == {"institution": ["没有成员单位 QH001 (no institution with code 'QH001' in your scope)"]}
 
 
 def test_department_list_filtered_by_scope_including_counts(demo, api):
