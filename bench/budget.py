@@ -3,14 +3,21 @@
 The database named by ERP_BENCH_BUDGET_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/
 erp_bench_budget) is DROPPED and recreated, migrated, and loaded with the demo community, the ledger's demo and
 the budget demo (approved budgets in execution for QH001, QH101, QH102). Then ``--clients`` processes (default
-20; ``--clients-as threads``: threads of this one process, which share its GIL), each with its own connection, call ``erp.budget.services.reserve`` in a transaction of its own and commit, for
-``--seconds`` (default 20), against the demo's Stop lines (a few shared lines: every client hits every line).
-Each reserve is a locked check (the line's row locked, available = approved − committed − actual); once a line
-is used up the reserves are refused (409 budget_exceeded) — still a check. Then the same clients call the unlocked,
-read-only ``check`` for as long. Printed for each phase: checks per second,
-latency p50 / p95 / p99 (target p95 ≤ 50 ms), commitments made and refused, and the overspend confirmation:
-for every Stop line, committed + actual ≤ approved, and the line's running total equals the sum of its open
-commitments.
+20; ``--clients-as threads``: threads of this one process, which share its GIL), each with its own connection,
+call ``erp.budget.services.reserve`` in a transaction of its own and commit, against the demo's Stop lines (a few
+shared lines: every client hits every line). Each reserve is a locked check (the line's row locked, available =
+approved − committed − actual); once a line is used up the reserves are refused (409 budget_exceeded) — still a
+check. Then the same clients call the unlocked, read-only ``check``.
+
+Each mode runs once per offered load in ``--rates`` (total requests per second over all clients, each client's
+requests arriving at random — Poisson — at its share of the rate), for ``--seconds`` each; ``max`` is the
+closed loop: every client sends its next request as soon as the last one is answered (the throughput). A
+paced request's latency counts from the moment it was due, so a request held up behind a slow one counts its
+wait. Before every reserve phase the Stop lines get back the room they had at the start (the demo's lines are
+used up within seconds), so every phase meets the same lines with the same room and runs them out again.
+Printed for each phase: requests per second, latency p50 / p95 / p99 (target p95 ≤ 50 ms), commitments made and
+refused, and at the end the overspend confirmation: for every Stop line, committed + actual ≤ approved, and the
+line's running total equals the sum of its open commitments.
 """
 from __future__ import annotations
 
@@ -53,7 +60,9 @@ def recreate_database(url: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--seconds", type=float, default=15.0, help="per phase")
+    parser.add_argument("--rates", default="50,100,200,max",
+                        help="offered loads, total requests per second over all clients (max: closed loop)")
     parser.add_argument("--clients-as", choices=["processes", "threads"], default="processes",
                         help="separate processes, as a deployment's workers are (default), or threads of one process "
                              "(they share its GIL)")
@@ -87,14 +96,16 @@ def main() -> None:
                     line.funding_source.code if line.funding_source else None)
                    for line in db.session.scalars(select(BudgetLine).where(BudgetLine.control == Control.STOP))]
         db.session.remove()
-    print(f"{args.clients} clients × {args.seconds:.0f} s against {len(targets)} shared Stop lines "
+    print(f"{args.clients} clients × {args.seconds:.0f} s per phase against {len(targets)} shared Stop lines, "
+          f"{os.cpu_count()} CPUs "
           f"(load average {os.getloadavg()[0]:.2f})")
 
     from erp.budget import services as budget
 
     today = date.today()
 
-    def client(number: int, mode: str, barrier) -> tuple[list[float], int, int, int]:
+    def client(number: int, mode: str, rate: float | None, barrier) -> tuple[list[float], int, int, int]:
+        """One client's requests: as fast as answered (``rate`` None), else arriving at random at ``rate``/s."""
         rng = random.Random(number)
         mine, made, refused, errors = [], 0, 0, 0
         with app.app_context():
@@ -102,13 +113,21 @@ def main() -> None:
             session.execute(text("SELECT 1"))
             session.rollback()
             barrier.wait()
-            end = time.perf_counter() + args.seconds
+            due = time.perf_counter()
+            end = due + args.seconds
             serial = 0
-            while time.perf_counter() < end:
+            while True:
+                if rate is not None:
+                    due += rng.expovariate(rate)
+                    if due >= end:
+                        break
+                    time.sleep(max(0.0, due - time.perf_counter()))
+                elif time.perf_counter() >= end:
+                    break
                 institution_id, account, department, funding_source = rng.choice(targets)
                 serial += 1
                 amount = Decimal(rng.randrange(10_000, 2_000_000)) / 100
-                started = time.perf_counter()
+                started = due if rate is not None else time.perf_counter()  # paced: the wait behind the last counts
                 try:
                     system_actor(session, f"bench-{number}")
                     institution = session.get(Institution, institution_id)
@@ -117,12 +136,11 @@ def main() -> None:
                                               today)
                         session.rollback()
                         made, refused = made + result.allowed, refused + (not result.allowed)
-                        mine.append(time.perf_counter() - started)
-                        continue
-                    budget.reserve(session, institution, account, department, funding_source, amount,
-                                   Source(f"{os.getpid()}-{number}-{serial}"), on=today)
-                    session.commit()
-                    made += 1
+                    else:
+                        budget.reserve(session, institution, account, department, funding_source, amount,
+                                       Source(f"{os.getpid()}-{number}-{serial}"), on=today)
+                        session.commit()
+                        made += 1
                 except Conflict:
                     session.rollback()
                     refused += 1
@@ -135,18 +153,30 @@ def main() -> None:
             db.session.remove()
         return mine, made, refused, errors
 
-    def in_process(number: int, mode: str, barrier, results) -> None:
+    def give_back_room() -> None:
+        """Release the bench's open commitments (the app's own release, as a cancelled order does): the Stop
+        lines have their starting room again."""
+        with app.app_context():
+            system_actor(db.session, "bench")
+            keys = db.session.scalars(select(BudgetEntry.source_key).distinct().where(
+                BudgetEntry.source_module == "bench", BudgetEntry.state == EntryState.OPEN)).all()
+            for key in keys:
+                budget.release(db.session, Source(key))
+            db.session.commit()
+            db.session.remove()
+
+    def in_process(number: int, mode: str, rate: float | None, barrier, results) -> None:
         with app.app_context():
             db.engine.dispose(close=False)  # a forked child opens connections of its own; the parent's stay its own
-        results.put(client(number, mode, barrier))
+        results.put(client(number, mode, rate, barrier))
 
-    def run(mode: str, label: str, processes: bool) -> None:
+    def run(mode: str, label: str, processes: bool, rate: float | None) -> None:
         results: list = []
         started = time.perf_counter()
         if processes:
             context = multiprocessing.get_context("fork")
             barrier, queue = context.Barrier(args.clients), context.Queue()
-            workers = [context.Process(target=in_process, args=(n, mode, barrier, queue)) for n in range(args.clients)]
+            workers = [context.Process(target=in_process, args=(n, mode, rate and rate / args.clients, barrier, queue)) for n in range(args.clients)]
             for worker in workers:
                 worker.start()
             results = [queue.get(timeout=args.seconds + 120) for _ in workers]
@@ -154,7 +184,7 @@ def main() -> None:
             barrier, lock = threading.Barrier(args.clients), threading.Lock()
 
             def in_thread(number: int) -> None:
-                outcome = client(number, mode, barrier)
+                outcome = client(number, mode, rate and rate / args.clients, barrier)
                 with lock:
                     results.append(outcome)
             workers = [threading.Thread(target=in_thread, args=(n,)) for n in range(args.clients)]
@@ -171,8 +201,9 @@ def main() -> None:
             return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
 
         total, p95 = len(latencies), pct(0.95)
-        label = f"{label} [{args.clients} {'processes' if processes else 'threads in one process'}]"
-        print(f"{label}: {total} in {elapsed:.1f} s = {total / elapsed:.0f} checks/s (allowed / made "
+        offered = "closed loop" if rate is None else f"offered {rate:.0f}/s"
+        label = f"{label} [{args.clients} {'processes' if processes else 'threads in one process'}, {offered}]"
+        print(f"{label}: {total} in {elapsed:.1f} s = {total / elapsed:.0f} requests/s (allowed / made "
               f"{made}, refused budget_exceeded {refused}, errors {errors}; load average {os.getloadavg()[0]:.2f})")
         print(f"{label} LATENCY: p50 {pct(0.50):.1f} ms, p95 {p95:.1f} ms, p99 {pct(0.99):.1f} ms, "
               f"mean {statistics.fmean(latencies) * 1000:.1f} ms (target p95 ≤ {TARGET_P95_MS} ms: "
@@ -180,8 +211,12 @@ def main() -> None:
 
     failures = {"errors": 0}
     processes = args.clients_as == "processes"
-    run("reserve", "RESERVE (locked check + commitment + commit)", processes)
-    run("check", "CHECK (unlocked, read-only)", processes)
+    rates = [None if rate.strip() == "max" else float(rate) for rate in args.rates.split(",")]
+    for rate in rates:
+        give_back_room()
+        run("reserve", "RESERVE (locked check + commitment + commit)", processes, rate)
+    for rate in rates:
+        run("check", "CHECK (unlocked, read-only)", processes, rate)
     with app.app_context():
         overspent, drift = [], []
         for line in db.session.scalars(select(BudgetLine)):

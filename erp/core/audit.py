@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import (JSON, Integer, String, Text, bindparam, cast, column, event, insert, inspect, literal, or_,
-                        select, tuple_, update, values)
+from sqlalchemy import bindparam, event, insert, inspect, or_, select, text, tuple_, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -93,15 +92,19 @@ def entry_hash(entry: dict) -> str:
     return digest(canonical_json(payload))
 
 
+# built once: every commit of an audited change runs them (a statement built afresh costs its cache-key walk)
+_LOCK_HEADS = (select(AuditHead.chain, AuditHead.seq, AuditHead.hash)
+               .where(AuditHead.chain.in_(bindparam("chains", expanding=True)))
+               .order_by(AuditHead.chain).with_for_update())
+
+
 def _lock_heads(connection: Connection, chains: list[str]) -> dict[str, tuple[int, str]]:
     """Lock the heads of ``chains`` (serialising appends to each chain across transactions) and return
     {chain: (seq, hash)}. Heads are locked in one order (sorted) and only at commit, after every other lock a
     transaction takes, so two transactions writing to the same members cannot wait on each other crosswise;
     a chain's first append creates its head at genesis."""
     def locked(wanted):
-        query = (select(AuditHead.chain, AuditHead.seq, AuditHead.hash).where(AuditHead.chain.in_(wanted))
-                 .order_by(AuditHead.chain).with_for_update())
-        return {row.chain: (row.seq, row.hash) for row in connection.execute(query)}
+        return {row.chain: (row.seq, row.hash) for row in connection.execute(_LOCK_HEADS, {"chains": wanted})}
 
     heads = locked(chains)
     missing = [chain for chain in chains if chain not in heads]
@@ -147,38 +150,50 @@ def append(connection: Connection, pending: list[tuple[dict | None, list[dict]]]
 # a small append (a business action's few entries) goes in one statement on PostgreSQL — each round trip
 # counts while the transaction holds its row locks; a large one (an import, a pay run) by COPY
 ONE_STATEMENT_ROWS = 200
+COLUMNS = ("chain", "seq", "at", "user_id", "username", "institution_id", "action", "model", "record_id", "before",
+           "after", "prev_hash", "hash")
+_ARRAY_TYPES = {"seq": "integer", "user_id": "integer", "institution_id": "integer", "before": "text",
+                "after": "text"}  # the others are varchar
+_PER_ENTRY = [name for name in COLUMNS if name != "at"]  # one "at" for the whole append
+# One fixed text whatever the number of entries (arrays, unnested): parsed once, and the heads move in the
+# same statement. The records' JSON goes in as text (a None as JSON null, as the JSON type writes it).
+_APPEND = text(
+    "WITH moved_heads AS (UPDATE audit_head SET seq = new.seq, hash = new.hash "
+    "FROM unnest(CAST(:head_chains AS varchar[]), CAST(:head_seqs AS integer[]), CAST(:head_hashes AS varchar[])) "
+    "AS new(chain, seq, hash) WHERE audit_head.chain = new.chain) "
+    f"INSERT INTO audit_entry ({', '.join(COLUMNS)}) "
+    "SELECT " + ", ".join("CAST(:at AS timestamp)" if name == "at" else f"CAST(e.{name} AS json)"
+                           if name in DOCUMENTS else f"e.{name}" for name in COLUMNS)
+    + " FROM unnest(" + ", ".join(f"CAST(:{name} AS {_ARRAY_TYPES.get(name, 'varchar')}[])" for name in _PER_ENTRY)
+    + f") AS e({', '.join(_PER_ENTRY)})")
+
+_MOVE_HEADS = update(AuditHead).where(AuditHead.chain == bindparam("head")).values(seq=bindparam("new_seq"),
+                                                                                  hash=bindparam("new_hash"))
 
 
 def _write(connection: Connection, rows: list[tuple[dict, dict[str, str]]],
            moved: list[tuple[str, int, str]]) -> None:
-    """Insert the entries and move the heads onto their last ones (on PostgreSQL the records' JSON as text:
-    a None goes in as JSON null, as the JSON type writes it)."""
-    heads = update(AuditHead).where(AuditHead.chain == bindparam("head")).values(seq=bindparam("new_seq"),
-                                                                                 hash=bindparam("new_hash"))
+    """Insert the entries and move the heads onto their last ones."""
     new_heads = [{"head": chain, "new_seq": seq, "new_hash": digest} for chain, seq, digest in moved]
     if connection.dialect.name != "postgresql":
         connection.execute(insert(AuditEntry), [entry for entry, _documents in rows])
-        connection.execute(heads, new_heads)
+        connection.execute(_MOVE_HEADS, new_heads)
         return
+    at = rows[0][0]["at"].astimezone(timezone.utc).replace(tzinfo=None)  # naive UTC, as UTCDateTime stores it
     if len(rows) <= ONE_STATEMENT_ROWS:
-        moved_heads = values(column("chain", String), column("seq", Integer), column("hash", String),
-                             name="new_heads").data(moved)
-        cte = (update(AuditHead).where(AuditHead.chain == moved_heads.c.chain)
-               .values(seq=moved_heads.c.seq, hash=moved_heads.c.hash).cte("moved_heads"))
-        connection.execute(insert(AuditEntry).values([
-            entry | {name: cast(literal(documents[name], Text), JSON) for name in DOCUMENTS}
-            for entry, documents in rows]).add_cte(cte))
+        parameters = {name: [documents[name] if name in DOCUMENTS else entry[name] for entry, documents in rows]
+                      for name in _PER_ENTRY}
+        chains, seqs, digests = zip(*moved)
+        connection.execute(_APPEND, parameters | {"at": at, "head_chains": list(chains), "head_seqs": list(seqs),
+                                                  "head_hashes": list(digests)})
         return
     # COPY on the transaction's own connection: the table's constraints apply as for INSERT
-    columns = ("chain", "seq", "at", "user_id", "username", "institution_id", "action", "model", "record_id",
-               "before", "after", "prev_hash", "hash")
     driver = connection.connection.driver_connection
-    with driver.cursor() as cursor, cursor.copy(f"COPY audit_entry ({', '.join(columns)}) FROM STDIN") as copy:
+    with driver.cursor() as cursor, cursor.copy(f"COPY audit_entry ({', '.join(COLUMNS)}) FROM STDIN") as copy:
         for entry, documents in rows:
-            copy.write_row([documents[name] if name in DOCUMENTS
-                            else entry["at"].astimezone(timezone.utc).replace(tzinfo=None) if name == "at"
-                            else entry[name] for name in columns])
-    connection.execute(heads, new_heads)
+            copy.write_row([documents[name] if name in DOCUMENTS else at if name == "at" else entry[name]
+                            for name in COLUMNS])
+    connection.execute(_MOVE_HEADS, new_heads)
 
 
 def _record(obj, action: str, before: dict | None, after: dict | None) -> dict:

@@ -3,8 +3,9 @@ sources by code, amounts, and the largest-remainder split."""
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from erp.core.errors import BusinessError, NotFound
@@ -22,11 +23,18 @@ def institution_of(session: Session, community_id: int, institution, *, write: b
     return institution_by_code(session, community_id, str(institution), write=write)
 
 
-def account_lookup(institution: Institution, code):
-    """The active account ``code`` as the institution sees it: its own first, else the community's."""
-    return (select(Account).where(Account.community_id == institution.community_id, Account.code == str(code),
-                                  Account.active.is_(True),
-                                  or_(Account.institution_id.is_(None), Account.institution_id == institution.id))
+# The look-ups are built once with named parameters (budget control runs them on every check and commitment;
+# a statement built afresh costs its cache-key walk): account_lookup takes community_id, institution_id and
+# account_code; department_lookup institution_id and department_code; funding_source_lookup community_id and
+# funding_source_code.
+
+@cache
+def account_lookup() -> Select:
+    """The active account as the institution sees it: its own first, else the community's."""
+    return (select(Account).where(Account.community_id == bindparam("community_id"),
+                                  Account.code == bindparam("account_code"), Account.active.is_(True),
+                                  or_(Account.institution_id.is_(None),
+                                      Account.institution_id == bindparam("institution_id")))
             .order_by(Account.institution_id.desc().nulls_last()).limit(1))
 
 
@@ -35,17 +43,22 @@ def is_expenditure(basis: Basis, category: str) -> bool:
     return basis is Basis.BUDGET and category == "budget_expenditure"
 
 
-def department_lookup(institution: Institution, code):
-    return select(Department.id).where(Department.institution_id == institution.id, Department.code == str(code))
+@cache
+def department_lookup() -> Select:
+    return select(Department.id).where(Department.institution_id == bindparam("institution_id"),
+                                       Department.code == bindparam("department_code"))
 
 
-def funding_source_lookup(community_id: int, code):
-    return select(FundingSource.id).where(FundingSource.community_id == community_id, FundingSource.code == str(code))
+@cache
+def funding_source_lookup() -> Select:
+    return select(FundingSource.id).where(FundingSource.community_id == bindparam("community_id"),
+                                          FundingSource.code == bindparam("funding_source_code"))
 
 
 def expenditure_account(session: Session, institution: Institution, code: str, field: str = "account") -> Account:
     """A budget-accounting expenditure account (7xxx or a detail below it) this institution may use."""
-    account = session.scalar(account_lookup(institution, code))
+    account = session.scalar(account_lookup(), {"community_id": institution.community_id,
+                                                "institution_id": institution.id, "account_code": str(code)})
     if account is None:
         raise NotFound.for_field(field, f"科目 {code} 不存在 (unknown account {code!r})", "unknown_account")
     if not is_expenditure(account.basis, account.category):
@@ -59,7 +72,7 @@ def department_id(session: Session, institution: Institution, code, field: str =
         return None
     if isinstance(code, Department):
         return code.id
-    found = session.scalar(department_lookup(institution, code))
+    found = session.scalar(department_lookup(), {"institution_id": institution.id, "department_code": str(code)})
     if found is None:
         raise NotFound.for_field(field, f"{institution.name} 没有科室 {code} (unknown department {code!r})",
                                  "unknown_department")
@@ -71,7 +84,7 @@ def funding_source_id(session: Session, community_id: int, code, field: str = "f
         return None
     if isinstance(code, FundingSource):
         return code.id
-    found = session.scalar(funding_source_lookup(community_id, code))
+    found = session.scalar(funding_source_lookup(), {"community_id": community_id, "funding_source_code": str(code)})
     if found is None:
         raise NotFound.for_field(field, f"资金来源 {code} 不存在 (unknown funding source {code!r})",
                                  "unknown_funding_source")

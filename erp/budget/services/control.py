@@ -24,9 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import Integer, and_, func, literal, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select
+from sqlalchemy.orm import Session, joinedload
 
 from erp.core.errors import BusinessError, Conflict
 from erp.core.models import Department, FundingSource, User
@@ -86,10 +87,12 @@ def _resolve(session: Session, inst, account, department, funding_source) -> tup
     """The account's code and the department's and funding source's ids in one round trip (every reserve and
     check names them); anything unknown or not an expenditure account is re-looked-up by the helpers of
     :mod:`~erp.budget.services.common`, which raise the error naming the field."""
-    dept = _id_of(department, Department, department_lookup(inst, department))
-    source = _id_of(funding_source, FundingSource, funding_source_lookup(inst.community_id, funding_source))
-    row = session.execute(account_lookup(inst, account).with_only_columns(
-        Account.code, Account.basis, Account.category, dept, source)).first()
+    dept_id, dept_code = _id_or_code(department, Department)
+    source_id, source_code = _id_or_code(funding_source, FundingSource)
+    row = session.execute(_resolving(), {
+        "community_id": inst.community_id, "institution_id": inst.id, "account_code": str(account),
+        "department_id": dept_id, "department_code": dept_code,
+        "funding_source_id": source_id, "funding_source_code": source_code}).first()
     if row is None or not is_expenditure(row.basis, row.category):
         expenditure_account(session, inst, account)  # raises, naming the account
     dept_id, source_id = row[3], row[4]
@@ -100,13 +103,45 @@ def _resolve(session: Session, inst, account, department, funding_source) -> tup
     return row.code, dept_id, source_id
 
 
-def _id_of(value, model, lookup):
-    """A column for the resolving statement: none, the given object's id, or its look-up by code."""
+def _id_or_code(value, model) -> tuple[int | None, str | None]:
+    """A department or funding source given as itself (its id) or by its code (looked up); none when absent."""
     if value in (None, ""):
-        return literal(None, Integer)
+        return None, None
     if isinstance(value, model):
-        return literal(value.id, Integer)
-    return lookup.scalar_subquery()
+        return value.id, None
+    return None, str(value)
+
+
+# Built once, with named parameters (see erp.budget.services.common): every check and commitment runs them.
+
+@cache
+def _resolving() -> Select:
+    """The account's code, basis and category with the department's and funding source's ids: each the given
+    id, else looked up by its code (NULL when neither is given or the code is unknown)."""
+    dept = func.coalesce(bindparam("department_id", type_=Integer), department_lookup().scalar_subquery())
+    source = func.coalesce(bindparam("funding_source_id", type_=Integer), funding_source_lookup().scalar_subquery())
+    return account_lookup().with_only_columns(Account.code, Account.basis, Account.category, dept, source)
+
+
+@cache
+def _controlling_line(lock: bool) -> Select:
+    statement = (select(BudgetLine)
+                 .join(Budget, Budget.id == BudgetLine.budget_id)
+                 .where(BudgetLine.institution_id == bindparam("institution_id"),
+                        BudgetLine.year == bindparam("year"), Budget.state.in_(LIVE_STATES),
+                        BudgetLine.account_code.in_(bindparam("prefixes", expanding=True)),
+                        or_(BudgetLine.department_id.is_(None),
+                            BudgetLine.department_id == bindparam("department_id", type_=Integer)),
+                        or_(BudgetLine.funding_source_id.is_(None),
+                            BudgetLine.funding_source_id == bindparam("funding_source_id", type_=Integer)))
+                 .order_by(func.length(BudgetLine.account_code).desc(), BudgetLine.department_id.is_(None),
+                           BudgetLine.funding_source_id.is_(None), BudgetLine.id)
+                 .limit(1)
+                 # the line's label names them: a refusal (409 naming the line) reads them while the row is locked
+                 .options(joinedload(BudgetLine.account), joinedload(BudgetLine.department),
+                          joinedload(BudgetLine.funding_source))
+                 .execution_options(populate_existing=True))
+    return statement.with_for_update(of=BudgetLine) if lock else statement
 
 
 def find_line(session: Session, where: Target, *, lock: bool = True) -> BudgetLine | None:
@@ -115,19 +150,9 @@ def find_line(session: Session, where: Target, *, lock: bool = True) -> BudgetLi
     re-read when ``lock`` — found and locked in one statement: the key columns it orders by never change, so the
     row it waits for is still the best one once the lock is granted."""
     prefixes = [where.account_code[:n] for n in range(4, len(where.account_code) + 1)]
-    statement = (select(BudgetLine)
-                 .join(Budget, Budget.id == BudgetLine.budget_id)
-                 .where(BudgetLine.institution_id == where.institution_id, BudgetLine.year == where.year,
-                        Budget.state.in_(LIVE_STATES), BudgetLine.account_code.in_(prefixes),
-                        or_(BudgetLine.department_id.is_(None), BudgetLine.department_id == where.department_id),
-                        or_(BudgetLine.funding_source_id.is_(None),
-                            BudgetLine.funding_source_id == where.funding_source_id))
-                 .order_by(func.length(BudgetLine.account_code).desc(), BudgetLine.department_id.is_(None),
-                           BudgetLine.funding_source_id.is_(None), BudgetLine.id)
-                 .limit(1).execution_options(populate_existing=True))
-    if lock:
-        statement = statement.with_for_update(of=BudgetLine)
-    return session.scalars(statement).first()
+    return session.scalars(_controlling_line(lock), {
+        "institution_id": where.institution_id, "year": where.year, "prefixes": prefixes,
+        "department_id": where.department_id, "funding_source_id": where.funding_source_id}).first()
 
 
 def lock_line(session: Session, line_id: int) -> BudgetLine:
