@@ -103,7 +103,8 @@ def test_english_can_be_chosen(demo, web):
 ENGLISH_PAGES = [
     ("/", ("My tasks", "Budget overview", "Pay runs", "Community drug catalogue")),
     ("/budget/", ("Budget overview", "Budget year", "My budgets", "No approved budget for this year yet")),
-    ("/procurement/catalogue", ("Community drug catalogue", "Generic name", "Dosage form", "National essential medicine")),
+    ("/procurement/catalogue", ("Community drug catalogue", "Generic name", "Dosage form",
+                                "National essential medicine")),
     ("/payroll/runs", ("Pay runs", "Run no.", "Paying institution", "Net pay total")),
     ("/ledger/vouchers", ("Vouchers", "Reviewed by", "Review selected", "Post selected")),
 ]
