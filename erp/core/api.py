@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request
 from sqlalchemy import or_, select
 
-from erp.core import audit, jobs, security, services
-from erp.core.api_framework import API_PREFIX, JSON, ApiError, FileResult, api_route, paged_query
+from erp.core import jobs, security, services
+from erp.core.api_framework import API_PREFIX, JSON, ApiError, FileResult, Page, api_route, paged_query
+from erp.core.audit_query import SORTS, audit_log
 from erp.core.extensions import db
 from erp.core.models import AuditEntry, Department, Institution
 from erp.core.openapi import openapi_document
@@ -88,14 +89,21 @@ def create_department(body):
                                       cost_class=body["cost_class"])
 
 
-@api_route(bp, "/audit", permission="core.audit.read", summary="The audit log of your institutions",
+@api_route(bp, "/audit", permission="core.audit.read", summary="The auditors' log of your institutions, as its "
+           "page /audit shows it (filters, sort, Beijing time, Chinese names, the changed fields only)",
            query=AuditQuery, response=AuditEntrySchema, paged=True)
 def list_audit(query):
-    statement = audit.visible_entries(current_scope(db.session)).order_by(AuditEntry.id.desc())
-    for name in ("model", "record_id"):
+    entries = audit_log(db.session, g.user, current_scope(db.session))
+    statement = entries.statement
+    for name, apply in (("person", entries.by_person), ("since", entries.since), ("until", entries.until),
+                        ("institution", entries.of_institution), ("model", entries.of_type),
+                        ("record", entries.of_record), ("action", entries.by_action)):
         if name in query:
-            statement = statement.where(getattr(AuditEntry, name) == query[name])
-    return paged_query(statement, query)
+            statement = apply(statement, query[name])
+    column = SORTS[query["sort"].lstrip("-")]
+    statement = statement.order_by(column.desc() if query["sort"].startswith("-") else column, AuditEntry.id.desc())
+    page = paged_query(statement, query)
+    return Page([entries.describe(entry) for entry in page.items], page.total, page.page, page.per_page)
 
 
 @api_route(bp, "/jobs/<int:job_id>", permission=None, summary="One of your background jobs: state and progress",

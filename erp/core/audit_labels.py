@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from erp.core.models import COST_CLASS_TITLES, INSTITUTION_KIND_TITLES, LEVEL_TITLES
-from erp.core.registry import ModuleRegistry, import_object
+from erp.core.registry import N_, ModuleRegistry, import_object
 from erp.core.security import ROLES
 from erp.core.timeutil import to_local
 
@@ -31,7 +31,9 @@ class AuditLabels:
     actions: dict[str, str] = field(default_factory=dict)  # non-row events' actions (audit.log_event)
 
 
-ACTIONS = {"create": "新增", "update": "修改", "transition": "状态变更", "delete": "删除", "lock": "锁定账户"}
+# N_: the log shows them through the catalogue (English UI)
+ACTIONS = {"create": N_("新增"), "update": N_("修改"), "transition": N_("状态变更"), "delete": N_("删除"),
+           "lock": N_("锁定账户")}
 
 # fields most records share; a record's own labels come first
 COMMON_FIELDS = {

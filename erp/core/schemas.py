@@ -1,9 +1,12 @@
 """API schemas of the core module."""
 from __future__ import annotations
 
+from datetime import time
+
 from marshmallow import Schema, ValidationError, fields, validate
 
 from erp.core.api_framework import PageQuery
+from erp.core.audit_query import SORTS, utc_moment
 from erp.core.jobs import percent, progress_of
 from erp.core.models import CostClass, InstitutionKind
 from erp.core.security import ROLES
@@ -77,23 +80,57 @@ class MeSchema(Schema):
     institutions = fields.Function(lambda user: [inst.code for inst in user.institutions])
 
 
+def has_utc_moment(at: time):
+    """A day of the log's date filters, from (time.min) or up to (time.max) ``at``: 0001-01-01 starts in the year 0
+    in UTC, which no query can compare (it ends in the year 1, so it may close a range)."""
+    def check(day) -> None:
+        try:
+            utc_moment(day, at)
+        except ValueError:
+            raise ValidationError("日期超出范围 (a day with no moment in UTC)") from None
+    return check
+
+
 class AuditQuery(PageQuery):
-    model = fields.String()
-    record_id = fields.String()
+    """The filters of the log's page (/audit), under the same names."""
+
+    person = fields.String(metadata={"description": "the username of who did it"})
+    since = fields.Date(validate=has_utc_moment(time.min), metadata={"description": "from this Beijing day"})
+    until = fields.Date(validate=has_utc_moment(time.max),
+                        metadata={"description": "up to this Beijing day, inclusive"})
+    institution = fields.String(metadata={"description": "institution code (an unknown one matches nothing)"})
+    model = fields.String(metadata={"description": "record type (e.g. Voucher), with the types audited alike"})
+    record = fields.String(metadata={"description": "record id"})
+    action = fields.String(metadata={"description": "create, update, transition, delete or an event's action"})
+    sort = fields.String(load_default="-seq", validate=validate.OneOf(
+        [f"{order}{key}" for key in SORTS for order in ("", "-")]))
+
+
+class AuditChangeSchema(Schema):
+    field = fields.String()
+    label = fields.String(metadata={"description": "the field's Chinese label"})
+    before = fields.String(metadata={"description": "readable value before (names, 是/否, state titles, —)"})
+    after = fields.String()
 
 
 class AuditEntrySchema(Schema):
-    id = fields.Integer()
+    """An entry as the log's page shows it, the codes beside the names."""
+
+    id = fields.Integer(metadata={"description": "the page's 序号: the order of writing over every chain"})
     chain = fields.String()
-    seq = fields.Integer()
-    at = fields.AwareDateTime()
+    seq = fields.Integer(metadata={"description": "position in its chain"})
+    at = fields.AwareDateTime(metadata={"description": "Beijing time (+08:00)"})
     username = fields.String(allow_none=True)
-    institution_id = fields.Integer(allow_none=True)
+    person = fields.String(metadata={"description": "the user's name, 系统 for work outside a request"})
+    institution = fields.String(allow_none=True, metadata={"description": "code; null: community-wide"})
+    institution_name = fields.String(allow_none=True)
     action = fields.String()
+    action_title = fields.String()
     model = fields.String()
+    record_type = fields.String(metadata={"description": "the record type's Chinese name"})
     record_id = fields.String(allow_none=True)
-    before = fields.Dict(allow_none=True)
-    after = fields.Dict(allow_none=True)
+    record_title = fields.String(metadata={"description": "the record type and the record's number or code"})
+    changes = fields.List(fields.Nested(AuditChangeSchema), metadata={"description": "the changed fields only"})
     hash = fields.String()
 
 

@@ -95,6 +95,9 @@ def test_bad_month_input_names_the_field_and_posts_nothing(books, api):
                       json={"month": 1, "amount": "1.00"}).status_code == 404
     # the budget's author prepared it: the same person may not also post its settlements (制单 ≠ 记账)
     assert finance.post(url, json={"month": 1, "amount": "1.00"}).status_code == 403
+    # a member's accountant prepares its own institution's budget (budget.write) but does not record the
+    # community's 医保 settlements, posted in the lead hospital's books: that is the finance office's (budget.fund.write)
+    assert api("accountant").post(url, json={"month": 1, "amount": "1.00"}).status_code == 403
     after = chief.get(f"/api/v1/insurance-budgets/{budget_id}").json
     assert (after["months"], after["settled_to_date"]) == ([], "0.00")
     assert not list(db.session.scalars(select(Voucher).where(Voucher.source_kind == "insurance_month")))

@@ -189,3 +189,67 @@ def test_nested_values_read_as_labelled_chinese_not_python(demo, web):
     shown = _rows(web("auditor").get("/audit?model=payroll_run&record=8").get_data(as_text=True))
     assert shown[0]["changes"] == ["checks: — → （编码：average_pay，是否通过：是，金额：113700.00，限额：—）、"
                                    "（编码：personnel_share，是否通过：否，金额：0.4095，限额：0.4000）"]
+
+
+def test_the_api_describes_an_entry_as_the_page_does(demo, web, api):
+    voucher = _reviewed_voucher()
+    body = api("auditor").get(f"/api/v1/audit?model=Voucher&record={voucher.id}").json
+    latest, created = body["items"]
+    shown, _created_row = _rows(web("auditor").get(f"/audit?model=Voucher&record={voucher.id}").get_data(as_text=True))
+    assert body["total"] == 2 and latest["id"] == int(shown["seq"])
+    assert latest["at"].endswith("+08:00") and latest["at"][:19].replace("T", " ") == shown["at"]
+    assert (latest["person"], latest["username"], latest["institution"], latest["institution_name"]) == (
+        "总会计师 李总", "chief", "QH101", "城关镇卫生院")
+    assert (latest["action"], latest["action_title"], latest["model"], latest["record_type"]) == (
+        "transition", "状态变更", "Voucher", "记账凭证")
+    assert latest["record_title"] == shown["model"] and latest["record_id"] == str(voucher.id)
+    assert latest["changes"][:2] == [{"field": "state", "label": "状态", "before": "未审核", "after": "已审核"},
+                                     {"field": "reviewer_id", "label": "审核人", "before": "—", "after": "总会计师 李总"}]
+    assert [f"{c['label']}: {c['before']} → {c['after']}" for c in latest["changes"]] == shown["changes"]
+    assert created["action_title"] == "新增" and "before" not in created and "after" not in created
+    assert len(latest["hash"]) == 64
+
+
+def test_the_api_filters_sorts_and_pages_like_the_page(demo, web, api):
+    voucher = _reviewed_voucher()
+    hospital = db.session.scalar(select(Institution).where(Institution.code == "QH001"))
+    audit.log_event(db.session, "payroll.compute", "payroll_run", "7", hospital.id, {"slips": 3})
+    db.session.commit()
+    client, page = api("auditor"), web("auditor")
+    today, day = local_today(), timedelta(days=1)
+
+    def ids(query: str) -> list[int]:
+        return [item["id"] for item in client.get(f"/api/v1/audit?per_page=500&{query}").json["items"]]
+
+    def seqs(query: str) -> list[int]:
+        return [int(row["seq"]) for row in _rows(page.get(f"/audit?per_page=500&{query}").get_data(as_text=True))]
+
+    for query in ("person=chief", f"model=Voucher&since={today}&until={today}", f"model=Voucher&since={today + day}",
+                  f"model=Voucher&until={today - day}", "model=Voucher&institution=QH102", "institution=NOPE",
+                  "model=Voucher&institution=QH101&action=transition", "model=PayrollRun&record=7",
+                  f"record={voucher.id}&model=Voucher&sort=-at", "model=Institution&sort=seq"):
+        assert ids(query) == seqs(query), query
+    assert ids("model=PayrollRun&record=7") and ids("person=chief")
+    assert ids("model=Institution&sort=seq") == sorted(ids("model=Institution"))
+    # paging: newest first, the page's total
+    first, second = (client.get(f"/api/v1/audit?per_page=20&page={n}").json for n in (1, 2))
+    total = int(re.search(r"共 (\d+) 条", page.get("/audit").get_data(as_text=True))[1])
+    assert first["total"] == second["total"] == total and first["items"][-1]["id"] == second["items"][0]["id"] + 1
+    # bad filters: 422 naming the field (the page: 400), never a 500
+    for query, field in (("since=2026-13-01", "since"), ("since=0001-01-01", "since"), ("until=x", "until"),
+                         ("sort=hash", "sort"), ("record_id=1", "record_id")):
+        refused = client.get(f"/api/v1/audit?{query}")
+        assert refused.status_code == 422 and field in refused.json["error"]["fields"], (query, refused.json)
+    assert not ids("until=0001-01-01") and not ids("since=9999-12-31")
+
+
+def test_the_api_output_is_in_the_openapi_document(app):
+    document = app.test_client().get("/api/v1/openapi.json").json
+    listed = document["paths"]["/api/v1/audit"]["get"]
+    page = listed["responses"]["200"]["content"]["application/json"]["schema"]
+    assert page["properties"]["items"]["items"]["$ref"] == "#/components/schemas/AuditEntry"
+    entry = document["components"]["schemas"]["AuditEntry"]["properties"]
+    assert {"person", "institution", "action_title", "record_title", "changes"} <= set(entry)
+    assert {"before", "after"} <= set(document["components"]["schemas"]["AuditChange"]["properties"])
+    assert {p["name"] for p in listed["parameters"] if p["in"] == "query"} >= {
+        "person", "since", "until", "institution", "model", "record", "action", "sort", "page", "per_page"}

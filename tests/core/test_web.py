@@ -99,6 +99,28 @@ def test_english_can_be_chosen(demo, web):
     assert "Member institutions" in english and "Sign out" in english and "Township health centre" in english
 
 
+# one main page per module, with a heading or label of the page itself and a menu entry of the module
+ENGLISH_PAGES = [
+    ("/", ("My tasks", "Budget overview", "Pay runs", "Community drug catalogue")),
+    ("/budget/", ("Budget overview", "Budget year", "My budgets", "No approved budget for this year yet")),
+    ("/procurement/catalogue", ("Community drug catalogue", "Generic name", "Dosage form",
+                                "National essential medicine")),
+    ("/payroll/runs", ("Pay runs", "Run no.", "Paying institution", "Net pay total")),
+    ("/ledger/vouchers", ("Vouchers", "Reviewed by", "Review selected", "Post selected")),
+]
+
+
+@pytest.mark.parametrize("path, expected", ENGLISH_PAGES)
+def test_the_main_page_of_each_module_shows_in_english(demo, web, path, expected):
+    client = web("finance")
+    chinese = client.get(path).get_data(as_text=True)
+    assert not [text for text in expected if text in chinese]
+    client.post("/language", data={"locale": "en", "csrf_token": csrf_token(chinese)})
+    english = client.get(path)
+    page = english.get_data(as_text=True)
+    assert english.status_code == 200 and [text for text in expected if text not in page] == []
+
+
 def test_demo_has_one_user_per_role(demo):
     from erp.core.security import ROLES
 

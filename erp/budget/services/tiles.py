@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from erp.core.models import User
+from erp.core.registry import N_
 from erp.core.scoping import Scope
 from erp.core.tiles import TileValue
 from erp.core.timeutil import local_today
@@ -18,6 +19,6 @@ def budget_left(session: Session, user: User, scope: Scope) -> TileValue:
     budgets and commitments read to the user's institutions."""
     year = local_today().year
     tile = holder_tile(session, year)
-    details = (("预算数", tile.amount), ("已预占", tile.committed), ("已支出", tile.actual),
+    details = ((N_("预算数"), tile.amount), (N_("已预占"), tile.committed), (N_("已支出"), tile.actual),
                *((f"预占：{name}", amount) for name, amount in tile.by_whom[:TOP_COMMITTERS]))
     return TileValue(tile.available, "budget.home", {"year": year}, kind="amount", details=details)

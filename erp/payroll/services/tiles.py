@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from erp.core.models import User
+from erp.core.registry import N_
 from erp.core.scoping import Scope
 from erp.core.tiles import TileValue, in_scope
 from erp.payroll.models import PayrollRun, RunState
@@ -18,7 +19,7 @@ def _runs(session: Session, scope: Scope, state: RunState) -> TileValue:
     number, gross = session.execute(in_scope(
         select(func.count(PayrollRun.id), func.coalesce(func.sum(PayrollRun.gross_total), 0))
         .where(PayrollRun.state == state), PayrollRun.institution_id, scope)).one()
-    return TileValue(number, "payroll.runs", {"state": state.value}, details=(("应发合计", Decimal(gross)),))
+    return TileValue(number, "payroll.runs", {"state": state.value}, details=((N_("应发合计"), Decimal(gross)),))
 
 
 def runs_to_compute(session: Session, user: User, scope: Scope) -> TileValue:
@@ -41,4 +42,4 @@ def pools_to_approve(session: Session, user: User, scope: Scope) -> TileValue:
     number, total = session.execute(in_scope(
         select(func.count(PerformancePool.id), func.coalesce(func.sum(PerformancePool.total), 0))
         .where(PerformancePool.state == PoolState.DRAFT), PerformancePool.institution_id, scope)).one()
-    return TileValue(number, "payroll.pools", details=(("总量", Decimal(total)),))
+    return TileValue(number, "payroll.pools", details=((N_("总量"), Decimal(total)),))

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from erp.core.models import User
+from erp.core.registry import N_
 from erp.core.scoping import Scope
 from erp.core.tiles import TileValue, in_scope
 from erp.core.timeutil import local_today
@@ -33,7 +34,7 @@ def orders_to_approve(session: Session, user: User, scope: Scope) -> TileValue:
                                       .options(selectinload(PurchaseOrder.lines)),
                                       PurchaseOrder.institution_id, scope)).all()
     amount = sum((order.amount for order in orders), Decimal("0.00"))
-    return TileValue(len(orders), "procurement.order_list", {"state": "draft"}, details=(("金额", amount),))
+    return TileValue(len(orders), "procurement.order_list", {"state": "draft"}, details=((N_("金额"), amount),))
 
 
 def receipts_to_accept(session: Session, user: User, scope: Scope) -> TileValue:
@@ -50,7 +51,7 @@ def near_expiry_batches(session: Session, user: User, scope: Scope) -> TileValue
         select(func.count(StockBatch.id), func.coalesce(func.sum(StockBatch.value), 0))
         .where(StockBatch.quantity > 0, StockBatch.expiry <= limit), StockBatch.institution_id, scope)).one()
     # the stock list sorted by expiry shows these batches first
-    return TileValue(count, "procurement.stock_list", {"sort": "expiry"}, details=(("金额", Decimal(value)),))
+    return TileValue(count, "procurement.stock_list", {"sort": "expiry"}, details=((N_("金额"), Decimal(value)),))
 
 
 def payments_due_this_week(session: Session, user: User, scope: Scope) -> TileValue:
@@ -61,4 +62,4 @@ def payments_due_this_week(session: Session, user: User, scope: Scope) -> TileVa
         select(func.count(Invoice.id), func.coalesce(func.sum(Invoice.amount - Invoice.paid), 0))
         .where(Invoice.paid < Invoice.amount, Invoice.due_date <= sunday), Invoice.institution_id, scope)).one()
     return TileValue(Decimal(outstanding), "procurement.invoice_list", {"sort": "due_date"}, kind="amount",
-                     details=(("发票张数", count),))
+                     details=((N_("发票张数"), count),))
