@@ -53,17 +53,37 @@ def requires(permission: str) -> Callable:
     return decorator
 
 
+def shows(model: type, id_arg: str) -> Callable:
+    """Web view decorator, under ``@requires``: the page shows the scoped ``model`` row whose id is the URL's
+    ``id_arg`` (404 outside the user's institutions), so that :func:`may_open` links to it only within them."""
+
+    def decorator(view: Callable) -> Callable:
+        view.shown_record = (model, id_arg)  # copied onto @requires' wrapper by functools.wraps
+        return view
+
+    return decorator
+
+
 def may_open(url: str | None) -> bool:
-    """Whether the signed-in user's role may open the page at ``url`` (a same-site path): pages list documents of
-    other modules (a budget line's payroll runs and vouchers) that not every role that sees the list may open."""
+    """Whether the signed-in user may open the page at ``url`` (a same-site path): their role holds the page's
+    permission and, for a page showing one record (``@shows``), the record is in their institutions. Pages link
+    documents of other modules and institutions (a budget line's payroll runs, a voucher's source document: a
+    transfer issued by the lead hospital's central pharmacy) that not everyone who sees the link may open."""
     if not url:
         return False
     try:
-        endpoint, _args = current_app.url_map.bind("").match(url.split("?", 1)[0], method="GET")
+        endpoint, args = current_app.url_map.bind("").match(url.split("?", 1)[0], method="GET")
     except HTTPException:
         return False
-    permission = getattr(current_app.view_functions.get(endpoint), "required_permission", None)
-    return permission is None or can(permission)
+    view = current_app.view_functions.get(endpoint)
+    permission = getattr(view, "required_permission", None)
+    if permission is not None and not can(permission):
+        return False
+    if (shown := getattr(view, "shown_record", None)) is None:
+        return True
+    model, id_arg = shown
+    # the session's scope filters the query (erp.core.scoping): None when the record is another institution's
+    return db.session.scalar(select(model.id).where(model.id == args[id_arg])) is not None
 
 
 # No inline script (pages declare behaviour with data attributes, static/erp.js), no framing, no plugins.

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from erp.core.demo import DEMO_COMMUNITY
 from erp.core.models import Community, Institution, User
 from erp.core.timeutil import local_today
-from erp.ledger.services import FiscalYear, Period, PeriodState, close_period
+from erp.ledger.services import Period, PeriodState, book_keeping_institutions, close_period
 
 CLOSED_MONTHS = (1, 2)
 
@@ -22,11 +22,8 @@ def load_demo(session: Session) -> None:
     year = today.year
     if community is None or chief is None:
         return
-    # the members whose previous year the ledger's demo closed: they keep books (the village clinics do not)
-    members = session.scalars(select(Institution).join(FiscalYear, FiscalYear.institution_id == Institution.id).where(
-        Institution.community_id == community.id, FiscalYear.year == year - 1,
-        FiscalYear.state == PeriodState.CLOSED).order_by(Institution.code))
-    for institution in members:
+    # the members keeping books, whose previous year the ledger's demo closed (the village clinics keep none)
+    for institution in book_keeping_institutions(session, community.id):
         for month in (m for m in CLOSED_MONTHS if m + 1 < today.month):  # once the next month is over too
             if not month_closed(session, institution, year, month):
                 close_period(session, institution, year, month, chief)

@@ -164,11 +164,34 @@ def test_may_open_follows_the_pages_own_permission(app, demo, username, ledger, 
     from erp.core.models import User
     from erp.core.web import may_open
 
+    from tests.factories import VoucherFactory
+
+    voucher = VoucherFactory(institution="QH101")
     user = db.session.scalar(select(User).where(User.username == username))
     with app.test_request_context("/"):
         login_user(user)
-        assert may_open("/ledger/vouchers/1?from=budget") is ledger
+        assert may_open(f"/ledger/vouchers/{voucher.id}?from=budget") is ledger
         assert may_open("/payroll/runs") is payroll
         # no such page, a page only posted to, an id beyond INTEGER, nothing: no link
-        assert not any(may_open(url) for url in ("/nope", "/ledger/vouchers/1/post", "/ledger/vouchers/2147483648",
-                                                 "", None))
+        assert not any(may_open(url) for url in ("/nope", f"/ledger/vouchers/{voucher.id}/post",
+                                                 "/ledger/vouchers/2147483648", "", None))
+
+
+def test_may_open_links_a_record_only_within_the_users_institutions(app, demo):
+    """A page showing one record (@shows) is linked only when the record is in the user's scope: the township
+    accountant's own voucher, not the lead hospital's (nor one that does not exist)."""
+    from flask_login import login_user
+
+    from erp.core.models import User
+    from erp.core.session_context import activate_user
+    from erp.core.web import may_open
+    from tests.factories import VoucherFactory
+
+    own, lead = VoucherFactory(institution="QH101"), VoucherFactory(institution="QH001")
+    accountant = db.session.scalar(select(User).where(User.username == "accountant"))
+    with app.test_request_context("/"):
+        login_user(accountant)
+        activate_user(db.session, accountant)  # as every request does for its signed-in user
+        assert may_open(f"/ledger/vouchers/{own.id}")
+        assert not may_open(f"/ledger/vouchers/{lead.id}") and not may_open(f"/ledger/vouchers/{lead.id + 1000}")
+        assert may_open("/ledger/vouchers")  # a list: the permission decides

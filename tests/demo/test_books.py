@@ -12,10 +12,12 @@ from sqlalchemy import func, select
 
 from erp.budget.models import Budget, BudgetLine
 from erp.core.extensions import db
-from erp.core.models import AuditEntry, Community, Institution, InstitutionKind
+from erp.core.models import AuditEntry, Community, Institution, InstitutionKind, User
+from erp.core.security import scope_for
 from erp.core.timeutil import local_today
 from erp.ledger.api.reports import STATEMENT_SUMMARIES
 from erp.ledger.models import FiscalYear, Period, PeriodState, Voucher, VoucherKind, VoucherState
+from erp.ledger.services import book_keeping_institutions, months_to_close
 from erp.procurement.services.reconciliation import reconcile
 from tests.core.test_cli import erp, ok
 from tests.core.test_migrations import DATABASE_KINDS, empty_database_app
@@ -41,8 +43,7 @@ def session(loaded):
 
 
 def book_keepers(session) -> list[Institution]:
-    return list(session.scalars(select(Institution).where(Institution.kind != InstitutionKind.VILLAGE_CLINIC)
-                                .order_by(Institution.code)))
+    return book_keeping_institutions(session)
 
 
 def api_response(app, path: str):
@@ -102,6 +103,13 @@ def test_january_and_february_are_closed_march_is_open_and_last_year_is_closed(s
         closing = session.scalar(select(func.count(Voucher.id)).where(
             Voucher.institution_id == member.id, Voucher.year == YEAR - 1, Voucher.kind == VoucherKind.CLOSING))
         assert closing == 1  # last year's revenue and expense carried into 累计盈余 by the 年终结转
+
+
+def test_the_finance_officers_months_to_close_are_those_of_the_members_keeping_books(session):
+    """待结账月份: March to last month of the 12 members keeping books, not the 20 village clinics' months."""
+    finance = session.scalar(select(User).where(User.username == "finance"))
+    tile = months_to_close(session, finance, scope_for(session, finance))
+    assert (tile.value, tile.args) == (12 * (TODAY.month - 3), {"year": YEAR, "institution": ""})
 
 
 def test_the_balance_sheet_balances_for_every_member(loaded, session):

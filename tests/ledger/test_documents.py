@@ -154,7 +154,8 @@ def test_a_document_voucher_is_shown_with_its_source_and_not_reversed_by_hand(bo
     assert f"入库-{YEAR}-00017" in refused.json["error"]["message"]
     browser = web("chief")
     page = browser.get(f"/ledger/vouchers/{voucher.id}").get_data(as_text=True)
-    assert f'<a href="/procurement/receipts/17">入库-{YEAR}-00017</a>' in page
+    # the source is named; receipt 17 does not exist in this test, so it is not linked (it would answer 404)
+    assert f"来源单据：入库-{YEAR}-00017" in page and 'href="/procurement/receipts/17"' not in page
     assert "红字冲销</button>" not in page and "只能在该单据中冲销" in page
     forced = browser.post(f"/ledger/vouchers/{voucher.id}/reverse", follow_redirects=True,
                           data={"csrf_token": csrf_token(page), "date": f"{YEAR}-03-25"}).get_data(as_text=True)

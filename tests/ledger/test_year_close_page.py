@@ -52,6 +52,9 @@ def test_the_checklist_names_what_is_left_then_the_year_closes_from_the_browser(
     accountant = web("accountant")
     own = accountant.get(f"/ledger/years/close?institution=QH101&year={LAST_YEAR}").get_data(as_text=True)
     assert "年结</button>" not in own  # no ledger.year.close: the checklist only
+    # the chooser offers the members keeping books in scope: QH101, not its village clinics (报账 units)
+    assert re.findall(r'<option value="([A-Z0-9-]+)"', own.split('name="institution"')[1].split("</select>")[0]) \
+        == ["QH101"]
     assert accountant.post("/ledger/years/close", data={"csrf_token": csrf_token(own)}).status_code == 403
 
 

@@ -8,13 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from erp.core.demo import DEMO_COMMUNITY
-from erp.core.models import Community, Department, Institution, InstitutionKind
+from erp.core.models import Community, Department
 from erp.core.timeutil import local_today
 from erp.ledger.demo.master import load_demo
 from erp.ledger.demo.previous_year import load_previous_year
 from erp.ledger.demo.quarter import FIRST_MEMO, load_quarter
 from erp.ledger.demo.writer import demo_users
 from erp.ledger.models import FiscalYear, PeriodState, Voucher
+from erp.ledger.services.bookkeeping import book_keeping_institutions
 
 __all__ = ["load_books", "load_demo"]
 
@@ -26,9 +27,7 @@ def load_books(session: Session) -> None:
     if users is None:
         return
     # 村卫生室 keep no books of their own: under 乡村一体化管理 they are 报账 units of their township centre
-    members = list(session.scalars(select(Institution).where(
-        Institution.community_id == community.id, Institution.kind != InstitutionKind.VILLAGE_CLINIC)
-        .order_by(Institution.code)))
+    members = book_keeping_institutions(session, community.id)
     departments: dict[int, list[str]] = {i.id: [] for i in members}
     for institution_id, code in session.execute(select(Department.institution_id, Department.code).where(
             Department.institution_id.in_(list(departments))).order_by(Department.code)):

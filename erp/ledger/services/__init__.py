@@ -18,6 +18,7 @@ parses one from ``YYYY-MM``). They are read, never written: posted data changes 
 """
 from erp.ledger.models import (Account, Balance, Basis, FiscalYear, Period, PeriodState, Voucher, VoucherKind,
                                VoucherLine, VoucherState)
+from erp.ledger.services.bookkeeping import book_keeping_institutions, keeps_books
 from erp.ledger.services.documents import DocumentSource, post_document, reverse_document
 from erp.ledger.services.periods import PeriodRange, close_period, period_range
 from erp.ledger.services.year_end import close_year
@@ -33,8 +34,9 @@ __all__ = [
     # reading the books
     "Account", "Balance", "Basis", "FiscalYear", "Period", "PeriodRange", "PeriodState", "Voucher", "VoucherKind",
     "VoucherLine", "VoucherState", "period_range",
-    # closing the books (结账, 年结), for the demos of the modules that need a closed year (the 两个允许 pool)
-    "close_period", "close_year",
+    # closing the books (结账, 年结), for the demos of the modules that need a closed year (the 两个允许 pool),
+    # of the members that keep books (not the village clinics that are 报账 units of their centre)
+    "book_keeping_institutions", "close_period", "close_year", "keeps_books",
     # home-page tiles (the manifest's tiles=)
     "drafts_to_review", "months_to_close", "reviewed_to_post",
 ]

@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 from erp.core.models import User
 from erp.core.scoping import Scope
 from erp.core.tiles import TileValue, in_scope
+from erp.core.models import Institution
 from erp.core.timeutil import local_today
 from erp.ledger.models import Period, PeriodState, Voucher, VoucherState
+from erp.ledger.services.bookkeeping import keeps_books
 
 def _vouchers(scope: Scope, state: VoucherState):
     return in_scope(select(func.count(Voucher.id)).where(Voucher.state == state), Voucher.institution_id, scope)
@@ -30,11 +32,13 @@ def reviewed_to_post(session: Session, user: User, scope: Scope) -> TileValue:
 
 
 def months_to_close(session: Session, user: User, scope: Scope) -> TileValue:
-    """待结账: months already over whose period is still open, over the user's institutions."""
+    """待结账: months already over whose period is still open, over the user's institutions that keep books
+    (not the village clinics that are 报账 units of their centre: erp.ledger.services.bookkeeping)."""
     today = local_today()
     count, first_year = session.execute(in_scope(
         select(func.count(Period.id), func.min(Period.year))
-        .where(Period.state == PeriodState.OPEN,
+        .join(Institution, Institution.id == Period.institution_id)
+        .where(Period.state == PeriodState.OPEN, keeps_books(),
                or_(Period.year < today.year, and_(Period.year == today.year, Period.month < today.month))),
         Period.institution_id, scope)).one()
     # the periods page shows one year: the earliest one with a month left open

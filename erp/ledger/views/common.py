@@ -18,6 +18,7 @@ from erp.core.extensions import db
 from erp.core.models import Department, Employee, FundingSource, Institution, Partner, Project
 from erp.core.web import ACTIVE_INSTITUTION_KEY
 from erp.ledger.models import Voucher, VoucherLine
+from erp.ledger.services.bookkeeping import book_keeping_institutions
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
@@ -28,6 +29,15 @@ def institutions_in_scope() -> list[Institution]:
     """The institutions the user may book for now (their scope, narrowed by the switcher)."""
     return list(db.session.scalars(select(Institution).where(Institution.active.is_(True))
                                    .order_by(Institution.code)))
+
+
+def book_keeping_choices(chosen: str | None) -> list[Institution]:
+    """The institutions a closing page (结账, 年结) offers: the active ones in scope that keep books (not the
+    village clinics that are 报账 units of their centre), and ``chosen`` when it was asked for by code."""
+    institutions = [i for i in book_keeping_institutions(db.session) if i.active]
+    if chosen and chosen not in {i.code for i in institutions} and (asked := scoped_institution(chosen)) is not None:
+        institutions.append(asked)
+    return institutions
 
 
 def default_institution(institutions: list[Institution]) -> str | None:

@@ -14,22 +14,24 @@ from erp.core.timeutil import local_today
 from erp.core.web import requires
 from erp.ledger.models import Period
 from erp.ledger.services import periods as period_service
-from erp.ledger.views.common import bp, default_institution, institutions_in_scope, refusal_message, scoped_institution
+from erp.ledger.services.bookkeeping import keeps_books
+from erp.ledger.views.common import (bp, book_keeping_choices, default_institution, refusal_message,
+                                     scoped_institution)
 from erp.ledger.views.forms import PeriodForm, ReopenForm
 
 
 @bp.get("/periods")
 @requires("ledger.period.read")
 def periods():
-    institutions = institutions_in_scope()
     chosen = request.args.get("institution")
+    institutions = book_keeping_choices(chosen)
     if chosen is None:  # first visit: the switcher's institution, or the first one in scope
         chosen = default_institution(institutions) or ""
     year = request.args.get("year", type=int) or local_today().year
     statement = (select(Period).join(Institution, Institution.id == Period.institution_id)
                  .where(Period.year == year).order_by(Institution.code, Period.month))
-    if chosen:
-        statement = statement.where(Institution.code == chosen)
+    # one institution asked for by code is shown even if it keeps no books; 全部单位 lists those that do
+    statement = statement.where(Institution.code == chosen) if chosen else statement.where(keeps_books())
     rows = db.session.scalars(statement).all()
     by_id = {i.id: i for i in institutions}
     missing = {p.institution_id for p in rows} - set(by_id)

@@ -12,7 +12,7 @@ from erp.core.errors import BusinessError
 from erp.core.extensions import db
 from erp.core.scoping import OutOfScope
 from erp.core.timeutil import local_today
-from erp.core.web import requires
+from erp.core.web import requires, shows
 from erp.ledger.models import Basis, Voucher
 from erp.ledger.services import review
 from erp.ledger.services.posting import Ledger
@@ -34,6 +34,7 @@ def _pdf_url(voucher: Voucher) -> str | None:
 
 @bp.get("/vouchers/<int:voucher_id>")
 @requires("ledger.voucher.read")
+@shows(Voucher, "voucher_id")
 def voucher(voucher_id: int):
     found = voucher_or_404(voucher_id)
     financial = [line for line in found.lines if line.basis is Basis.FINANCIAL]

@@ -14,7 +14,7 @@ from erp.core.web import requires
 from erp.ledger.reports.checklist import year_end_checklist
 from erp.ledger.services import periods as period_service
 from erp.ledger.services import year_end
-from erp.ledger.views.common import (bp, default_institution, institutions_in_scope, refusal_message,
+from erp.ledger.views.common import (bp, book_keeping_choices, default_institution, refusal_message,
                                      scoped_institution)
 from erp.ledger.views.forms import PeriodForm
 from erp.ledger.views.periods import period_action
@@ -35,7 +35,7 @@ def carry_over():
 @bp.get("/years/close")
 @requires("ledger.period.read")
 def year_close_page():
-    institutions = institutions_in_scope()
+    institutions = book_keeping_choices(request.args.get("institution"))
     code = request.args.get("institution") or default_institution(institutions)
     institution = scoped_institution(code)
     if institution is None:

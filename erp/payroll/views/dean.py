@@ -13,7 +13,7 @@ from erp.core.listview import Column, ListView
 from erp.core.models import FundingSource, Institution
 from erp.core.money import MoneyError
 from erp.core.timeutil import local_today
-from erp.core.web import can, requires
+from erp.core.web import can, requires, shows
 from erp.payroll.models.dean_salary import DEAN_STATE_TITLES, DeanSalary
 from erp.payroll.services import dean_salary, profiles_query
 from erp.payroll.views.common import bp, form_amount
@@ -73,6 +73,7 @@ def new_dean_salary():
 
 @bp.get("/dean-salaries/<int:salary_id>")
 @requires("payroll.dean.read")
+@shows(DeanSalary, "salary_id")
 def dean_salary_page(salary_id: int):
     salary = dean_salary.get_dean_salary(db.session, salary_id)
     return render_template("payroll/dean.html", salary=salary, state_title=_(DEAN_STATE_TITLES[salary.state]),

@@ -17,7 +17,7 @@ from erp.core.models import Institution
 from erp.core.money import MoneyError, parse_amount
 from erp.core.rendering import PDF_MIMETYPE, XLSX_MIMETYPE
 from erp.core.timeutil import local_today
-from erp.core.web import can, requires
+from erp.core.web import can, requires, shows
 from erp.payroll import services as payroll
 from erp.payroll.models import RUN_KIND_TITLES, RUN_STATE_TITLES, PayrollInput, PayrollRun, Payslip, RunState
 from erp.payroll.reports.slips import bank_file, slip_dict, slips_pdf, submit_slips_pdf
@@ -91,6 +91,7 @@ def _run_or_404(run_id: int) -> PayrollRun:
 
 @bp.get("/runs/<int:run_id>")
 @requires("payroll.run.read")
+@shows(PayrollRun, "run_id")
 def run(run_id):
     found = _run_or_404(run_id)
     slips = list(db.session.scalars(payroll.slips_of(db.session, found)).unique())

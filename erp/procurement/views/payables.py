@@ -11,7 +11,7 @@ from erp.core.extensions import db
 from erp.core.listview import Column, ListView
 from erp.core.money import decimal_str
 from erp.core.timeutil import local_today
-from erp.core.web import requires
+from erp.core.web import requires, shows
 from erp.procurement.models import Invoice, Payment
 from erp.procurement.reports.kpis import kpi_file, kpi_rows, summary_lines, vbp_rows
 from erp.procurement.reports.payables import publication_file, publication_rows, publication_totals
@@ -49,6 +49,7 @@ def payment_list():
 
 @bp.get("/payments/<int:payment_id>")
 @requires("procurement.payment.read")
+@shows(Payment, "payment_id")
 def payment_page(payment_id):
     payment = db.session.get(Payment, payment_id) or abort(404)
     if request.args.get("file") == "bank":

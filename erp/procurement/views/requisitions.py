@@ -14,7 +14,7 @@ from erp.core.models import Institution, User
 from erp.core.money import decimal_str
 from erp.core.services import institution_by_code
 from erp.core.timeutil import local_today
-from erp.core.web import can, requires
+from erp.core.web import can, requires, shows
 from erp.procurement.models import (PLATFORM_LABELS, CatalogueItem, PurchaseOrder, Requisition, RequisitionState,
                                     Supplier)
 from erp.procurement.services import orders, requisitions
@@ -165,6 +165,7 @@ def order_list():
 
 @bp.get("/orders/<int:order_id>")
 @requires("procurement.order.read")
+@shows(PurchaseOrder, "order_id")
 def order_page(order_id):
     order = db.session.get(PurchaseOrder, order_id) or abort(404)
     users = {u.id: u for u in db.session.scalars(select(User).where(User.community_id == current_user.community_id))}

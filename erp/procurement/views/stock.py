@@ -15,7 +15,7 @@ from erp.core.listview import Column, Filter, ListView
 from erp.core.models import Department, Institution
 from erp.core.money import decimal_str
 from erp.core.services import institution_by_code
-from erp.core.web import can, requires
+from erp.core.web import can, requires, shows
 from erp.procurement.models import (CatalogueItem, Dispensing, PurchaseOrder, Receipt, StockBatch, Transfer)
 from erp.procurement.services import dispensing, receipts, reconciliation, transfers
 from erp.procurement.services.flow_common import central_pharmacy, member_by_code, packages_text
@@ -81,6 +81,7 @@ def receipt_new():
 
 @bp.get("/receipts/<int:receipt_id>")
 @requires("procurement.receipt.read")
+@shows(Receipt, "receipt_id")
 def receipt_page(receipt_id):
     receipt = db.session.get(Receipt, receipt_id) or abort(404)
     return render_template("procurement/receipt.html", receipt=receipt, money=decimal_str)
@@ -206,6 +207,7 @@ def dispensing_new():
 
 @bp.get("/transfers/<int:document_id>")
 @requires("procurement.transfer.read")
+@shows(Transfer, "document_id")
 def transfer_page(document_id):
     document = db.session.get(Transfer, document_id) or abort(404)
     return render_template("procurement/movement.html", document=document, kind="transfer", money=decimal_str,
@@ -214,6 +216,7 @@ def transfer_page(document_id):
 
 @bp.get("/dispensing/<int:document_id>")
 @requires("procurement.dispense.read")
+@shows(Dispensing, "document_id")
 def dispensing_page(document_id):
     document = db.session.get(Dispensing, document_id) or abort(404)
     return render_template("procurement/movement.html", document=document, kind="dispensing", money=decimal_str,

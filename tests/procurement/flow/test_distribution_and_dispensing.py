@@ -174,3 +174,26 @@ def test_a_draft_transfer_shows_the_cost_it_will_take(flow, api, web):
     assert "16.47" in web("procurement").get(f"/procurement/transfers/{draft.json['id']}").get_data(as_text=True)
     posted = api("procurement").post(f"/api/v1/transfers/{draft.json['id']}/post", json={})
     assert posted.status_code == 200 and posted.json["amount"] == posted.json["expected_amount"] == "16.47"
+
+
+def test_the_receivers_voucher_links_the_lead_hospitals_transfer_only_for_those_who_may_open_it(flow, api, web):
+    """The transfer belongs to the issuer (the central pharmacy, QH001): the receiving centre books its
+    transfer_in voucher, whose page names the transfer but links it only for users who may open it."""
+    _stocked(api, {ASPIRIN: 1})
+    body = _transfer(api, [(ASPIRIN, 30)], to="QH101").json
+    [into] = document_vouchers("transfer_in", body["id"])
+    [out] = document_vouchers("transfer_out", body["id"])
+    transfer = f"/procurement/transfers/{body['id']}"
+
+    township = web("accountant")  # QH101 and its village clinics
+    page = township.get(f"/ledger/vouchers/{into.id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert body["number"] in html and f'href="{transfer}"' not in html
+    # still out of their scope: the lead's transfer and its voucher
+    assert township.get(transfer).status_code == 404 and township.get(f"/ledger/vouchers/{out.id}").status_code == 404
+    assert api("accountant").get(f"/api/v1/transfers/{body['id']}").status_code == 404
+
+    finance = web("finance")  # the whole community
+    assert f'href="{transfer}"' in finance.get(f"/ledger/vouchers/{into.id}").get_data(as_text=True)
+    assert finance.get(transfer).status_code == 200
