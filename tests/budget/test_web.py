@@ -8,15 +8,21 @@ from decimal import Decimal
 
 from erp.budget import services as budget
 from erp.core.extensions import db
-from tests.budget.conftest import source
+from erp.ledger.services import DocumentSource
+from tests.factories import VoucherFactory
 from tests.conftest import csrf_token
 from tests.ledger.conftest import YEAR
 
 
 def _commit_some(budgets):
-    budget.reserve(db.session, budgets.institution("QH101"), "7201", "01", "F01", "12000.00", source("31"),
+    """12,000.00 committed on QH101's line for a real document (the drill-down links only to what exists)."""
+    voucher = VoucherFactory()
+    document = DocumentSource("ledger", "voucher", str(voucher.id), f"voucher-{voucher.id}",
+                              url=f"/ledger/vouchers/{voucher.id}")
+    budget.reserve(db.session, budgets.institution("QH101"), "7201", "01", "F01", "12000.00", document,
                    on=date(YEAR, 3, 5), user=budgets.user("procurement"))
     db.session.commit()
+    return voucher
 
 
 def test_the_holders_tile_shows_what_is_left_what_is_committed_and_by_whom(budgets, web):
@@ -28,17 +34,18 @@ def test_the_holders_tile_shows_what_is_left_what_is_committed_and_by_whom(budge
 
 
 def test_a_budget_page_shows_lines_history_and_the_line_drill_down(budgets, web):
-    _commit_some(budgets)
+    voucher = _commit_some(budgets)
     client = web("finance")
     item = budgets.budget("QH101")
     page = client.get(f"/budget/budgets/{item.id}").get_data(as_text=True)
     assert "执行中" in page and "年初预算" in page and "228,000.00" not in page and "228000.00" in page
     line = budgets.line("QH101", "01", "F01")
     drill = client.get(f"/budget/lines/{line.id}").get_data(as_text=True)
-    assert "order-31" in drill and 'href="/procurement/orders/31"' in drill and "12000.00" in drill
-    # HR reads budgets but not purchase orders: the order is named, not linked (a link would end on 无权访问)
+    link = f'href="/ledger/vouchers/{voucher.id}"'
+    assert f"voucher-{voucher.id}" in drill and link in drill and "12000.00" in drill
+    # HR reads budgets but not vouchers: the document is named, not linked (a link would end on 无权访问)
     hr_drill = web("hr").get(f"/budget/lines/{line.id}").get_data(as_text=True)
-    assert "order-31" in hr_drill and 'href="/procurement/orders/31"' not in hr_drill
+    assert f"voucher-{voucher.id}" in hr_drill and link not in hr_drill
 
 
 def test_an_adjustment_through_the_screens(budgets, web):
