@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from sqlalchemy import event, inspect
-from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy import CompoundSelect, Select, TableClause, event, inspect
+from sqlalchemy.orm import (FromStatement, Load, LoaderCriteriaOption, Mapper, ORMExecuteState, QueryableAttribute,
+                            RelationshipProperty, Session, with_loader_criteria)
+from sqlalchemy.sql import ClauseElement, ColumnElement, visitors
 
 from erp.core.mixins import Scoped
 
@@ -57,25 +59,160 @@ def _restrict_queries(state: ORMExecuteState) -> None:
     scope = state.session.info.get("scope")
     if scope is None or not state.is_select or state.execution_options.get("skip_scope"):
         return
-    allowed = sorted(scope.institution_ids)
-    state.statement = state.statement.options(*(
-        with_loader_criteria(cls, cls.scope_column().in_(allowed), include_aliases=True)
-        for cls in _scoped_classes()
-    ))
+    classes = _scoped_classes_in(state.statement)
+    if classes:
+        state.statement = state.statement.options(*_criteria(scope.institution_ids, classes))
 
 
-_scoped_cache: tuple[int, list[type]] = (0, [])
+# Which Scoped classes a statement can load or filter on. A criteria for every Scoped class on every query costs
+# ~2 ms in SQLAlchemy's option processing and cache keys, so only the classes the statement reaches get one:
+# - the tables anywhere in it: entities, aliases, explicit joins, subqueries, EXISTS, CTEs, unions;
+# - the targets of relationship joins (``join(A.b)`` names only A's table) and of loader options
+#   (``joinedload`` puts its target into this very statement);
+# - what those mappers always bring along: ``lazy="joined"`` relationships, ``column_property`` subqueries.
+# Lazy, selectin and subquery loads are executes of their own and pass here too. In doubt: every class.
 
 
-def _scoped_classes() -> list[type]:
-    """Every mapped Scoped class (one criteria per class: each names its own scope column)."""
-    global _scoped_cache
+@dataclass(frozen=True)
+class _ModelIndex:
+    mapper_count: int
+    everything: frozenset[type]
+    by_table: dict[TableClause, frozenset[type]]  # what a table brings into a statement
+    by_mapper: dict[Mapper, frozenset[type]]
+
+
+_index_cache = _ModelIndex(-1, frozenset(), {}, {})
+
+
+def _model_index() -> _ModelIndex:
+    """Built once, and again when more classes are mapped (modules register their models on import)."""
+    global _index_cache
     from erp.core.extensions import db
 
     mappers = db.Model.registry.mappers
-    if _scoped_cache[0] != len(mappers):
-        _scoped_cache = (len(mappers), [m.class_ for m in mappers if issubclass(m.class_, Scoped)])
-    return _scoped_cache[1]
+    if _index_cache.mapper_count != len(mappers):
+        _index_cache = _build_index(mappers)
+    return _index_cache
+
+
+def _build_index(mappers) -> _ModelIndex:
+    mapped: dict[TableClause, set[type]] = {}  # table → the Scoped classes mapped onto it
+    for mapper in mappers:
+        for table in mapper.tables:
+            mapped.setdefault(table, set()).update(_own_class(mapper))
+    direct: dict[Mapper, set[type]] = {}
+    for mapper in mappers:
+        direct[mapper] = set(_own_class(mapper))
+        for prop in mapper.column_attrs:  # a column_property's subquery is rendered wherever the entity is
+            for column in prop.columns:
+                if getattr(column, "table", None) not in mapper.tables:
+                    for table in _tables(column):
+                        direct[mapper].update(mapped.get(table, ()))
+    by_mapper = {mapper: frozenset(_with_joined_eager(mapper, direct)) for mapper in mappers}
+    by_table: dict[TableClause, set[type]] = {}
+    for mapper in mappers:
+        for table in mapper.tables:
+            by_table.setdefault(table, set()).update(by_mapper[mapper])
+    return _ModelIndex(len(mappers), frozenset(m.class_ for m in mappers if _own_class(m)),
+                       {table: frozenset(classes) for table, classes in by_table.items()}, by_mapper)
+
+
+def _own_class(mapper: Mapper) -> tuple[type, ...]:
+    return (mapper.class_,) if issubclass(mapper.class_, Scoped) else ()
+
+
+def _with_joined_eager(mapper: Mapper, direct: dict[Mapper, set[type]]) -> set[type]:
+    """The mapper's classes and those its ``lazy="joined"`` relationships join in, transitively."""
+    classes, seen, todo = set(), {mapper}, [mapper]
+    while todo:
+        current = todo.pop()
+        classes.update(direct.get(current, ()))
+        for rel in current.relationships:
+            if rel.lazy in ("joined", False) and rel.mapper not in seen:
+                seen.add(rel.mapper)
+                todo.append(rel.mapper)
+    return classes
+
+
+def _tables(clause) -> list[TableClause]:
+    return [element for element in visitors.iterate(clause) if isinstance(element, TableClause)]
+
+
+class _EveryClass(Exception):
+    """A statement this analysis does not understand: give it every criteria, as before."""
+
+
+def _scoped_classes_in(statement) -> frozenset[type]:
+    index = _model_index()
+    if not isinstance(statement, (Select, CompoundSelect, FromStatement)):
+        return index.everything
+    found: set[type] = set()
+    try:
+        for element in visitors.iterate(statement):
+            if isinstance(element, TableClause):
+                found.update(index.by_table.get(element, ()))
+            elif not isinstance(element, ColumnElement):  # selects, unions, a select's entities before columns()
+                for join in getattr(element, "_setup_joins", ()):
+                    _relationship_join(join, index, found)
+                for option in getattr(element, "_with_options", ()):
+                    _loader_option(option, index, found)
+    except _EveryClass:
+        return index.everything
+    return frozenset(found)
+
+
+def _relationship_join(join: tuple, index: _ModelIndex, found: set[type]) -> None:
+    """``join(A.b)`` / ``join(B, A.b)``: the walk sees A's table only; B comes from the relationship."""
+    for part in join[:3]:
+        prop = getattr(part, "property", None) if isinstance(part, QueryableAttribute) else None
+        if isinstance(prop, RelationshipProperty):
+            found.update(index.by_mapper.get(prop.mapper, ()))
+            if part._of_type is not None:
+                found.update(index.by_mapper.get(part._of_type.mapper, ()))
+            if prop.secondary is not None:
+                for table in _tables(prop.secondary):
+                    found.update(index.by_table.get(table, ()))
+
+
+def _loader_option(option, index: _ModelIndex, found: set[type]) -> None:
+    if isinstance(option, LoaderCriteriaOption):
+        if id(option) not in _own_options:  # someone else's criteria may hold a subquery of its own
+            raise _EveryClass
+        return
+    if not isinstance(option, Load):
+        raise _EveryClass
+    for element in option.context:
+        for token in element.path.path:
+            if isinstance(token, str) and not token.startswith("column:"):  # "relationship:*": any may be joined
+                raise _EveryClass
+            if isinstance(token, RelationshipProperty) or getattr(token, "is_mapper", False) \
+                    or getattr(token, "is_aliased_class", False):
+                found.update(index.by_mapper.get(token.mapper, ()))
+        for value in element.local_opts.values():  # with_expression(): an expression rendered in the statement
+            if isinstance(value, ClauseElement):
+                for table in _tables(value):
+                    found.update(index.by_table.get(table, ()))
+
+
+# Built options per (scope, classes): rebuilding them costs as much as what is saved. Bounded: scopes are few.
+_criteria_cache: dict[tuple[frozenset[int], frozenset[type]], tuple[LoaderCriteriaOption, ...]] = {}
+_own_options: set[int] = set()  # ids of the options above (kept alive by the cache, so never reused)
+
+
+def _criteria(institution_ids: frozenset[int], classes: frozenset[type]) -> tuple[LoaderCriteriaOption, ...]:
+    key = (institution_ids, classes)
+    options = _criteria_cache.get(key)
+    if options is None:
+        if len(_criteria_cache) >= 2048:
+            _own_options.clear()  # first: an id in it always names a live option of ours
+            _criteria_cache.clear()
+        allowed = sorted(institution_ids)  # an expanding bound parameter: the compiled SQL is cached for any ids
+        # a fixed order of the options, so equal statements get equal cache keys whatever the scope
+        options = tuple(with_loader_criteria(cls, cls.scope_column().in_(allowed), include_aliases=True)
+                        for cls in sorted(classes, key=lambda c: (c.__module__, c.__qualname__)))
+        _own_options.update(id(option) for option in options)
+        _criteria_cache[key] = options
+    return options
 
 
 def _scope_values(obj: Scoped, is_new: bool) -> set[int | None]:

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, exists, func, select, union_all
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from erp.core.extensions import db
-from erp.core.models import Department, Institution, User
+from erp.core.models import Community, Department, Institution, User
 from erp.core.scoping import OutOfScope
 from erp.core.session_context import activate_user
 from tests.factories import USER_PASSWORD, DepartmentFactory, UserFactory
@@ -98,3 +99,119 @@ def test_api_write_out_of_scope_is_403(demo, api):
     assert "error" in refused.json
     db.session.remove()
     assert db.session.scalar(select(func.count()).select_from(Department).where(Department.code == "41")) == 1
+
+
+# Criteria reach every way a statement can read a scoped table (each is added only where the statement needs it).
+# The clerk sees 柳林镇卫生院 QH102 and its three village clinics: 4 of the 32 members, 9 departments.
+CLERK_INSTITUTIONS = {"QH102", "QH102-01", "QH102-02", "QH102-03"}
+
+
+def _as_clerk() -> None:
+    activate_user(db.session, _user("clerk"))
+
+
+def test_join_to_a_scoped_table_from_an_unscoped_one(demo):
+    links_in_scope = select(func.count(User.id)).join(User.institutions).where(Institution.code.in_(CLERK_INSTITUTIONS))
+    expected_links = db.session.scalar(links_in_scope)
+    _as_clerk()
+    # the statement names only community's table: the scoped one comes in through the join
+    assert db.session.scalar(select(func.count(Community.id)).join(Community.institutions)) == 4
+    assert db.session.scalar(select(func.count(Community.id)).join(Institution, Community.institutions)) == 4
+    assert db.session.scalar(select(func.count(Community.id))
+                             .join(Institution, Institution.community_id == Community.id)) == 4
+    # a many-to-many through the user_institution link table
+    assert db.session.scalar(select(func.count(User.id)).join(User.institutions)) == expected_links
+
+
+def test_aliased_scoped_entity(demo):
+    _as_clerk()
+    department = aliased(Department)
+    assert db.session.scalar(select(func.count(department.id))) == 9
+    member = aliased(Institution, name="member")
+    codes = db.session.scalars(select(Community.code).join(Community.institutions.of_type(member))).all()
+    assert len(codes) == 4
+    parent = aliased(Institution)
+    pairs = db.session.execute(select(Institution.code, parent.code).join(parent, Institution.parent)).all()
+    assert {child for child, _ in pairs} == CLERK_INSTITUTIONS - {"QH102"}  # QH102's parent is out of scope
+    assert {up for _, up in pairs} == {"QH102"}
+    in_subquery = select(department.institution_id).where(department.code != "").scalar_subquery()
+    assert db.session.scalar(select(func.count(Community.id)).where(Community.id.in_(
+        select(Institution.community_id).where(Institution.id.in_(in_subquery))))) == 1
+
+
+def test_subqueries_exists_and_ctes_over_a_scoped_table(demo):
+    _as_clerk()
+    departments = select(func.count(Department.id)).scalar_subquery()
+    assert db.session.execute(select(Community.code, departments)).one()[1] == 9
+    lead_exists = exists().where(Institution.code == "QH001")
+    assert db.session.scalars(select(Community.code).where(lead_exists)).all() == []
+    assert len(db.session.scalars(select(Community.code).where(exists().where(Institution.code == "QH102"))).all()) == 1
+    assert db.session.scalars(select(Community.code).where(Community.institutions.any(Institution.code == "QH001"))).all() == []
+    lead_community = select(Institution.community_id).where(Institution.code == "QH001")
+    assert db.session.scalar(select(func.count(Community.id)).where(Community.id.in_(lead_community))) == 0
+    ids = select(Department.id).cte()
+    assert db.session.scalar(select(func.count()).select_from(ids)) == 9
+
+
+def test_columns_only_selects(demo):
+    expected_sum = db.session.scalar(select(func.sum(Department.id)).join(Department.institution)
+                                     .where(Institution.code.in_(CLERK_INSTITUTIONS)))
+    _as_clerk()
+    assert set(db.session.scalars(select(Institution.code)).all()) == CLERK_INSTITUTIONS
+    assert db.session.scalar(select(func.sum(Department.id))) == expected_sum
+    assert db.session.scalar(select(func.count()).select_from(Department)) == 9
+
+
+def test_joinedload_of_a_scoped_relationship(demo):
+    _as_clerk()
+    # Community is not scoped: Institution enters the statement only through the option
+    community = db.session.scalars(select(Community).options(joinedload(Community.institutions))
+                                   .execution_options(populate_existing=True)).unique().one()
+    assert {i.code for i in community.institutions} == CLERK_INSTITUTIONS
+    departments = db.session.scalars(select(Department).options(joinedload(Department.institution)
+                                                                .joinedload(Institution.community))).all()
+    assert len(departments) == 9
+
+
+def test_lazy_load_of_a_scoped_relationship(demo):
+    _as_clerk()
+    community = db.session.scalar(select(Community))
+    db.session.expire(community, ["institutions"])
+    assert {i.code for i in community.institutions} == CLERK_INSTITUTIONS
+
+
+def test_selectinload_of_a_scoped_relationship(demo):
+    _as_clerk()
+    community = db.session.scalars(select(Community).options(selectinload(Community.institutions))
+                                   .execution_options(populate_existing=True)).one()
+    assert {i.code for i in community.institutions} == CLERK_INSTITUTIONS
+
+
+def test_union_of_scoped_selects(demo):
+    _as_clerk()
+    codes = union_all(select(Institution.code), select(Department.code))
+    assert len(db.session.execute(codes).all()) == 4 + 9
+    assert db.session.scalar(select(func.count()).select_from(codes.subquery())) == 4 + 9
+
+
+def test_one_compiled_statement_serves_every_scope(demo):
+    """The allowed ids are a bound parameter: SQLAlchemy's compiled cache is not split by user."""
+    accountant, clerk = _user("accountant"), _user("clerk")
+    compiled = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        compiled.append(context.compiled)
+
+    query = select(Department).join(Department.institution).where(Institution.active.is_(True))
+    seen = {}
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        for user in (accountant, clerk):
+            activate_user(db.session, user)
+            compiled.clear()
+            seen[user.username] = ({d.institution_id for d in db.session.scalars(query)}, compiled[-1])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    (accountant_rows, first), (clerk_rows, second) = seen["accountant"], seen["clerk"]
+    assert accountant_rows and clerk_rows and not accountant_rows & clerk_rows
+    assert first is second
