@@ -4,8 +4,9 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, Column, Table
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy import (JSON, Boolean, Column, ForeignKey, Integer, LargeBinary, String, Table, Text, UniqueConstraint,
+                        select)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, object_session, relationship
 
 from erp.core.extensions import db
 from erp.core.registry import N_
@@ -201,9 +202,19 @@ class User(Audited, db.Model):
     community: Mapped[Community] = relationship()
     institutions: Mapped[list[Institution]] = relationship(secondary=user_institution, order_by=Institution.code)
 
+    def listed_institution_ids(self) -> set[int]:
+        """The institutions listed for this user, read from ``user_institution`` itself (after autoflush) — never
+        through ``institutions``, which a query under another user's scope may have loaded filtered: an empty
+        list would read as the whole community."""
+        session = object_session(self)
+        if session is None or self.id is None:  # not saved yet: nothing was loaded through a scope
+            return {inst.id for inst in self.institutions}
+        return set(session.scalars(select(user_institution.c.institution_id)
+                                   .where(user_institution.c.user_id == self.id)))
+
     @property
     def whole_community(self) -> bool:
-        return not self.institutions
+        return not self.listed_institution_ids()
 
     # Flask-Login protocol
     @property

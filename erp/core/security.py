@@ -186,15 +186,15 @@ def require_whole_community(user: User | None, setting: str) -> None:
 
 def scope_for(session: Session, user: User) -> Scope:
     """The institutions a user may see: those listed (with their village clinics), else the community."""
-    if user.whole_community:
+    listed = user.listed_institution_ids()
+    if not listed:
         ids = session.scalars(select(Institution.id).where(Institution.community_id == user.community_id))
         institution_ids = frozenset(ids)
     else:
-        listed = {inst.id for inst in user.institutions}
         # A township centre's users manage its village clinics too (乡村一体化).
         children = session.scalars(select(Institution.id).where(Institution.parent_id.in_(listed)))
         institution_ids = frozenset(listed | set(children))
-    return Scope(user.community_id, institution_ids, user.whole_community, user.role in READ_ONLY_ROLES)
+    return Scope(user.community_id, institution_ids, not listed, user.role in READ_ONLY_ROLES)
 
 
 @dataclass(frozen=True)

@@ -215,3 +215,17 @@ def test_one_compiled_statement_serves_every_scope(demo):
     (accountant_rows, first), (clerk_rows, second) = seen["accountant"], seen["clerk"]
     assert accountant_rows and clerk_rows and not accountant_rows & clerk_rows
     assert first is second
+
+
+def test_a_users_scope_comes_from_their_listing_not_from_a_load_filtered_by_another_scope(demo):
+    """The clerk's row loaded under the accountant's scope carries its criteria: the clerk's ``institutions``
+    would load filtered (QH102 is outside QH101's scope) and come back empty — which must not read as the whole
+    community."""
+    activate_user(db.session, _user("accountant"))
+    clerk = db.session.scalars(select(User).where(User.username == "clerk",
+                                                  exists().where(Institution.code == "QH101"))).one()
+    activate_user(db.session, clerk)
+    scope = db.session.info["scope"]
+    assert not scope.whole_community and not clerk.whole_community
+    assert {db.session.get(Institution, i).code for i in scope.institution_ids} == {
+        "QH102", "QH102-01", "QH102-02", "QH102-03"}
