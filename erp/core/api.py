@@ -90,7 +90,8 @@ def create_department(body):
 
 
 @api_route(bp, "/audit", permission="core.audit.read", summary="The auditors' log of your institutions, as its "
-           "page /audit shows it (filters, sort, Beijing time, Chinese names, the changed fields only)",
+           "page /audit shows it (filters, sort, Beijing time, names in the user's language, the changed fields "
+           "only)",
            query=AuditQuery, response=AuditEntrySchema, paged=True)
 def list_audit(query):
     entries = audit_log(db.session, g.user, current_scope(db.session))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from flask import Flask, session
+from flask import Flask, has_request_context, session
 
 from erp.core.config import INSTANCE_DIR, REPO_ROOT, Config
 from erp.core.extensions import babel, csrf, db, login_manager, migrate
@@ -22,8 +22,9 @@ class ErpState:
 
 
 def select_locale() -> str:
-    """Chinese unless the user switched to English (a browser's language preference does not decide)."""
-    return session.get("locale") or "zh_CN"
+    """Chinese unless the user switched to English (a browser's language preference does not decide); Chinese
+    outside a request too (the CLI, a job, the auditors' log described in a shell)."""
+    return (session.get("locale") if has_request_context() else None) or "zh_CN"
 
 
 def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:

@@ -1,12 +1,13 @@
 """The auditors' log (审计日志) as its page (erp.core.audit_views) and its API (``GET /api/v1/audit``) both read
 it: the entries in the user's scope, one set of filters (person, date range, institution, record type, record,
-action) and each entry described alike (Beijing time, Chinese names, the changed fields only)."""
+action) and each entry described alike (Beijing time, names in the user's language, the changed fields only)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
@@ -39,7 +40,7 @@ class AuditLog:
     describer: Describer
     institutions: list[Institution]  # the user's, by code
     people: list[tuple[str, str]]  # (username, name) of the community's users
-    record_types: list[tuple[str, str]]  # (model, Chinese name), one choice per record type
+    record_types: list[tuple[str, str]]  # (model, Chinese name: a msgid the page translates), one choice per record type
     same_type: dict[str, list[str]]  # model → every model audited under the same record type
 
     def by_person(self, statement, username: str):
@@ -80,7 +81,7 @@ class AuditLog:
                 "changes": describer.changes(entry), "hash": entry.hash}
 
     def person(self, entry: AuditEntry) -> str:
-        return self.describer.users.get(entry.user_id, entry.username) if entry.user_id is not None else SYSTEM
+        return self.describer.users.get(entry.user_id, entry.username) if entry.user_id is not None else _(SYSTEM)
 
 
 def audit_log(session: Session, user: User, scope: Scope) -> AuditLog:

@@ -1,6 +1,6 @@
-"""The auditors' log (审计日志) page: Beijing time, Chinese action and record names, the changed fields only with
-their Chinese labels, filters by person, date range, institution, record type and record, paging, Excel (the log
-itself, shared with the API: erp.core.audit_query)."""
+"""The auditors' log (审计日志) page: Beijing time, action and record names, the changed fields only with their
+labels (in the user's language: erp.core.audit_labels), filters by person, date range, institution, record type
+and record, paging, Excel (the log itself, shared with the API: erp.core.audit_query)."""
 from __future__ import annotations
 
 from datetime import date
@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from erp.core.audit_labels import Describer
-from erp.core.audit_query import SORTS, SYSTEM, audit_log
+from erp.core.audit_query import SORTS, audit_log
 from erp.core.extensions import db
 from erp.core.listview import Column, Filter, ListView
 from erp.core.models import AuditEntry
@@ -48,10 +48,10 @@ def log():
             # the order of writing over every chain (a position is per institution's chain: erp.core.audit)
             Column("seq", _("序号"), "int", sort=SORTS["seq"], value=lambda e: e.id),
             Column("at", _("时间（北京时间）"), sort=SORTS["at"], value=lambda e: f"{to_local(e.at):%Y-%m-%d %H:%M:%S}"),
-            Column("username", _("操作人"), value=lambda e: _(SYSTEM) if e.user_id is None else entries.person(e)),
+            Column("username", _("操作人"), value=entries.person),
             Column("institution", _("成员单位"), value=lambda e: describer.institutions.get(e.institution_id, "")),
-            Column("action", _("动作"), value=lambda e: _(describer.action_name(e.action))),
-            Column("model", _("对象"), sort=SORTS["model"], value=lambda e: _(describer.record_title(e))),
+            Column("action", _("动作"), value=lambda e: describer.action_name(e.action)),
+            Column("model", _("对象"), sort=SORTS["model"], value=describer.record_title),
             Column("record_id", _("记录号")),
             Column("changes", _("变更内容"), value=lambda e: changes_text(describer, e)),
         ],

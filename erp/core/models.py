@@ -41,7 +41,8 @@ class InstitutionLevel(str, enum.Enum):
     VILLAGE = "village"  # 村
 
 
-LEVEL_TITLES = {InstitutionLevel.COUNTY: "县", InstitutionLevel.TOWNSHIP: "乡", InstitutionLevel.VILLAGE: "村"}
+LEVEL_TITLES = {InstitutionLevel.COUNTY: N_("县"), InstitutionLevel.TOWNSHIP: N_("乡"),
+                InstitutionLevel.VILLAGE: N_("村")}
 
 
 class CostClass(str, enum.Enum):

@@ -108,7 +108,8 @@ class AuditQuery(PageQuery):
 
 class AuditChangeSchema(Schema):
     field = fields.String()
-    label = fields.String(metadata={"description": "the field's Chinese label"})
+    label = fields.String(metadata={"description": "the field's label in the user's language (Chinese unless they "
+                                                   "chose English)"})
     before = fields.String(metadata={"description": "readable value before (names, 是/否, state titles, —)"})
     after = fields.String()
 
@@ -127,7 +128,7 @@ class AuditEntrySchema(Schema):
     action = fields.String()
     action_title = fields.String()
     model = fields.String()
-    record_type = fields.String(metadata={"description": "the record type's Chinese name"})
+    record_type = fields.String(metadata={"description": "the record type's name in the user's language"})
     record_id = fields.String(allow_none=True)
     record_title = fields.String(metadata={"description": "the record type and the record's number or code"})
     changes = fields.List(fields.Nested(AuditChangeSchema), metadata={"description": "the changed fields only"})

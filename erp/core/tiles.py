@@ -24,13 +24,22 @@ def in_scope(statement, column, scope):
 
 
 @dataclass(frozen=True)
+class Label:
+    """A detail line's label with placeholders: its msgid (marked with ``N_``) and their values, translated when
+    the page is rendered, in the user's language (a provider runs without one)."""
+
+    message: str
+    values: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class TileValue:
     value: int | Decimal
     endpoint: str
     args: dict = field(default_factory=dict)
     kind: str = "count"  # count | amount
-    # further lines under the figure: (label, value), e.g. 预算 / 已占用 / the top committers
-    details: tuple[tuple[str, int | Decimal | str], ...] = ()
+    # further lines under the figure: (label, value), e.g. 预算 / 已占用 / the top committers; a label is a msgid
+    details: tuple[tuple[str | Label, int | Decimal | str], ...] = ()
 
 
 @dataclass(frozen=True)

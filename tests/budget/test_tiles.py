@@ -7,6 +7,7 @@ from datetime import date
 from erp.budget import services as budget
 from erp.core.extensions import db
 from tests.budget.conftest import source
+from tests.conftest import csrf_token
 from tests.home import tiles
 from tests.ledger.conftest import YEAR
 
@@ -34,3 +35,8 @@ def test_the_township_holder_sees_their_own_budget_left_and_who_committed_it(bud
     assert everyone["value"] == sum(line.amount - line.committed - line.actual for line in every_line)
     assert everyone["details"][3:] == ["预占：采购员 孙 12,000.00", "预占：人事专员 吴 5,000.00",
                                        "预占：医共体财务 王会计 800.00"]
+
+    client = web("accountant")  # the committers' lines in English too, the names as they are
+    client.post("/language", data={"locale": "en", "csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
+    english = tiles(client.get("/").get_data(as_text=True))["budget_left"]
+    assert english["details"][3:] == ["Committed: 采购员 孙 12,000.00", "Committed: 医共体财务 王会计 800.00"]

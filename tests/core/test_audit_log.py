@@ -136,11 +136,21 @@ def test_an_auditor_scoped_to_one_township_sees_only_its_entries(demo, web):
 
 
 def test_the_log_and_the_tiles_in_english(demo, web):
-    _reviewed_voucher()
+    voucher = _reviewed_voucher()
     client = web("auditor")
     client.post("/language", data={"locale": "en", "csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
     page = client.get("/audit?model=Voucher").get_data(as_text=True)
     assert "Time (Beijing)" in page and "State changed" in page and "Record type" in page
+    # the modules' label tables too: record type, field labels and state titles in English, the names as they are
+    latest, created = _rows(client.get(f"/audit?model=Voucher&record={voucher.id}").get_data(as_text=True))
+    assert (latest["model"], latest["action"]) == ("Voucher", "State changed")
+    assert latest["changes"][:2] == ["Status: Not reviewed → Reviewed", "Reviewed by: — → 总会计师 李总"]
+    assert "Prepared by: 城关镇卫生院会计 赵" in created["changes"]
+    assert re.search(r'<option value="Voucher"[^>]*>Voucher</option>', page)  # the record type filter's choice
+    # the Chinese log is unchanged, whoever else reads it in English
+    chinese, _created = _rows(web("auditor").get(f"/audit?model=Voucher&record={voucher.id}").get_data(as_text=True))
+    assert (chinese["model"], chinese["action"]) == ("记账凭证", "状态变更")
+    assert chinese["changes"][:2] == ["状态: 未审核 → 已审核", "审核人: — → 总会计师 李总"]
     chief = web("chief")
     chief.post("/language", data={"locale": "en", "csrf_token": csrf_token(chief.get("/").get_data(as_text=True))})
     assert "Vouchers to review" in chief.get("/").get_data(as_text=True)

@@ -101,7 +101,7 @@ def test_english_can_be_chosen(demo, web):
 
 # one main page per module, with a heading or label of the page itself and a menu entry of the module
 ENGLISH_PAGES = [
-    ("/", ("My tasks", "Budget overview", "Pay runs", "Community drug catalogue")),
+    ("/", ("My tasks", "Budget overview", "Pay runs", "Community drug catalogue", "Institutions you can see: ")),
     ("/budget/", ("Budget overview", "Budget year", "My budgets", "No approved budget for this year yet")),
     ("/procurement/catalogue", ("Community drug catalogue", "Generic name", "Dosage form",
                                 "National essential medicine")),

@@ -18,6 +18,7 @@ from erp.core.extensions import db
 from erp.core.mixins import Audited, InstitutionOwned
 from erp.core.models import Department, FundingSource, Institution, User, enum_column
 from erp.core.money import Money
+from erp.core.registry import N_
 from erp.core.statemachine import StateMachine
 from erp.core.timeutil import UTCDateTime, utcnow
 
@@ -33,8 +34,8 @@ class BudgetState(str, enum.Enum):
     CLOSED = "closed"
 
 
-BUDGET_STATE_TITLES = {"draft": "编制中", "submitted": "已报送", "approved": "已批复", "executing": "执行中",
-                       "closed": "已决算"}
+BUDGET_STATE_TITLES = {"draft": N_("编制中"), "submitted": N_("已报送"), "approved": N_("已批复"),
+                       "executing": N_("执行中"), "closed": N_("已决算")}
 BUDGET_STATES = StateMachine({("draft", "submitted"), ("submitted", "draft"), ("submitted", "approved"),
                               ("approved", "executing"), ("executing", "closed")}, labels=BUDGET_STATE_TITLES)
 
@@ -46,7 +47,8 @@ class VersionState(str, enum.Enum):
     REJECTED = "rejected"
 
 
-VERSION_STATE_TITLES = {"draft": "编制中", "submitted": "待审批", "approved": "已批准", "rejected": "已驳回"}
+VERSION_STATE_TITLES = {"draft": N_("编制中"), "submitted": N_("待审批"), "approved": N_("已批准"),
+                        "rejected": N_("已驳回")}
 VERSION_STATES = StateMachine({("draft", "submitted"), ("submitted", "approved"), ("submitted", "rejected"),
                                ("submitted", "draft")}, labels=VERSION_STATE_TITLES)
 
@@ -57,7 +59,7 @@ class Control(str, enum.Enum):
     IGNORE = "ignore"
 
 
-CONTROL_TITLES = {"stop": "超支禁止", "warn": "超支预警", "ignore": "不控制"}
+CONTROL_TITLES = {"stop": N_("超支禁止"), "warn": N_("超支预警"), "ignore": N_("不控制")}
 CHECK_PERIODS = {"annual": "按年度", "ytd": "按月累计"}
 
 

@@ -18,6 +18,7 @@ from erp.core.extensions import db
 from erp.core.mixins import Audited, InstitutionOwned
 from erp.core.models import User, enum_column
 from erp.core.money import Money
+from erp.core.registry import N_
 from erp.core.timeutil import UTCDateTime, utcnow
 from erp.budget.models.budgets import ZERO, BudgetLine
 
@@ -34,8 +35,9 @@ class EntryState(str, enum.Enum):
     POSTED = "posted"  # an actual
 
 
-ENTRY_STATE_TITLES = {"open": "占用中", "released": "已释放", "consumed": "已转实际", "posted": "已记账"}
-ENTRY_KIND_TITLES = {"commitment": "预占", "actual": "实际支出"}
+ENTRY_STATE_TITLES = {"open": N_("占用中"), "released": N_("已释放"), "consumed": N_("已转实际"),
+                      "posted": N_("已记账")}
+ENTRY_KIND_TITLES = {"commitment": N_("预占"), "actual": N_("实际支出")}
 
 
 class SourceColumns:

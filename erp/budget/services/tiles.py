@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from erp.core.models import User
 from erp.core.registry import N_
 from erp.core.scoping import Scope
-from erp.core.tiles import TileValue
+from erp.core.tiles import Label, TileValue
 from erp.core.timeutil import local_today
 from erp.budget.services.execution import holder_tile
 
@@ -19,6 +19,6 @@ def budget_left(session: Session, user: User, scope: Scope) -> TileValue:
     budgets and commitments read to the user's institutions."""
     year = local_today().year
     tile = holder_tile(session, year)
-    details = ((N_("预算数"), tile.amount), (N_("已预占"), tile.committed), (N_("已支出"), tile.actual),
-               *((f"预占：{name}", amount) for name, amount in tile.by_whom[:TOP_COMMITTERS]))
+    committers = ((Label(N_("预占：%(name)s"), {"name": name}), amount) for name, amount in tile.by_whom[:TOP_COMMITTERS])
+    details = ((N_("预算数"), tile.amount), (N_("已预占"), tile.committed), (N_("已支出"), tile.actual), *committers)
     return TileValue(tile.available, "budget.home", {"year": year}, kind="amount", details=details)

@@ -19,6 +19,7 @@ from erp.core.extensions import db
 from erp.core.mixins import Audited, InstitutionOwned
 from erp.core.models import Institution, User, enum_column
 from erp.core.money import UnitPrice, quantize_fen
+from erp.core.registry import N_
 from erp.core.statemachine import StateMachine
 from erp.core.timeutil import UTCDateTime, utcnow
 from erp.procurement.models.agreements import Platform, PriceAgreement
@@ -32,7 +33,7 @@ class OrderState(str, enum.Enum):
     CANCELLED = "cancelled"
 
 
-ORDER_LABELS = {"draft": "待审批", "approved": "已审批", "cancelled": "已作废"}
+ORDER_LABELS = {"draft": N_("待审批"), "approved": N_("已审批"), "cancelled": N_("已作废")}
 # approved → draft: a line of an approved order was cancelled, its new total needs approving again
 ORDER_STATES = StateMachine({("draft", "approved"), ("draft", "cancelled"), ("approved", "draft")},
                             labels=ORDER_LABELS)

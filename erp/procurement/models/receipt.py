@@ -14,6 +14,7 @@ from erp.core.extensions import db
 from erp.core.mixins import Audited, InstitutionOwned
 from erp.core.models import Institution, User, enum_column
 from erp.core.money import Money, UnitPrice
+from erp.core.registry import N_
 from erp.core.statemachine import StateMachine
 from erp.core.timeutil import UTCDateTime, utcnow
 from erp.procurement.models.catalogue import CatalogueItem
@@ -27,7 +28,7 @@ class ReceiptState(str, enum.Enum):
     CANCELLED = "cancelled"
 
 
-RECEIPT_LABELS = {"draft": "待验收", "accepted": "已入库", "cancelled": "已作废"}
+RECEIPT_LABELS = {"draft": N_("待验收"), "accepted": N_("已入库"), "cancelled": N_("已作废")}
 RECEIPT_STATES = StateMachine({("draft", "accepted"), ("draft", "cancelled")}, labels=RECEIPT_LABELS)
 
 
