@@ -271,13 +271,14 @@ def jobs_wait(job_id: int, timeout: float) -> None:
     from erp.core import jobs
     from erp.core.errors import BusinessError
 
-    with click.progressbar(length=100, label=f"job {job_id}", show_percent=True) as bar:
+    with click.progressbar(length=100, label=f"job {job_id}", show_percent=True,
+                           item_show_func=lambda message: message) as bar:
         shown = [0]
 
         def advance(job):
             percent = jobs.percent(job)
             if percent > shown[0]:
-                bar.update(percent - shown[0])
+                bar.update(percent - shown[0], jobs.progress_of(job)[2])
                 shown[0] = percent
         try:
             job = jobs.wait(db.session, job_id, timeout=timeout, on_progress=advance)

@@ -8,11 +8,13 @@ A module submits a job with a module-level function and JSON-serialisable argume
                       title="计算薪酬 2026-03", user=user)   # (no module submits one yet: payroll is next)
 
 and the function runs later, in a session of its own scoped to the submitting user, as
-``function(context, *args, **kwargs)``; it reports progress with ``context.progress(done, total)`` and returns
-``None``, a JSON-able dict (the job's ``result``) or a :class:`erp.core.api_framework.FileResult` (the job's
-downloadable result file). A job may also ``context.attach(file)`` a result file, kept with a dict result and
-also when the job then fails (an import's row-by-row error report). The job row records state (queued → running → done | failed), progress, result,
-error and timestamps; ``GET /api/v1/jobs/{id}`` and the page ``/jobs/{id}`` show it to the user who asked.
+``function(context, *args, **kwargs)``; it reports progress with ``context.progress(done, total, message)`` (as
+often as it likes: the context passes on every 1 % only) and returns ``None``, a JSON-able dict (the job's
+``result``) or a :class:`erp.core.api_framework.FileResult` (the job's downloadable result file). A job may also
+``context.attach(file)`` a result file, kept with a dict result and also when the job then fails (an import's
+row-by-row error report). The job row records state (queued → running → done | failed), progress and its
+message, result, error and timestamps; ``GET /api/v1/jobs/{id}`` and the page ``/jobs/{id}`` show it to the user
+who asked.
 
 Backends (config ``JOBS_BACKEND``): ``rq`` — RQ on Redis (``ERP_REDIS_URL``; a worker runs ``erp jobs worker``);
 ``thread`` — an in-process worker thread (the default without Redis); ``eager`` — run right after the
@@ -21,6 +23,7 @@ the worker only once the submitting transaction has committed, so the worker alw
 """
 from __future__ import annotations
 
+import math
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -41,11 +44,13 @@ from erp.core.timeutil import utcnow
 
 STATES = ("queued", "running", "done", "failed")
 PENDING_KEY = "erp_jobs_pending"
-PROGRESS_INTERVAL = 0.25  # seconds between progress writes to the database
+# a job's progress reaches its readers at most this many times, whatever its size (every 1 %): a job of 5,000
+# items reports each one and its row is written about 100 times
+PROGRESS_STEPS = 100
 
-# progress of the jobs running in this process: {job_id: (done, total)} (SQLite cannot take the writes
+# progress of the jobs running in this process: {job_id: (done, total, message)} (SQLite cannot take the writes
 # while the job's own transaction holds the database; readers in this process see it here)
-LIVE_PROGRESS: dict[int, tuple[int, int]] = {}
+LIVE_PROGRESS: dict[int, tuple[int, int, str | None]] = {}
 
 
 def function_path(function: Callable | str) -> str:
@@ -96,21 +101,33 @@ class JobContext:
     session: Session
     user: User | None
     write_progress: bool = True  # to the job's row, in transactions of its own (not on SQLite, not eager)
-    _last_write: float = 0.0
     attachment: FileResult | None = None
+    _reported: tuple[int, int] = (-1, 0)  # (done, total) last passed on
 
     def attach(self, file: FileResult) -> None:
         """The job's result file, kept whether the job then returns or fails."""
         self.attachment = file
 
-    def progress(self, done: int, total: int | None = None) -> None:
-        total = LIVE_PROGRESS.get(self.job_id, (0, 0))[1] if total is None else total
-        LIVE_PROGRESS[self.job_id] = (done, total)
-        now = time.monotonic()
-        if self.write_progress and (now - self._last_write >= PROGRESS_INTERVAL or done >= total):
-            self._last_write = now
+    def progress(self, done: int, total: int | None = None, message: str | None = None) -> None:
+        """``done`` of ``total`` items, with a message for the user (``"已生成 1200 / 5000 份工资条 (1200 of 5000
+        payslips rendered)"``). Passed on to the readers (the job's row, this process's :data:`LIVE_PROGRESS`)
+        only when :meth:`due`: a job may call this for every item."""
+        total = self._reported[1] if total is None else total
+        if not self.due(done, total):
+            return
+        self._reported, message = (done, total), message and message[:200]  # the column's length
+        LIVE_PROGRESS[self.job_id] = (done, total, message)
+        if self.write_progress:
             with db.engine.begin() as connection:  # its own short transaction: readers see it at once
-                connection.execute(update(Job).where(Job.id == self.job_id).values(done=done, total=total))
+                connection.execute(update(Job).where(Job.id == self.job_id)
+                                   .values(done=done, total=total, message=message))
+
+    def due(self, done: int, total: int) -> bool:
+        """Whether a report is worth passing on: the first, a new total, a step back, the end (once), or at least
+        one :data:`PROGRESS_STEPS`-th of the total since the last one passed on."""
+        last_done, last_total = self._reported
+        return (total != last_total or done < last_done or (done >= total and done != last_done)
+                or done - last_done >= max(1, math.ceil(total / PROGRESS_STEPS)))
 
     def each(self, items):
         """Iterate ``items``, reporting progress after each one (an iterator is read into a list first)."""
@@ -156,7 +173,7 @@ def _work(session: Session, job_id: int, eager: bool, app) -> str:
         job = session.get(Job, job_id)
         return job.state if job else "missing"
     job = session.get(Job, job_id)
-    LIVE_PROGRESS[job_id] = (0, 0)
+    LIVE_PROGRESS[job_id] = (0, 0, None)
     context = None
     try:
         user = session.get(User, job.user_id) if job.user_id else None
@@ -167,10 +184,11 @@ def _work(session: Session, job_id: int, eager: bool, app) -> str:
         context = JobContext(job_id, session, user, write_progress=not eager and db.engine.dialect.name != "sqlite")
         arguments = job.arguments
         result = import_object(job.function)(context, *arguments.get("args", ()), **arguments.get("kwargs", {}))
-        done, total = LIVE_PROGRESS.get(job_id, (0, 0))
         job = session.get(Job, job_id)
         session.refresh(job)
-        job.state, job.finished_at, job.done, job.total = "done", utcnow(), max(done, total), total
+        _record_progress(job)
+        # a done job's state says it all: its last message (正在写入 PDF 文件) would be stale
+        job.state, job.finished_at, job.done, job.message = "done", utcnow(), max(job.done, job.total), None
         _keep_file(job, result if isinstance(result, FileResult) else context.attachment)
         if isinstance(result, dict):
             job.result = result
@@ -183,10 +201,16 @@ def _work(session: Session, job_id: int, eager: bool, app) -> str:
             app.logger.exception("job %s failed", job_id)
         session.info["scope"] = None
         job = session.get(Job, job_id)
+        _record_progress(job)  # how far it got
         job.state, job.error, job.finished_at = "failed", message, utcnow()
         _keep_file(job, context.attachment if context is not None else None)
         session.commit()
         return "failed"
+
+
+def _record_progress(job: Job) -> None:
+    """The last progress passed on, onto the row (on SQLite and eager, its only write)."""
+    job.done, job.total, job.message = LIVE_PROGRESS.get(job.id, (job.done, job.total, job.message))
 
 
 def _keep_file(job: Job, file: FileResult | None) -> None:
@@ -278,17 +302,18 @@ def result_file(session: Session, job: Job) -> tuple[bytes, str, str]:
     return job.result_content, job.result_filename, mimetype
 
 
-def progress_of(job: Job) -> tuple[int, int]:
-    """(done, total), the running process's figures when fresher than the row's."""
+def progress_of(job: Job) -> tuple[int, int, str | None]:
+    """(done, total, message), the running process's figures when fresher than the row's."""
     live = LIVE_PROGRESS.get(job.id)
-    return live if live and job.state == "running" else (job.done, job.total)
+    return live if live and job.state == "running" else (job.done, job.total, job.message)
 
 
 def percent(job: Job) -> int:
-    done, total = progress_of(job)
+    """0–100; 100 only once the job is done (its last step after its last report, writing a PDF, may be long)."""
+    done, total, _ = progress_of(job)
     if job.state == "done":
         return 100
-    return int(done * 100 / total) if total else 0
+    return min(int(done * 100 / total), 99) if total else 0
 
 
 def wait(session: Session, job_id: int, timeout: float = 3600, poll: float = 0.2,

@@ -343,6 +343,7 @@ class Job(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message: Mapped[str | None] = mapped_column(String(200))  # the last progress report: 已生成 1200 / 5000 份工资条
 
     @property
     def state_title(self) -> str:

@@ -3,8 +3,9 @@
 PDF: ``render_pdf(template, **context)`` renders a Jinja template (with the caller's Flask app
 context) and converts it with WeasyPrint; ``render_statement_pdf(header, ...)`` is the common
 case: the base statement (``templates/reports/base_statement.html``) with a header, a table of
-columns/rows and an optional totals row. Every PDF checks first that fontconfig has the CJK font
-(``ensure_cjk_font``): a statement must never come out with boxes (tofu) instead of Chinese.
+columns/rows and an optional totals row; ``render_pdf_parts(template, parts)`` lays a document of
+thousands of pages out a part at a time (its maker reports progress between parts). Every PDF checks
+first that fontconfig has the CJK font (``ensure_cjk_font``): a statement must never come out with boxes (tofu) instead of Chinese.
 
 Excel: ``build_xlsx(title, columns, rows, ...)`` (one sheet) and ``build_xlsx_sheets(sheets)``
 (several), written in :mod:`erp.core.xlsx`; the formatting and the statement model both share live in
@@ -138,16 +139,38 @@ def html_to_pdf(html: str, base_url: str | Path | None = None) -> bytes:
         return HTML(string=html, base_url=base).write_pdf(**PDF_OPTIONS)
 
 
-def render_pdf(template: str, **context: Any) -> bytes:
-    """Render a Jinja template (needs a Flask app context) to PDF bytes."""
+def _render_html(template: str, context: Mapping[str, Any]) -> str:
     from flask import render_template
 
+    return render_template(template, **{"cjk_font": CJK_FONT, "fmt_amount": format_amount, "fmt_cell": format_cell,
+                                        **context})
+
+
+def render_pdf(template: str, **context: Any) -> bytes:
+    """Render a Jinja template (needs a Flask app context) to PDF bytes."""
     ensure_cjk_font()  # before spending time on the template
-    context.setdefault("cjk_font", CJK_FONT)
-    context.setdefault("fmt_amount", format_amount)
-    context.setdefault("fmt_cell", format_cell)
-    html = render_template(template, **context)
-    return html_to_pdf(html, _templates_dir())
+    return html_to_pdf(_render_html(template, context), _templates_dir())
+
+
+def render_pdf_parts(template: str, parts: Iterable[Mapping[str, Any]], **context: Any) -> bytes:
+    """One PDF of ``template`` rendered once per part (``context`` and the part's variables), each part's pages
+    after the previous part's: a document of thousands of pages (a run's pay slips) laid out a part at a time,
+    so that its maker reports progress between parts (``parts`` is read lazily: a generator reports as it
+    yields). Each part starts a new page; page counters restart with each part."""
+    ensure_cjk_font()
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    base = f"{_templates_dir()}/"
+    fonts = FontConfiguration()  # one for every part: their pages go into one document
+    documents = []
+    with _gc_paused():
+        for part in parts:
+            html = _render_html(template, {**context, **part})
+            documents.append(HTML(string=html, base_url=base).render(font_config=fonts, **PDF_OPTIONS))
+        if not documents:
+            raise ValueError("render_pdf_parts needs at least one part")
+        return documents[0].copy([page for document in documents for page in document.pages]).write_pdf(**PDF_OPTIONS)
 
 
 def render_statement_pdf(
@@ -200,6 +223,6 @@ __all__ = [
     "DATETIME_FORMAT", "INT_FORMAT", "PDF_MIMETYPE", "TOTAL_LABEL", "XLSX_MIMETYPE", "Column", "FontMissing",
     "PreparedTable", "StatementHeader", "XlsxSheet", "as_decimal", "build_xlsx", "build_xlsx_sheets",
     "display_width", "ensure_cjk_font", "format_amount", "format_cell", "format_date", "format_datetime",
-    "format_int", "html_to_pdf", "make_columns", "make_header", "prepare_table", "render_pdf",
+    "format_int", "html_to_pdf", "make_columns", "make_header", "prepare_table", "render_pdf", "render_pdf_parts",
     "render_statement_pdf", "sanitize_sheet_name",
 ]

@@ -142,6 +142,8 @@ class JobSchema(Schema):
     state_title = fields.Function(lambda job: job.state_title)
     done = fields.Function(lambda job: progress_of(job)[0])
     total = fields.Function(lambda job: progress_of(job)[1])
+    message = fields.Function(lambda job: progress_of(job)[2], metadata={
+        "description": "the last progress report, e.g. 已生成 1200 / 5000 份工资条 (1200 of 5000 payslips rendered)"})
     percent = fields.Function(percent)
     result = fields.Dict(allow_none=True)
     error = fields.String(allow_none=True)

@@ -168,7 +168,8 @@ def job_status(job_id: int):
     from erp.core.schemas import JobSchema
 
     status = JobSchema().dump(_my_job(job_id))
-    status["error"] = in_locale(status["error"]) if status["error"] else None  # the page's language, as it shows it
+    for field in ("error", "message"):  # the page's language, as it shows them
+        status[field] = in_locale(status[field]) if status[field] else None
     return status
 
 

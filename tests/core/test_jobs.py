@@ -7,7 +7,7 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from erp.core import jobs
 from erp.core.api_framework import FileResult
@@ -22,6 +22,18 @@ def count_institutions(context, label: str, steps: int = 4):
     for _ in context.each(range(steps)):
         pass
     return FileResult(f"{label},{seen}\n".encode(), f"{label}.csv", "text/csv")
+
+
+def report_items(context, total: int):
+    """A job that reports every one of its items, with a message."""
+    for done in range(total + 1):
+        context.progress(done, total, f"已处理 {done} / {total} 项 (processed {done} of {total} items)")
+
+
+def refuse_after_three_rows(context):
+    for done in range(4):
+        context.progress(done, 4, f"已检查 {done} 行 (checked {done} rows)")
+    raise Conflict.for_field("file", "第 4 行编码无效 (row 4: invalid code)", "invalid_code")
 
 
 def summarise(context, amount: str):
@@ -52,6 +64,21 @@ def summarise_with_report(context, amount: str):
 
 def _user(name: str) -> User:
     return db.session.scalar(select(User).where(User.username == name))
+
+
+@pytest.fixture
+def passed_on(monkeypatch) -> list[tuple[int, int, str | None]]:
+    """Every progress report passed on to the job's readers, in order: the tests' eager backend writes the
+    job's row only at its end, so they are read where the running process keeps them (LIVE_PROGRESS)."""
+    seen = []
+
+    class Recording(dict):
+        def __setitem__(self, job_id, report):
+            seen.append(report)
+            super().__setitem__(job_id, report)
+
+    monkeypatch.setattr(jobs, "LIVE_PROGRESS", Recording())
+    return seen
 
 
 def test_eager_job_runs_after_commit_scoped_to_its_user(demo, api, web):
@@ -109,6 +136,65 @@ def test_an_attached_file_is_kept_with_a_dict_result_and_when_the_job_fails(demo
     body = api("finance").get(f"/api/v1/jobs/{done.id}").json
     assert (body["state"], body["result"], body["result_filename"]) == ("done", {"amount": "7.50"}, "summary.csv")
     assert api("finance").get(body["result_url"]).data == b"7.50"
+
+
+@pytest.mark.parametrize("total, step", [(1000, 10), (150, 2), (25, 1)])
+def test_progress_reaches_the_readers_every_percent_with_its_message(demo, api, passed_on, total, step):
+    job = jobs.submit(db.session, report_items, total, title="逐项", user=_user("finance"))
+    db.session.commit()
+    assert passed_on[0] == (0, 0, None)  # the job starts
+    expected = [*range(0, total, step), total]
+    assert passed_on[1:] == [(done, total, f"已处理 {done} / {total} 项 (processed {done} of {total} items)")
+                             for done in expected]
+    body = api("finance").get(f"/api/v1/jobs/{job.id}").json
+    assert (body["state"], body["done"], body["total"], body["percent"]) == ("done", total, total, 100)
+    assert body["message"] is None  # a done job's state says it all
+
+
+def test_a_running_job_shows_its_message_and_100_percent_only_once_done(demo, api, web):
+    job = Job(title="工资条", function="tests.core.test_jobs:summarise", arguments={"args": [], "kwargs": {}},
+              state="running", done=25, total=25, user_id=_user("finance").id,
+              message="已生成 25 / 25 份工资条，正在写入 PDF 文件 (25 of 25 payslips rendered, writing the PDF file)")
+    db.session.add(job)
+    db.session.flush()
+    body = api("finance").get(f"/api/v1/jobs/{job.id}").json
+    assert body["percent"] == 99 and body["message"] == job.message
+    status = web("finance").get(f"/jobs/{job.id}/status").json
+    assert status["percent"] == 99 and status["message"] == "已生成 25 / 25 份工资条，正在写入 PDF 文件"
+    html = web("finance").get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert 'data-job-field="message">已生成 25 / 25 份工资条，正在写入 PDF 文件</span>' in html
+    job.done = 10
+    db.session.flush()
+    assert api("finance").get(f"/api/v1/jobs/{job.id}").json["percent"] == 40
+
+
+def test_a_failed_job_keeps_how_far_it_got(demo, api, web):
+    job = jobs.submit(db.session, refuse_after_three_rows, title="导入", user=_user("finance"))
+    db.session.commit()
+    body = api("finance").get(f"/api/v1/jobs/{job.id}").json
+    assert (body["state"], body["done"], body["total"], body["percent"]) == ("failed", 3, 4, 75)
+    assert body["message"] == "已检查 3 行 (checked 3 rows)"
+    assert web("finance").get(f"/jobs/{job.id}/status").json["message"] == "已检查 3 行"
+
+
+@pytest.mark.postgres
+def test_a_job_of_a_thousand_items_writes_its_row_about_a_hundred_times(demo, app, monkeypatch):
+    monkeypatch.setitem(app.config, "JOBS_BACKEND", "thread")
+    writes = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("UPDATE job SET done="):
+            writes.append(parameters)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        job = jobs.submit(db.session, report_items, 1000, title="逐项", user=_user("finance"))
+        db.session.commit()
+        finished = jobs.wait(db.session, job.id, timeout=60)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert finished.state == "done" and (finished.done, finished.total) == (1000, 1000)
+    assert len(writes) == 101  # at 0, 10, 20 … 1000 of 1000
 
 
 def test_a_rolled_back_submission_never_runs(demo):

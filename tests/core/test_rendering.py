@@ -197,6 +197,34 @@ def test_landscape_and_custom_body_template(tmp_path):
     assert gc.isenabled(), "the GC pause must be undone after rendering"
 
 
+def test_a_pdf_in_parts_is_one_document_laid_out_a_part_at_a_time(tmp_path):
+    page = ("<html><head><style>@page { size: A6 } body { font-family: \"Noto Sans CJK SC\" } "
+            "p { page-break-after: always } p:last-child { page-break-after: auto }</style></head><body>"
+            "{% for name in names %}<p>{{ title }}：{{ name }}</p>{% endfor %}</body></html>")
+    app = Flask(__name__, template_folder=str(REPO / "templates"))
+    app.jinja_env.loader = ChoiceLoader([DictLoader({"test/names.html": page}), app.jinja_env.loader])
+    laid_out = []
+
+    def parts():  # read lazily: each part is laid out before the next is asked for
+        for names in (["张三", "李四"], ["王五"], ["赵六", "钱七", "孙八"]):
+            laid_out.append(len(laid_out))
+            yield {"names": names}
+
+    with app.app_context():
+        pdf = rendering.render_pdf_parts("test/names.html", parts(), title="工资条")
+        with pytest.raises(ValueError):
+            rendering.render_pdf_parts("test/names.html", iter(()))
+    path = tmp_path / "parts.pdf"
+    path.write_bytes(pdf)
+    assert int(_pdfinfo(path)["Pages"]) == 6 and laid_out == [0, 1, 2]
+    text = _run("pdftotext", str(path), "-")
+    assert [line for line in text.splitlines() if line.strip()] == [
+        f"工资条：{name}" for name in ("张三", "李四", "王五", "赵六", "钱七", "孙八")]
+    fonts = _run("pdffonts", str(path)).splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts)  # every part's glyphs embedded
+    assert gc.isenabled()
+
+
 def test_statement_needs_columns_or_template(pdf_app):
     with pdf_app.app_context(), pytest.raises(ValueError):
         render_statement_pdf(_header())

@@ -1,7 +1,10 @@
 """A run's compute and its batch PDF are background jobs: refused at once when they cannot start, run after the
-submitting commit with progress per employee, in-process (eager, thread) and on RQ/Redis."""
+submitting commit with progress per employee (per part of ten slips for the PDF), in-process (eager, thread) and
+on RQ/Redis."""
 from __future__ import annotations
 
+import re
+import subprocess
 from datetime import date
 
 import pytest
@@ -14,7 +17,7 @@ from erp.core.models import Job
 from erp.payroll import services as payroll
 from erp.payroll.models import PayrollRun, RuleCategory, RunState, SalaryRule
 from erp.payroll.reports.slips import submit_slips_pdf
-from tests.core.test_jobs import redis_queue  # noqa: F401 - the RQ queue fixture of the core job tests
+from tests.core.test_jobs import passed_on, redis_queue  # noqa: F401 - fixtures of the core job tests
 from tests.payroll.conftest import staff, user  # noqa: F401 - the payroll demo fixture
 
 
@@ -60,6 +63,38 @@ def test_the_batch_pdf_needs_computed_slips(staff, api):
     refused = api("hr").post(f"/api/v1/payroll-runs/{run.id}/payslips/pdf")
     assert refused.status_code == 409 and refused.json["error"]["code"] == "not_computed"
     assert api("hr").get(f"/api/v1/payroll-runs/{run.id}/payslips?format=pdf").status_code == 422
+
+
+def test_the_batch_pdf_reports_the_slips_rendered_as_it_goes(staff, api, passed_on, tmp_path):  # noqa: F811
+    hr = user("hr")
+    run = payroll.create_run(db.session, hr, institution="QH001", year=2026, month=1, community_wide=True)
+    payroll.compute_run(db.session, run, hr)
+    db.session.commit()
+    assert run.slip_count == 66  # the whole community's staff, deans aside
+    passed_on.clear()
+    submitted = api("hr").post(f"/api/v1/payroll-runs/{run.id}/payslips/pdf")
+    assert submitted.status_code == 202
+    # a report before each part of ten slips is laid out, and once all are, before the file is written
+    assert passed_on[1:] == [
+        *((done, 66, f"已生成 {done} / 66 份工资条 ({done} of 66 payslips rendered)") for done in range(0, 66, 10)),
+        (66, 66, "已生成 66 / 66 份工资条，正在写入 PDF 文件 (66 of 66 payslips rendered, writing the PDF file)")]
+    assert [int(done * 100 / total) for done, total, _ in passed_on[1:]] == [0, 15, 30, 45, 60, 75, 90, 100]
+    job = api("hr").get(f"/api/v1/jobs/{submitted.json['id']}").json
+    assert (job["state"], job["done"], job["total"], job["percent"]) == ("done", 66, 66, 100)
+    pdf = api("hr").get(job["result_url"])
+    assert pdf.mimetype == "application/pdf"
+    (tmp_path / "slips.pdf").write_bytes(pdf.data)
+    info = subprocess.run(["pdfinfo", str(tmp_path / "slips.pdf")], check=True, capture_output=True, text=True)
+    assert re.search(r"^Pages:\s+66$", info.stdout, re.M)  # every part's pages, a slip a page
+
+
+def test_the_compute_job_reports_the_employees_computed(staff, passed_on):  # noqa: F811
+    run = _run()
+    payroll.submit_compute(db.session, run, user("hr"))
+    db.session.commit()
+    total = run.slip_count
+    assert passed_on[1:] == [(done, total, f"已计算 {done} / {total} 名职工 ({done} of {total} employees computed)")
+                             for done in range(total + 1)]
 
 
 @pytest.mark.committed

@@ -12,6 +12,7 @@ from erp.core.models import AuditEntry
 from erp.procurement import services as procurement
 from erp.procurement.models import CatalogueItem
 from erp.procurement.reports import catalogue_workbook
+from tests.core.test_jobs import passed_on  # noqa: F401 - the progress reports' fixture of the core job tests
 
 HEADER = ["医保编码", "类别", "通用名", "商品名", "剂型", "规格", "包装单位", "最小单位", "包装数量", "生产企业",
           "国家集采中选", "医保甲类", "医保乙类"]
@@ -130,6 +131,16 @@ def test_a_code_added_meanwhile_makes_the_import_a_conflict_not_a_server_error(d
         with db.session.begin_nested():
             procurement.import_catalogue(db.session, demo.id, workbook(GOOD))
     assert conflict.value.code == "concurrent_change"
+
+
+def test_the_import_job_reports_the_rows_checked_then_written(demo, api, passed_on):  # noqa: F811
+    import base64
+
+    submitted = api("procurement").post("/api/v1/catalogue/import", json={
+        "file": base64.b64encode(workbook(GOOD)).decode(), "filename": "目录.xlsx"})
+    assert submitted.status_code == 202
+    assert passed_on[1:] == [(4, 8, "已检查 4 / 4 行 (checked 4 of 4 rows)"),
+                             (8, 8, "已写入 4 / 4 行 (wrote 4 of 4 rows)")]  # the second half: writing
 
 
 @pytest.mark.committed

@@ -41,5 +41,9 @@ def submit_compute(session: Session, run: PayrollRun, user: User) -> Job:
 
 def compute_job(context: jobs.JobContext, run_id: int) -> dict:
     run = run_by_id(context.session, run_id)
-    compute_run(context.session, run, context.user, progress=context.progress)
+
+    def progress(done: int, total: int) -> None:
+        context.progress(done, total, f"已计算 {done} / {total} 名职工 ({done} of {total} employees computed)")
+
+    compute_run(context.session, run, context.user, progress=progress)
     return {"run": run.id, "state": run.state.value, "slip_count": run.slip_count, "net_total": str(run.net_total)}

@@ -32,7 +32,9 @@ def run_import(context, community_id: int, data: str, filename: str) -> dict:
     stem = filename.rsplit(".", 1)[0] or "目录"
 
     def progress(stage: str, done: int, total: int) -> None:
-        context.progress(done + (total if stage == "write" else 0), 2 * total)
+        message = (f"已写入 {done} / {total} 行 (wrote {done} of {total} rows)" if stage == "write"
+                   else f"已检查 {done} / {total} 行 (checked {done} of {total} rows)")
+        context.progress(done + (total if stage == "write" else 0), 2 * total, message)
 
     try:
         result = import_catalogue(context.session, community_id, base64.b64decode(data), progress)
