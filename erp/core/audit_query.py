@@ -40,8 +40,10 @@ class AuditLog:
     describer: Describer
     institutions: list[Institution]  # the user's, by code
     people: list[tuple[str, str]]  # (username, name) of the community's users
-    record_types: list[tuple[str, str]]  # (model, Chinese name: a msgid the page translates), one choice per record type
+    # (model, Chinese name: a msgid the page translates), one choice per record type
+    record_types: list[tuple[str, str]]
     same_type: dict[str, list[str]]  # model → every model audited under the same record type
+    codes: dict[int, str]  # institution id → code, for the API's entries
 
     def by_person(self, statement, username: str):
         return statement.where(AuditEntry.username == username)
@@ -70,10 +72,9 @@ class AuditLog:
     def describe(self, entry: AuditEntry) -> dict:
         """An entry as the page shows it, with the codes beside the names (the API's AuditEntrySchema)."""
         describer = self.describer
-        codes = {i.id: i.code for i in self.institutions}
         return {"id": entry.id, "chain": entry.chain, "seq": entry.seq, "at": to_local(entry.at),
                 "username": entry.username, "person": self.person(entry),
-                "institution": codes.get(entry.institution_id),
+                "institution": self.codes.get(entry.institution_id),
                 "institution_name": describer.institutions.get(entry.institution_id),
                 "action": entry.action, "action_title": describer.action_name(entry.action),
                 "model": entry.model, "record_type": describer.record_name(entry.model),
@@ -101,4 +102,5 @@ def audit_log(session: Session, user: User, scope: Scope) -> AuditLog:
         statement=audit.visible_entries(scope), describer=describer, institutions=list(institutions),
         people=[(row.username, row.display_name or row.username) for row in users],
         record_types=sorted(((min(models), name) for name, models in models_of.items()), key=lambda pair: pair[1]),
-        same_type={model: models for models in models_of.values() for model in models})
+        same_type={model: models for models in models_of.values() for model in models},
+        codes={i.id: i.code for i in institutions})

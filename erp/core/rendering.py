@@ -5,7 +5,8 @@ context) and converts it with WeasyPrint; ``render_statement_pdf(header, ...)`` 
 case: the base statement (``templates/reports/base_statement.html``) with a header, a table of
 columns/rows and an optional totals row; ``render_pdf_parts(template, parts)`` lays a document of
 thousands of pages out a part at a time (its maker reports progress between parts). Every PDF checks
-first that fontconfig has the CJK font (``ensure_cjk_font``): a statement must never come out with boxes (tofu) instead of Chinese.
+first that fontconfig has the CJK font (``ensure_cjk_font``): a statement must never come out with boxes
+(tofu) instead of Chinese.
 
 Excel: ``build_xlsx(title, columns, rows, ...)`` (one sheet) and ``build_xlsx_sheets(sheets)``
 (several), written in :mod:`erp.core.xlsx`; the formatting and the statement model both share live in

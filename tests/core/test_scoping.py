@@ -146,7 +146,8 @@ def test_subqueries_exists_and_ctes_over_a_scoped_table(demo):
     lead_exists = exists().where(Institution.code == "QH001")
     assert db.session.scalars(select(Community.code).where(lead_exists)).all() == []
     assert len(db.session.scalars(select(Community.code).where(exists().where(Institution.code == "QH102"))).all()) == 1
-    assert db.session.scalars(select(Community.code).where(Community.institutions.any(Institution.code == "QH001"))).all() == []
+    through_relationship = select(Community.code).where(Community.institutions.any(Institution.code == "QH001"))
+    assert db.session.scalars(through_relationship).all() == []
     lead_community = select(Institution.community_id).where(Institution.code == "QH001")
     assert db.session.scalar(select(func.count(Community.id)).where(Community.id.in_(lead_community))) == 0
     ids = select(Department.id).cte()

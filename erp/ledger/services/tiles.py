@@ -6,10 +6,9 @@ from __future__ import annotations
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from erp.core.models import User
+from erp.core.models import Institution, User
 from erp.core.scoping import Scope
 from erp.core.tiles import TileValue, in_scope
-from erp.core.models import Institution
 from erp.core.timeutil import local_today
 from erp.ledger.models import Period, PeriodState, Voucher, VoucherState
 from erp.ledger.services.bookkeeping import keeps_books

@@ -68,9 +68,12 @@ def _context(session: Session, slips: list[Payslip]) -> list[dict]:
     return result
 
 
+SLIPS_TEMPLATE = "payroll/payslips_pdf.html"  # a page per slip: one employee's, a run's batch
+
+
 def slips_pdf(session: Session, slips: list[Payslip], title: str) -> bytes:
     """One page per slip (the batch of a run, or one employee's)."""
-    return render_pdf("payroll/payslips_pdf.html", slips=_context(session, slips), title=title)
+    return render_pdf(SLIPS_TEMPLATE, slips=_context(session, slips), title=title)
 
 
 def bank_file(session: Session, run: PayrollRun) -> bytes:
@@ -116,5 +119,5 @@ def slips_pdf_job(context: jobs.JobContext, run_id: int) -> FileResult:
         context.progress(total, total, f"已生成 {total} / {total} 份工资条，正在写入 PDF 文件 "
                                        f"({total} of {total} payslips rendered, writing the PDF file)")
 
-    content = render_pdf_parts("payroll/payslips_pdf.html", parts(), title=f"工资条 {run.number}")
+    content = render_pdf_parts(SLIPS_TEMPLATE, parts(), title=f"工资条 {run.number}")
     return FileResult(content, f"工资条-{run.number}.pdf", PDF_MIMETYPE)
