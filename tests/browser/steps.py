@@ -14,8 +14,9 @@ from playwright.sync_api import Page, expect
 
 
 def unique_memo(text: str) -> str:
-    """A memo no other test (the served database lives for the run) has typed."""
-    return f"{text}{secrets.token_hex(2).upper()}"
+    """A memo no other test (the served database lives for the run) has typed. Digits: hex letters ("AEBD") would
+    read as an English word to the Chinese-UI checks."""
+    return f"{text}{secrets.randbelow(10 ** 8):08d}"
 
 
 def open_menu(page: Page, label: str) -> None:
