@@ -159,7 +159,9 @@ class Describer:
             return _("是") if value else _("否")
         if name in USER_FIELDS and isinstance(value, int):
             return self.users.get(value, f"#{value}")
-        if name in ("institution_id", "member_institution_id", "parent_id") and isinstance(value, int):
+        # an institution's parent is an institution; another record's (an account's 上级科目) is not
+        if (name in ("institution_id", "member_institution_id") or (name, model) == ("parent_id", "Institution")) \
+                and isinstance(value, int):
             return self.institutions.get(value, f"#{value}")
         if isinstance(value, list):
             return "、".join(self._part(model, name, item) for item in value) or "—"

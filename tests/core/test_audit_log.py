@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from erp.core import audit
-from erp.core.audit_labels import collect
+from erp.core.audit_labels import Describer, collect
 from erp.core.extensions import db
 from erp.core.mixins import Audited
 from erp.core.models import AuditEntry, Institution, User
@@ -263,3 +263,12 @@ def test_the_api_output_is_in_the_openapi_document(app):
     assert {"before", "after"} <= set(document["components"]["schemas"]["AuditChange"]["properties"])
     assert {p["name"] for p in listed["parameters"] if p["in"] == "query"} >= {
         "person", "since", "until", "institution", "model", "record", "action", "sort", "page", "per_page"}
+
+
+def test_a_parent_is_named_as_an_institution_only_on_an_institution(app):
+    """An account's 上级科目 is an account: id 2 must not read as the member whose id is 2."""
+    with app.app_context():
+        describer = Describer(collect(app.extensions["erp"].registry), {}, {2: "城关镇卫生院"})
+        assert describer.value("Institution", "parent_id", 2) == "城关镇卫生院"
+        assert describer.value("Account", "parent_id", 2) == "2"
+        assert describer.value("Voucher", "institution_id", 2) == "城关镇卫生院"
