@@ -86,3 +86,15 @@ def test_the_periods_page_generates_the_months_carry_over(books, web):
     again = finance.post("/ledger/periods/carry-over", data={"csrf_token": csrf_token(page), "institution": "QH101",
                                                              "period": f"{YEAR}-03"}, follow_redirects=True)
     assert "已有未记账的期末结转凭证" in again.get_data(as_text=True)
+
+
+def test_a_village_clinic_chosen_in_the_switcher_still_opens_the_closing_pages(books, web):
+    """The switcher narrows the scope to a 村卫生室 that keeps no books: the 年结 and 期间 pages show it (nothing
+    to close) instead of answering 页面不存在."""
+    client = web("finance")
+    page = client.get("/ledger/periods").get_data(as_text=True)
+    clinic = db.session.scalar(select(Institution).where(Institution.code == "QH101-01"))
+    client.post("/switch-institution", data={"institution_id": clinic.id, "csrf_token": csrf_token(page)})
+    year_end = client.get("/ledger/years/close")
+    assert year_end.status_code == 200 and "QH101-01" in year_end.get_data(as_text=True)
+    assert client.get("/ledger/periods").status_code == 200

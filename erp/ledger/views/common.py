@@ -33,11 +33,12 @@ def institutions_in_scope() -> list[Institution]:
 
 def book_keeping_choices(chosen: str | None) -> list[Institution]:
     """The institutions a closing page (结账, 年结) offers: the active ones in scope that keep books (not the
-    village clinics that are 报账 units of their centre), and ``chosen`` when it was asked for by code."""
+    village clinics that are 报账 units of their centre), and ``chosen`` when it was asked for by code; when the
+    scope holds none of them (a village clinic chosen in the switcher), the institutions in scope."""
     institutions = [i for i in book_keeping_institutions(db.session) if i.active]
     if chosen and chosen not in {i.code for i in institutions} and (asked := scoped_institution(chosen)) is not None:
         institutions.append(asked)
-    return institutions
+    return institutions or institutions_in_scope()
 
 
 def default_institution(institutions: list[Institution]) -> str | None:
