@@ -67,8 +67,10 @@ class ListView:
         for flt in self.filters:
             if values[flt.key]:
                 statement = flt.apply(statement, values[flt.key])
-        sort = request.args.get("sort", self.default_sort)
         sortable = {c.key: c.sort for c in self.columns if c.sort is not None}
+        sort = request.args.get("sort", self.default_sort)
+        if sort.lstrip("-") not in sortable:  # an unknown column (a typed or stale link): the list's own order
+            sort = self.default_sort
         if sort.lstrip("-") in sortable:
             expression = sortable[sort.lstrip("-")]
             statement = statement.order_by(expression.desc() if sort.startswith("-") else expression)

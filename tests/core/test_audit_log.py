@@ -241,6 +241,9 @@ def test_the_api_filters_sorts_and_pages_like_the_page(demo, web, api):
         assert ids(query) == seqs(query), query
     assert ids("model=PayrollRun&record=7") and ids("person=chief")
     assert ids("model=Institution&sort=seq") == sorted(ids("model=Institution"))
+    # an unknown sort on the page is its own order (newest first), as the API refuses it (422 below)
+    assert seqs("model=Institution&sort=bogus") == seqs("model=Institution") == sorted(ids("model=Institution"),
+                                                                                       reverse=True)
     # paging: newest first, the page's total
     first, second = (client.get(f"/api/v1/audit?per_page=20&page={n}").json for n in (1, 2))
     total = int(re.search(r"共 (\d+) 条", page.get("/audit").get_data(as_text=True))[1])
